@@ -1,0 +1,29 @@
+"""Errors whose message is a sentence meant for the user, not a traceback."""
+
+
+class CnnvizError(Exception):
+    """Base class: ``str(err)`` is a complete sentence a student can act on."""
+
+
+class ArchError(CnnvizError):
+    """An architecture name or model file that cannot be resolved or built."""
+
+
+class InputTooSmallError(CnnvizError):
+    """The chosen input size shrinks to nothing somewhere inside the network."""
+
+
+class TraceError(CnnvizError):
+    """A model that could neither be traced nor run with hooks."""
+
+
+class ImageLoadError(CnnvizError):
+    """A file that is not an image we can read, or one that is unsafe to decode."""
+
+
+class PipelineError(CnnvizError):
+    """An augmentation pipeline file or parameter that is not valid."""
+
+
+class TrainingError(CnnvizError):
+    """A training configuration or run that cannot go on."""
