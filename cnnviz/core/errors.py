@@ -27,3 +27,15 @@ class PipelineError(CnnvizError):
 
 class TrainingError(CnnvizError):
     """A training configuration or run that cannot go on."""
+
+
+class InputShapeError(CnnvizError):
+    """The chosen input shape does not fit the network (e.g. the wrong number of channels)."""
+
+
+class ImageSaveError(CnnvizError):
+    """An image that cannot be written where or in the format the user asked."""
+
+
+class WeightsError(CnnvizError):
+    """Weights that cannot be downloaded, read, or fitted to the chosen network."""

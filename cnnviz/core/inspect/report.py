@@ -22,6 +22,13 @@ KINDS = (
 class LayerNode:
     """One layer or operation of the traced network.
 
+    ``name`` is the qualified module path for a layer ("layer1.0.conv1"); an operation
+    between layers is named after the block it runs in ("layer1.0.add").  ``block`` is the
+    path of the enclosing module ("" at the top).  ``hyper`` holds plain values (kernel,
+    stride, padding, dilation, groups, channels, features...).  ``formulas`` are the course's
+    arithmetic with the numbers filled in.  See :mod:`cnnviz.core.inspect.stats` for how
+    multiply-adds are counted.
+
     Shapes exclude the batch dimension.  ``params`` counts each shared weight once (at its
     first use).  ``macs`` are multiply-adds for one sample.  ``rf`` is the receptive field side
     in input pixels and ``rf_jump`` the distance in input pixels between neighbouring outputs;
@@ -44,6 +51,7 @@ class LayerNode:
     rf: int | None = None
     rf_jump: int | None = None
     formulas: list[str] = field(default_factory=list)
+    op: str = "module"  # how it was called: "input", "module", "function", "method", "output"
 
     @property
     def frozen_params(self) -> int:
@@ -57,7 +65,8 @@ class Block:
     ``children`` are child blocks; ``node_ids`` are the nodes directly inside it.  ``repeat``
     is the length of the run of structurally identical sibling blocks this block starts
     (1 when it is not the first of such a run, or alone); ``repeat_of`` names the first block
-    of the run this block belongs to.
+    of the run this block belongs to (``None`` for that first block and for blocks alone).
+    Blocks are identical when their layers have the same types, hyper-parameters and shapes.
     """
 
     path: str
@@ -91,6 +100,8 @@ class Totals:
 
 @dataclass
 class LayoutNode:
+    """A placed box: ``(x, y)`` is its top-left corner; y grows downwards."""
+
     id: str  # a node id, or a block path when that block is collapsed
     x: float
     y: float
@@ -101,6 +112,9 @@ class LayoutNode:
 
 @dataclass
 class LayoutEdge:
+    """A polyline from the bottom centre of ``source`` to the top centre of ``target``;
+    ``is_skip`` marks edges that bypass other nodes (skip connections, long branches)."""
+
     source: str
     target: str
     points: list[tuple[float, float]]
@@ -129,6 +143,12 @@ class ModelReport:
     totals: Totals
     traced_with: str  # "fx" or "hooks"
     dtype_bytes: int = 4
+    batch_size: int = 1
+
+    @property
+    def batch_activation_bytes(self) -> int:
+        """Every layer's output for the whole batch the report was made for."""
+        return self.totals.activation_bytes * self.batch_size
 
     def layer(self, node_id: str) -> LayerNode:
         return self.graph.nodes[node_id]["layer"]

@@ -1,0 +1,385 @@
+"""The training engine: one or more models trained side by side on the very same batches.
+
+:func:`train` is a generator of the records in :mod:`cnnviz.core.train.records`.  Every model
+sees every batch in the same order (one batch is made per step and given to each model in
+turn), so any difference between twins comes from the models, not the data.  The generator
+runs in the caller's thread; a GUI runs it in a worker thread and passes a
+:class:`~cnnviz.core.train.control.RunControl` to pause or stop it.
+
+Errors in the configuration (an unknown model, a data set that cannot be read, a model that
+cannot take the images) raise :class:`~cnnviz.core.errors.TrainingError` before the first
+record.  Once the run has started, trouble ends it with records instead: a model whose loss is
+not finite, or that fails, stops alone (:class:`ModelStopped`); running out of memory stops
+them all; :class:`RunFinished` always comes last and the run folder is closed either way.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from cnnviz.core.errors import CnnvizError, TrainingError
+from cnnviz.core.forward_lock import FORWARD_LOCK
+from cnnviz.core.train.batches import Batch, BatchStream, Preparer, Transform
+from cnnviz.core.train.control import RunControl
+from cnnviz.core.train.datasets import DataSplit, load_dataset
+from cnnviz.core.train.models import (
+    build_module,
+    choose_device,
+    input_shape_of,
+    model_output,
+    prepare_model,
+)
+from cnnviz.core.train.records import (
+    EpochRecord,
+    ModelInfo,
+    ModelStopped,
+    Record,
+    RunConfig,
+    RunFinished,
+    RunStarted,
+    StepRecord,
+)
+from cnnviz.core.train.runlog import RunLog, unique_run_dir
+from cnnviz.core.train.trainee import Trainee, is_out_of_memory, lr_factor, make_optimizer
+
+
+class _Run:
+    """The state of one call to :func:`train`; :meth:`records` is the generator."""
+
+    def __init__(self, config: RunConfig, control: RunControl | None,
+                 transform: Transform | None, run_dir: str | Path | None,
+                 modules: Mapping[str, nn.Module] | None, data: DataSplit | None) -> None:
+        if not config.models:
+            raise TrainingError("Choose at least one model to train.")
+        labels = [m.label for m in config.models]
+        if len(set(labels)) != len(labels):
+            raise TrainingError("Two models of the run have the same name; give each its own.")
+        if (config.steps is not None and config.steps < 1) or \
+                (config.epochs is not None and config.epochs < 1):
+            raise TrainingError("Train for at least one step (or one epoch).")
+        if config.log_every < 1:
+            raise TrainingError("Log at least every step (log_every must be 1 or more).")
+        self.config = config
+        self.control = control or RunControl()
+        self.device = choose_device(config.device)
+        cuda = self.device.type == "cuda"
+        self.amp = bool(config.amp if config.amp is not None else cuda) and cuda
+        self.channels_last = bool(config.channels_last if config.channels_last is not None
+                                  else cuda) and cuda
+        self.amp_dtype = torch.bfloat16 if self.amp and torch.cuda.is_bf16_supported() \
+            else torch.float16
+
+        shapes = [] if modules is not None else [input_shape_of(m.arch) for m in config.models]
+        wanted_size = config.image_size or (shapes[0][1] if shapes else None)
+        self.data = data or load_dataset(
+            config.dataset, data_dir=config.data_dir, download=config.download,
+            num_classes=config.num_classes,
+            image_size=wanted_size if config.dataset in ("shapes", "folder") else None,
+            train_size=config.train_size, val_size=config.val_size, seed=config.seed,
+        )
+        self.channels = config.channels or (shapes[0][0] if shapes else self.data.channels)
+        self.image_size = wanted_size or self.data.image_size
+        prepare = Preparer(self.data, device=self.device, channels=self.channels,
+                           image_size=self.image_size, channels_last=self.channels_last)
+        self.stream = BatchStream(self.data, prepare, batch_size=config.batch_size,
+                                  seed=config.seed, transform=transform)
+        spe = self.stream.steps_per_epoch
+        self.total_steps = config.steps or (config.epochs or 1) * spe
+        self.trainees = [self._trainee(m, modules) for m in config.models]
+        self.run_dir = unique_run_dir(run_dir) if run_dir is not None else None
+        self.log: RunLog | None = None
+        self.finished = False
+
+    def _trainee(self, model_config, modules) -> Trainee:
+        num_classes = len(self.data.classes)
+        torch.manual_seed(self.config.seed)  # the same architecture starts from the same weights
+        if modules is not None:
+            module = modules[model_config.label]
+            display = model_config.arch or type(module).__name__
+        else:
+            module, display = build_module(model_config, num_classes)
+        example = torch.zeros(2, self.channels, self.image_size, self.image_size,
+                              device=self.device)
+        with self._autocast():
+            prepared = prepare_model(model_config, module, display, device=self.device,
+                                     example=example, channels_last=self.channels_last,
+                                     num_classes=num_classes)
+        optimizer = make_optimizer(self.config, prepared.module)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lr_factor(self.config, self.total_steps))
+        scaler = torch.amp.GradScaler(self.device.type,
+                                      enabled=self.amp and self.amp_dtype == torch.float16)
+        zero = torch.zeros((), device=self.device)
+        return Trainee(prepared, optimizer, scheduler, scaler, zero.clone(), zero.clone(),
+                        torch.zeros((), dtype=torch.bool, device=self.device))
+
+    def _autocast(self):
+        if not self.amp:
+            return nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=self.amp_dtype)
+
+    # -- the records -------------------------------------------------------------------------
+
+    def _infos(self) -> tuple[ModelInfo, ...]:
+        return tuple(
+            ModelInfo(name=t.name, arch=t.model.config.arch, display_name=t.model.display_name,
+                      layer_names=t.model.recorder.layer_names, frozen=t.model.recorder.frozen,
+                      num_params=t.model.num_params,
+                      trainable_params=t.model.trainable_params)
+            for t in self.trainees
+        )
+
+    def _emit(self, record: Record) -> Record:
+        if self.log is not None:
+            if isinstance(record, StepRecord):
+                self.log.log_step(record)
+            elif isinstance(record, EpochRecord):
+                self.log.log_epoch(record)
+            elif isinstance(record, ModelStopped):
+                self.log.model_stopped(record)
+            elif isinstance(record, RunFinished):
+                self.log.finish(record)
+        return record
+
+    def records(self) -> Iterator[Record]:
+        started = time.perf_counter()
+        infos = self._infos()
+        if self.run_dir is not None:
+            self.log = RunLog(self.run_dir, config=self.config.to_dict(), models=infos, meta={
+                "device": str(self.device), "amp": self.amp, "channels_last": self.channels_last,
+                "dataset_name": self.data.name, "classes": list(self.data.classes),
+                "total_steps": self.total_steps,
+                "steps_per_epoch": self.stream.steps_per_epoch,
+            })
+        self.step = 0
+        reason, message = "completed", ""
+        try:
+            yield self._emit(RunStarted(
+                config=self.config, models=infos, device=str(self.device), amp=self.amp,
+                channels_last=self.channels_last, total_steps=self.total_steps,
+                steps_per_epoch=self.stream.steps_per_epoch, dataset_name=self.data.name,
+                classes=tuple(self.data.classes), train_samples=len(self.data.train_y),
+                val_samples=len(self.data.val_y),
+                run_dir=str(self.run_dir) if self.run_dir else None))
+            reason, message = yield from self._loop(started)
+        except CnnvizError as exc:
+            reason, message = "error", str(exc)
+        except GeneratorExit:
+            # The consumer closed the generator early: still leave a complete folder.
+            self._finish_log("stopped", "The run was closed before it ended.", started)
+            raise
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                self._finish_log("stopped", "The run was interrupted.", started)
+            else:
+                self._finish_log("error", f"Training failed: {exc}", started)
+            raise
+        self.finished = True
+        yield self._emit(RunFinished(self.step, reason, message or self._summary(reason),
+                                     time.perf_counter() - started,
+                                     str(self.run_dir) if self.run_dir else None))
+
+    def _finish_log(self, reason: str, message: str, started: float) -> None:
+        if self.log is not None and not self.finished:
+            self.finished = True
+            self.log.finish(RunFinished(self.step, reason, message,
+                                        time.perf_counter() - started, str(self.run_dir)))
+
+    def _summary(self, reason: str) -> str:
+        step = self.step
+        if reason == "completed":
+            return f"Training finished after {step} steps."
+        if reason == "stopped":
+            return f"Training stopped at step {step}, as asked."
+        return f"Every model stopped by step {step}."
+
+    def _loop(self, started: float):
+        config, spe = self.config, self.stream.steps_per_epoch
+        batches = iter(self.stream)
+        last_time, last_step, step = time.perf_counter(), 0, 0
+        while step < self.total_steps:
+            if self.control.checkpoint():
+                return "stopped", ""
+            try:
+                batch = next(batches)
+            except Exception as exc:  # noqa: BLE001 - only memory trouble is handled here
+                if not is_out_of_memory(exc):
+                    raise
+                yield from self._out_of_memory(None, step + 1)
+                return "out_of_memory", self._oom_message(None)
+            step = self.step = batch.step
+            epoch_end = step % spe == 0 or step == self.total_steps
+            log = step % config.log_every == 0 or epoch_end
+            packs: dict[str, tuple[torch.Tensor, float]] = {}
+            for trainee in [t for t in self.trainees if t.active]:
+                try:
+                    pack = self._step(trainee, batch, log)
+                except Exception as exc:  # noqa: BLE001 - a failing model must not end its twin
+                    if is_out_of_memory(exc):
+                        yield from self._out_of_memory(trainee, step)
+                        return "out_of_memory", self._oom_message(trainee)
+                    yield from self._stop(trainee, step, "error",
+                                          f"{trainee.name} stopped at step {step}: "
+                                          f"{str(exc).splitlines()[0][:200]}")
+                    continue
+                if pack is not None:
+                    packs[trainee.name] = pack
+            if log:
+                now = time.perf_counter()
+                rate = config.batch_size * (step - last_step) / max(now - last_time, 1e-9)
+                last_time, last_step = now, step
+                for trainee in [t for t in self.trainees if t.name in packs]:
+                    yield from self._report(trainee, batch, packs[trainee.name], rate,
+                                            now - started)
+            if epoch_end and config.validate:
+                for trainee in [t for t in self.trainees if t.active]:
+                    try:
+                        record = self._validate(trainee, batch)
+                    except Exception as exc:  # noqa: BLE001 - only memory trouble is handled
+                        if not is_out_of_memory(exc):
+                            raise
+                        yield from self._out_of_memory(trainee, step)
+                        return "out_of_memory", self._oom_message(trainee)
+                    yield self._emit(record)
+            elif epoch_end:
+                for trainee in [t for t in self.trainees if t.active]:
+                    yield self._emit(self._epoch_record(trainee, batch, math.nan, math.nan))
+            if not any(t.active for t in self.trainees):
+                return "all_models_stopped", ""
+        return "completed", ""
+
+    def _step(self, t: Trainee, batch: Batch, log: bool) -> tuple[torch.Tensor, float] | None:
+        """One optimiser step; at a logging step, the numbers to report packed in one tensor
+        (still on the device) and the learning rate the step used."""
+        module = t.model.module
+        module.train()
+        for layer in t.model.frozen_norm_layers:
+            layer.eval()
+        t.optimizer.zero_grad(set_to_none=True)
+        with FORWARD_LOCK, self._autocast():
+            logits = model_output(module(batch.x))
+        loss = F.cross_entropy(logits.float(), batch.y)
+        t.scaler.scale(loss).backward()
+        loss = loss.detach()
+        correct = (logits.detach().argmax(dim=1) == batch.y).sum()
+        t.loss_sum += loss * len(batch.y)
+        t.correct_sum += correct
+        t.seen += len(batch.y)
+        t.nonfinite |= ~torch.isfinite(loss)
+        lr = t.optimizer.param_groups[0]["lr"]
+        if log:
+            t.scaler.unscale_(t.optimizer)
+            grads = t.model.recorder.grad_norms_tensor()
+            t.model.recorder.snapshot_weights()
+        t.scaler.step(t.optimizer)
+        t.scaler.update()
+        t.scheduler.step()
+        if not log:
+            return None
+        weights = t.model.recorder.weight_stats_tensor()
+        head = torch.stack([loss.float(), correct.float() / len(batch.y), t.nonfinite.float()])
+        return torch.cat([head, grads, weights.flatten()]), lr
+
+    def _report(self, t: Trainee, batch: Batch, pack: tuple[torch.Tensor, float], rate: float,
+                elapsed: float):
+        tensor, lr = pack
+        values = tensor.cpu().numpy().astype(np.float64)  # the one host copy of this step
+        loss, accuracy, nonfinite = values[:3]
+        layers = len(t.model.recorder.layer_names)
+        if nonfinite or not math.isfinite(loss):
+            yield from self._stop(t, batch.step, "nan", self._nan_message(t, batch.step))
+            return
+        grads = values[3:3 + layers]
+        weights = values[3 + layers:3 + 2 * layers]
+        ratios = values[3 + 2 * layers:3 + 3 * layers]
+        yield self._emit(StepRecord(
+            step=batch.step, epoch=batch.epoch, model=t.name, loss=float(loss),
+            accuracy=float(accuracy), lr=float(lr), samples_per_s=rate, elapsed_s=elapsed,
+            grad_norms=grads, weight_norms=weights, update_ratios=ratios))
+
+    def _nan_message(self, t: Trainee, step: int) -> str:
+        others = [o.name for o in self.trainees if o.active and o is not t]
+        goes_on = f"; {', '.join(others)} goes on" if others else ""
+        return (f"{t.name}'s loss became NaN or infinite by step {step}, so it stopped"
+                f"{goes_on}. Try a lower learning rate (it started at "
+                f"{self.config.learning_rate:g}) or turn batch norm on.")
+
+    def _oom_message(self, t: Trainee | None) -> str:
+        size = self.config.batch_size
+        what = f"training {t.name}" if t is not None else "preparing a batch"
+        return (f"The {self.device.type.upper()} device ran out of memory {what} at batch "
+                f"size {size}; try a batch size of {max(1, size // 2)} or train fewer models "
+                "at once.")
+
+    def _stop(self, t: Trainee, step: int, reason: str, message: str):
+        t.active = False
+        t.model.module.zero_grad(set_to_none=True)
+        yield self._emit(ModelStopped(step=step, model=t.name, reason=reason, message=message))
+
+    def _out_of_memory(self, culprit: Trainee | None, step: int):
+        message = self._oom_message(culprit)
+        for t in self.trainees:
+            t.optimizer.zero_grad(set_to_none=True)
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        for t in [t for t in self.trainees if t.active]:
+            yield from self._stop(t, step, "out_of_memory", message)
+
+    def _validate(self, t: Trainee, batch: Batch) -> EpochRecord:
+        module = t.model.module
+        module.eval()
+        loss_sum = torch.zeros((), device=self.device)
+        correct = torch.zeros((), device=self.device)
+        with torch.no_grad(), self._autocast():
+            for x, y in self.stream.validation(max(256, self.config.batch_size)):
+                with FORWARD_LOCK:
+                    logits = model_output(module(x)).float()
+                loss_sum += F.cross_entropy(logits, y, reduction="sum")
+                correct += (logits.argmax(dim=1) == y).sum()
+        count = max(1, len(self.data.val_y))
+        val = torch.stack([loss_sum, correct]).cpu().numpy()
+        return self._epoch_record(t, batch, float(val[0] / count), float(val[1] / count))
+
+    def _epoch_record(self, t: Trainee, batch: Batch, val_loss: float,
+                      val_accuracy: float) -> EpochRecord:
+        sums = torch.stack([t.loss_sum, t.correct_sum]).cpu().numpy()
+        seen = max(1, t.seen)
+        record = EpochRecord(epoch=batch.epoch, step=batch.step, model=t.name,
+                             train_loss=float(sums[0] / seen),
+                             train_accuracy=float(sums[1] / seen),
+                             val_loss=val_loss, val_accuracy=val_accuracy)
+        t.reset_epoch()
+        return record
+
+
+def train(
+    config: RunConfig,
+    *,
+    control: RunControl | None = None,
+    transform: Transform | None = None,
+    run_dir: str | Path | None = None,
+    modules: Mapping[str, nn.Module] | None = None,
+    data: DataSplit | None = None,
+) -> Iterator[Record]:
+    """Train ``config.models`` side by side and yield records as it goes.
+
+    ``run_dir``, when given, is where the run folder is written (a ``-2``... suffix is added
+    if it already holds a run; :class:`RunStarted` says which folder was used).
+    ``transform`` augments each training image (see :class:`~cnnviz.core.train.batches.
+    BatchStream`).  ``modules`` maps model names to ready ``nn.Module`` objects instead of
+    building them from the zoo; ``data`` is an already loaded :class:`DataSplit`.
+
+    Setting up happens on the first ``next()``: a configuration that cannot run raises
+    :class:`~cnnviz.core.errors.TrainingError` there.
+    """
+    run = _Run(config, control, transform, run_dir, modules, data)
+    yield from run.records()

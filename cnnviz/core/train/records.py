@@ -1,0 +1,242 @@
+"""What a training run is asked to do, and the records it yields while it does it.
+
+These frozen dataclasses are the contract between the training engine
+(:func:`cnnviz.core.train.engine.train`) and whoever consumes it: the CLI progress bar, the
+run-folder writer and the Train workspace.  They hold plain Python numbers and numpy arrays,
+never tensors, so they can cross threads and be kept in plot buffers safely.
+
+The engine yields, in this order::
+
+    RunStarted                      once, with the layer names of every model
+    StepRecord ...                  one per model per logging step
+    EpochRecord ...                 one per model at each epoch end (validation)
+    ModelStopped                    when one model cannot go on (NaN loss, out of memory)
+    RunFinished                     once, always last
+
+Per-layer arrays (``grad_norms``, ``weight_norms``, ``update_ratios``) are indexed like the
+``layer_names`` of that model's :class:`ModelInfo` in :class:`RunStarted`; the names are sent
+once there instead of with every step.  A frozen layer's entries are ``NaN`` (never zero), and
+``ModelInfo.frozen`` marks the same layers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+import numpy as np
+
+Optimizer = Literal["sgd", "adam"]
+Schedule = Literal["constant", "step", "cosine"]
+
+DATASETS = ("shapes", "mnist", "fashion_mnist", "cifar10", "folder")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """One model of a run.
+
+    ``arch`` is a zoo reference accepted by ``cnnviz.core.zoo.resolve`` ("resnet20",
+    "plain20", "efficientnet_b0", "path/to/file.py:ClassName").  ``name`` labels the model in
+    records and names its sub-folder of the run folder; it defaults to ``arch`` and must be
+    unique within a run.  ``options`` are the zoo builder's switches (``batch_norm``,
+    ``activation``, ``init``).  ``freeze_until`` names a module (e.g. "layer2"): every
+    parameterised layer up to and including it, in forward order, is frozen.  ``weights`` is
+    ``None`` (fresh initialisation), ``"pretrained"`` (torchvision's default weights) or the
+    path of a saved ``state_dict``.
+    """
+
+    arch: str
+    name: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    freeze_until: str | None = None
+    weights: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.arch
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "name": self.label}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that determines a run; written in full to ``run.json``.
+
+    Length: ``steps`` (optimiser steps) wins over ``epochs`` when both are set; with neither,
+    one epoch.  ``image_size`` and ``channels`` of ``None`` follow the first model's expected
+    input.  ``amp`` and ``channels_last`` of ``None`` mean "on when the device is CUDA".
+    ``device`` is "auto" (CUDA, then MPS, then CPU), or any torch device string.
+    ``log_every`` is the number of optimiser steps between two records (and CSV rows).
+    ``milestones`` are the fractions of the run at which the "step" schedule multiplies the
+    learning rate by ``gamma``.  ``pipeline`` is the path of an augmentation pipeline file
+    applied to training images (recorded here; the engine also takes any callable).
+    ``train_size``/``val_size`` size the procedural "shapes" data set and cap the others.
+    ``lr`` of ``None`` is 0.1 for SGD and 0.001 for Adam.
+    """
+
+    models: tuple[ModelConfig, ...]
+    dataset: str = "shapes"
+    data_dir: str | None = None
+    download: bool = True
+    num_classes: int | None = None
+    image_size: int | None = None
+    channels: int | None = None
+    train_size: int | None = None
+    val_size: int | None = None
+    pipeline: str | None = None
+    batch_size: int = 128
+    steps: int | None = None
+    epochs: int | None = None
+    optimizer: Optimizer = "sgd"
+    lr: float | None = None
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    schedule: Schedule = "constant"
+    milestones: tuple[float, ...] = (0.5, 0.75)
+    gamma: float = 0.1
+    seed: int = 0
+    device: str = "auto"
+    amp: bool | None = None
+    channels_last: bool | None = None
+    log_every: int = 1
+    validate: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["models"] = [m.to_dict() for m in self.models]
+        data["milestones"] = list(self.milestones)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["models"] = tuple(ModelConfig.from_dict(m) for m in data.get("models", ()))
+        if "milestones" in kwargs:
+            kwargs["milestones"] = tuple(kwargs["milestones"])
+        return cls(**kwargs)
+
+    @property
+    def learning_rate(self) -> float:
+        """The starting learning rate, with the optimiser's default filled in."""
+        if self.lr is not None:
+            return float(self.lr)
+        return 0.001 if self.optimizer == "adam" else 0.1
+
+    def replace(self, **changes: Any) -> RunConfig:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model as the run sees it: its per-layer axis and size.
+
+    ``layer_names`` are the qualified module names of the parameterised layers in forward
+    order (the depth axis of every per-layer array); ``frozen[i]`` is True for a frozen layer.
+    """
+
+    name: str
+    arch: str
+    display_name: str
+    layer_names: tuple[str, ...]
+    frozen: tuple[bool, ...]
+    num_params: int
+    trainable_params: int
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    """First record of a run: what is about to be trained, where, and for how long."""
+
+    config: RunConfig
+    models: tuple[ModelInfo, ...]
+    device: str
+    amp: bool
+    channels_last: bool
+    total_steps: int
+    steps_per_epoch: int
+    dataset_name: str
+    classes: tuple[str, ...]
+    train_samples: int
+    val_samples: int
+    run_dir: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class StepRecord:
+    """One model at one logging step (``step`` counts optimiser steps from 1).
+
+    ``loss`` and ``accuracy`` are for this step's batch.  ``samples_per_s`` is the run's
+    throughput since the previous logging step (all models train on the same batch, so it is
+    shared by the twins).  ``grad_norms`` is the L2 norm of each layer's gradient (all of its
+    parameters together) after backward; ``weight_norms`` each layer's weight norm after the
+    optimiser step; ``update_ratios`` the norm of the step's weight change divided by the weight
+    norm before it.  Arrays are float64 with NaN for frozen layers.
+    """
+
+    step: int
+    epoch: int
+    model: str
+    loss: float
+    accuracy: float
+    lr: float
+    samples_per_s: float
+    elapsed_s: float
+    grad_norms: np.ndarray
+    weight_norms: np.ndarray
+    update_ratios: np.ndarray
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """One model at the end of an epoch (or of the run): training means and validation.
+
+    ``epoch`` counts from 1; ``train_loss``/``train_accuracy`` average the epoch's logged
+    batches; ``val_loss``/``val_accuracy`` are NaN when validation is off.
+    """
+
+    epoch: int
+    step: int
+    model: str
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+
+
+StopReason = Literal["nan", "out_of_memory", "error"]
+
+
+@dataclass(frozen=True)
+class ModelStopped:
+    """A model that stopped before the end; ``message`` is the sentence to show the user."""
+
+    step: int
+    model: str
+    reason: StopReason
+    message: str
+
+
+FinishReason = Literal["completed", "stopped", "out_of_memory", "all_models_stopped", "error"]
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """Last record of every run, however it ended; ``message`` is one sentence for the user."""
+
+    step: int
+    reason: FinishReason
+    message: str
+    elapsed_s: float
+    run_dir: str | None
+
+
+Record = Union[RunStarted, StepRecord, EpochRecord, ModelStopped, RunFinished]

@@ -1,0 +1,62 @@
+"""Start the GUI: ``run_gui(files)`` shows the window, then opens the files given.
+
+One window per user session: when cnnviz is already running, the files go to that window and
+this launch exits (see :mod:`cnnviz.ui.single_instance`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+import cnnviz
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with cnnviz's names (reused when one already exists, as in tests)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "cnnviz", *(argv or [])])
+    app.setOrganizationName(cnnviz.ORG_NAME)
+    app.setOrganizationDomain(cnnviz.ORG_DOMAIN)
+    app.setApplicationName(cnnviz.APP_NAME)
+    app.setApplicationDisplayName(cnnviz.APP_DISPLAY_NAME)
+    app.setApplicationVersion(cnnviz.__version__)
+    app.setDesktopFileName(cnnviz.APP_ID)
+    return app
+
+
+def run_gui(args: list[str]) -> int:
+    """Show the main window, open ``args`` (files or folders) in it, and run the event loop."""
+    app = make_application()
+    guard = None
+    try:
+        from cnnviz.ui import single_instance
+    except ImportError:  # a build without QtNetwork: every launch gets its own window
+        single_instance = None
+    if single_instance is not None:
+        guard = single_instance.start(single_instance.absolute_paths(args))
+        if guard is None:  # the running window took the files
+            return 0
+        guard.watch_file_open_events(app)
+
+    from cnnviz.ui.theme import theme_manager
+
+    theme_manager().apply()
+    from cnnviz.ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    if guard is not None:
+        guard.attach(window)
+    if args:
+        paths = [Path(a) for a in args]
+        QTimer.singleShot(0, lambda: window.open_paths(paths))
+    try:
+        return app.exec()
+    finally:
+        if guard is not None:
+            guard.close()

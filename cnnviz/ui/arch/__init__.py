@@ -1,0 +1,1 @@
+"""The Architectures workspace: catalog, layer graph, layer table, details, charts, compare."""

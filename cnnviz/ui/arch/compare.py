@@ -1,0 +1,240 @@
+"""Two architectures side by side: their totals, and their graphs moving in step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.core.errors import CnnvizError
+from cnnviz.ui.arch import engine
+from cnnviz.ui.arch import formatting as fmt
+from cnnviz.ui.arch.graph_view import GraphView
+
+PRESETS = (("plain34", "resnet34"), ("plain20", "resnet20"), ("vgg16", "googlenet"),
+           ("alexnet", "vgg16"), ("mobilenet_v1", "mobilenet_v2"))
+ROWS = ("Parameters", "Multiply-adds", "Layers", "Weighted layers", "Activations per image",
+        "Size on disk")
+
+
+def _weighted(report) -> int:
+    return sum(1 for layer in report.layers if layer.kind in ("conv", "linear"))
+
+
+def totals_row_values(report) -> list[tuple[float, str]]:
+    t = report.totals
+    return [
+        (t.params, fmt.count(t.params)), (t.macs, fmt.count(t.macs)),
+        (len(report.layers), str(len(report.layers))), (_weighted(report), str(_weighted(report))),
+        (t.activation_bytes, fmt.nbytes(t.activation_bytes)), (t.size_bytes, fmt.nbytes(t.size_bytes)),
+    ]
+
+
+class ComparePanel(QWidget):
+    """``reports`` holds the two finished inspections (index 0 = left, 1 = right)."""
+
+    status_message = Signal(str)
+
+    def __init__(self, runner, parent=None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self.reports: list = [None, None]
+        self.refs: list[str | None] = [None, None]
+        self._syncing = False
+        self.pickers = [QComboBox(), QComboBox()]
+        self.views = [GraphView(), GraphView()]
+        self.captions = [QLabel(), QLabel()]
+        for i, picker in enumerate(self.pickers):
+            picker.setMinimumWidth(180)
+            picker.setMaxVisibleItems(24)
+            picker.activated.connect(lambda _x, side=i: self._picked(side))
+            self.views[i].view_changed.connect(lambda side=i: self._sync_from(side))
+            self.views[i].set_placeholder("Pick a network above.")
+            self.captions[i].setProperty("role", "muted")
+        self.swap_button = QPushButton("Swap")
+        self.swap_button.clicked.connect(self.swap)
+        self.preset_box = QComboBox()
+        self.preset_box.addItem("Classic pairs…", None)
+        self.preset_box.activated.connect(self._preset)
+        self.table = QTableWidget(len(ROWS), 3)
+        self.table.setVerticalHeaderLabels(list(ROWS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setShowGrid(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setFixedHeight(len(ROWS) * 24 + 36)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(self.pickers[0])
+        vs = QLabel("vs")
+        vs.setProperty("role", "muted")
+        bar.addWidget(vs)
+        bar.addWidget(self.pickers[1])
+        bar.addWidget(self.swap_button)
+        bar.addStretch(1)
+        bar.addWidget(self.preset_box)
+        graphs = QSplitter(Qt.Orientation.Horizontal)
+        for i in range(2):
+            holder = QWidget()
+            col = QVBoxLayout(holder)
+            col.setContentsMargins(0, 0, 0, 0)
+            col.setSpacing(4)
+            col.addWidget(self.captions[i])
+            col.addWidget(self.views[i], 1)
+            graphs.addWidget(holder)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(10)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        layout.addWidget(graphs, 1)
+
+    def set_catalog(self, entries) -> None:
+        names = {e.ref: e.display_name for e in entries}
+        for picker in self.pickers:
+            current = picker.currentData()
+            picker.blockSignals(True)
+            picker.clear()
+            for e in entries:
+                if e.source != "torchvision":
+                    picker.addItem(e.display_name, e.ref)
+            picker.insertSeparator(picker.count())
+            for e in entries:
+                if e.source == "torchvision":
+                    picker.addItem(e.display_name, e.ref)
+            if current is not None:
+                picker.setCurrentIndex(max(0, picker.findData(current)))
+            picker.blockSignals(False)
+        self.preset_box.clear()
+        self.preset_box.addItem("Classic pairs…", None)
+        for a, b in PRESETS:
+            if a in names and b in names:
+                self.preset_box.addItem(f"{names[a]} vs {names[b]}", (a, b))
+
+    def compare(self, left: str, right: str) -> None:
+        """Inspect ``left`` and ``right`` (catalog refs) and show them side by side."""
+        for side, ref in ((0, left), (1, right)):
+            self.set_side(side, ref)
+
+    def set_side(self, side: int, ref: str) -> None:
+        picker = self.pickers[side]
+        index = picker.findData(ref)
+        if index < 0:
+            picker.addItem(ref, ref)
+            index = picker.count() - 1
+        picker.setCurrentIndex(index)
+        if self.refs[side] == ref and self.reports[side] is not None:
+            return
+        self.refs[side] = ref
+        self.reports[side] = None
+        self.views[side].set_busy(f"Inspecting {picker.currentText()}…")
+        self._runner.submit(engine.inspect, ref, None, None, None, key=f"compare-{side}",
+                            on_done=lambda result, s=side: self._done(s, result),
+                            on_error=lambda exc, tb, s=side: self._failed(s, exc))
+
+    def swap(self) -> None:
+        a, b = self.refs
+        if a and b:
+            self.refs = [b, a]
+            self.reports.reverse()
+            for side in range(2):
+                self.pickers[side].setCurrentIndex(max(0, self.pickers[side].findData(self.refs[side])))
+            self._redraw()
+
+    def _picked(self, side: int) -> None:
+        ref = self.pickers[side].currentData()
+        if ref:
+            self.set_side(side, ref)
+
+    def _preset(self, index: int) -> None:
+        pair = self.preset_box.itemData(index)
+        if pair:
+            self.compare(*pair)
+        self.preset_box.setCurrentIndex(0)
+
+    def _done(self, side: int, result) -> None:
+        self.reports[side] = result
+        self.views[side].set_busy(None)
+        self._redraw()
+
+    def _failed(self, side: int, exc: BaseException) -> None:
+        self.views[side].set_busy(None)
+        message = str(exc) if isinstance(exc, CnnvizError) else f"Unexpected error: {exc}"
+        self.views[side].clear_graph(message)
+        self.status_message.emit(message)
+
+    def _redraw(self) -> None:
+        for side, result in enumerate(self.reports):
+            if result is None:
+                continue
+            report = result.report
+            self.views[side].show_graph(report, result.layout, set(), "params")
+            self.captions[side].setText(
+                f"<b>{report.display_name}</b> — {fmt.count(report.totals.params)} parameters, "
+                f"{fmt.count(report.totals.macs)} multiply-adds")
+        self._fill_table()
+        self._align_zoom()
+
+    def _fill_table(self) -> None:
+        headers = [self.pickers[0].currentText(), self.pickers[1].currentText(), "Right ÷ left"]
+        self.table.setHorizontalHeaderLabels(headers)
+        values = [totals_row_values(r.report) if r else None for r in self.reports]
+        for row in range(len(ROWS)):
+            for col in range(2):
+                text = values[col][row][1] if values[col] else "…"
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(row, col, item)
+            ratio = fmt.ratio(values[0][row][0], values[1][row][0]) if all(values) else ""
+            item = QTableWidgetItem(ratio)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.table.setItem(row, 2, item)
+
+    def _align_zoom(self) -> None:
+        if all(self.reports):
+            zoom = min(v.zoom() for v in self.views)
+            for view in self.views:
+                view.zoom_to(zoom, animated=False)
+            self._sync_from(0)
+
+    def _sync_from(self, side: int) -> None:
+        """Give the other graph the same zoom and the same relative scroll position."""
+        if self._syncing or not all(self.reports):
+            return
+        self._syncing = True
+        try:
+            src, dst = self.views[side], self.views[1 - side]
+            if abs(src.zoom() - dst.zoom()) > 1e-4:
+                dst.zoom_to(src.zoom(), animated=False)
+            for a, b in ((src.verticalScrollBar(), dst.verticalScrollBar()),
+                         (src.horizontalScrollBar(), dst.horizontalScrollBar())):
+                span = a.maximum() - a.minimum()
+                frac = (a.value() - a.minimum()) / span if span else 0.0
+                b.setValue(round(b.minimum() + frac * (b.maximum() - b.minimum())))
+        finally:
+            self._syncing = False
+
+    def zoom_in(self) -> None:
+        self.views[0].zoom_in()
+
+    def zoom_out(self) -> None:
+        self.views[0].zoom_out()
+
+    def fit_view(self) -> None:
+        for view in self.views:
+            view.fit_view()

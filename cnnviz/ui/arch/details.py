@@ -1,0 +1,134 @@
+"""The details panel: what one selected layer or block is, with the course's arithmetic."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtWidgets import QTextBrowser
+
+from cnnviz.ui.arch import formatting as fmt
+from cnnviz.ui.theme import theme_manager
+
+
+def _row(name: str, value: str) -> str:
+    return f"<tr><td class='k'>{html.escape(name)}</td><td class='v'>{value}</td></tr>"
+
+
+def _hyper_value(value) -> str:
+    if isinstance(value, (tuple, list)):
+        return " × ".join(str(v) for v in value) if value else "()"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return html.escape(str(value))
+
+
+class DetailsPanel(QTextBrowser):
+    """Rich text about the selection; :attr:`subject` names what it shows (a key or "model")."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setOpenExternalLinks(True)
+        self.subject: str | None = None
+        self._last = None
+        theme_manager().changed.connect(self._redraw)
+        self.show_nothing()
+
+    def _css(self) -> str:
+        p = theme_manager().palette
+        return f"""
+        <style>
+          body {{ color: {p.text}; }}
+          h2 {{ font-size: 16px; margin: 0 0 2px 0; }}
+          .sub {{ color: {p.muted}; margin-bottom: 10px; }}
+          p.h {{ font-size: 8pt; color: {p.muted}; margin-top: 14px; margin-bottom: 4px; font-weight: 700; }}
+          td.k {{ color: {p.muted}; padding: 2px 14px 2px 0; }}
+          td.v {{ padding: 2px 0; }}
+          .f {{ font-family: 'JetBrains Mono', 'DejaVu Sans Mono', 'Menlo', monospace;
+                font-size: 12px; background: {p.surface_alt}; padding: 6px 8px; }}
+          .big {{ font-size: 15px; font-weight: 600; }}
+        </style>"""
+
+    def _set(self, body: str, subject: str | None, args) -> None:
+        self.subject = subject
+        self._last = args
+        self.setHtml(f"<html><head>{self._css()}</head><body>{body}</body></html>")
+
+    def _redraw(self, _palette=None) -> None:
+        if self._last is not None:
+            method, *rest = self._last
+            method(*rest)
+
+    def show_nothing(self, text: str = "Select a layer in the graph or the table to see its "
+                     "hyper-parameters, arithmetic and memory.") -> None:
+        self._set(f"<p class='sub'>{html.escape(text)}</p>", None, (self.show_nothing, text))
+
+    def show_model(self, report, entry=None) -> None:
+        t = report.totals
+        rows = [
+            _row("Input", fmt.shape(report.input_shape)),
+            _row("Classes", str(report.num_classes) if report.num_classes else "–"),
+            _row("Layers", str(len(report.layers))),
+            _row("Parameters", f"<span class='big'>{fmt.exact(t.params)}</span>"),
+            _row("Trainable", fmt.exact(t.trainable_params)),
+            _row("Multiply-adds", f"{fmt.count(t.macs)} ({fmt.exact(t.macs)})"),
+            _row("Activations", f"{fmt.nbytes(t.activation_bytes)} per image"),
+            _row("Size on disk", fmt.nbytes(t.size_bytes)),
+            _row("Traced with", "torch.fx" if report.traced_with == "fx" else "forward hooks"),
+        ]
+        body = f"<h2>{html.escape(report.display_name)}</h2>"
+        if entry is not None and entry.year:
+            body += f"<div class='sub'>{html.escape(entry.family)} · {entry.year}</div>"
+        body += "<p class='h'>WHOLE NETWORK</p><table>" + "".join(rows) + "</table>"
+        body += ("<p class='sub'><br>Select a layer in the graph or the table to see its "
+                 "hyper-parameters, arithmetic and memory.</p>")
+        self._set(body, "model", (self.show_model, report, entry))
+
+    def show_layer(self, report, layer) -> None:
+        t = report.totals
+        dtype = report.dtype_bytes
+        body = (f"<h2>{html.escape(layer.name or layer.id)}</h2>"
+                f"<div class='sub'>{html.escape(layer.type)} · {html.escape(layer.kind)}"
+                f"{' · in ' + html.escape(layer.block) if layer.block else ''}</div>")
+        shapes = [_row("Input" if len(layer.input_shapes) < 2 else f"Input {i + 1}", fmt.shape(s))
+                  for i, s in enumerate(layer.input_shapes)]
+        shapes.append(_row("Output", f"<b>{fmt.shape(layer.output_shape)}</b>"))
+        body += "<p class='h'>SHAPES</p><table>" + "".join(shapes) + "</table>"
+        if layer.hyper:
+            body += "<p class='h'>HYPER-PARAMETERS</p><table>" + "".join(
+                _row(k.replace("_", " "), _hyper_value(v)) for k, v in layer.hyper.items()) + "</table>"
+        if layer.formulas:
+            lines = "<br>".join(html.escape(f) for f in layer.formulas)
+            body += f"<p class='h'>ARITHMETIC</p><p class='f'>{lines}</p>"
+        numbers = [
+            _row("Parameters", f"{fmt.exact(layer.params)} ({fmt.percent(layer.params, t.params)} of total)"),
+        ]
+        if layer.frozen_params:
+            numbers.append(_row("Frozen", fmt.exact(layer.frozen_params)))
+        numbers.append(_row("Multiply-adds", f"{fmt.exact(layer.macs)} ({fmt.percent(layer.macs, t.macs)})"))
+        if layer.rf is not None:
+            numbers.append(_row("Receptive field", f"{layer.rf} × {layer.rf} px, jump {layer.rf_jump}"))
+        body += "<p class='h'>NUMBERS</p><table>" + "".join(numbers) + "</table>"
+        memory = [
+            _row("Output activations", f"{fmt.nbytes(layer.activation_bytes)} per image"),
+            _row("Weights", fmt.nbytes(layer.params * dtype)),
+        ]
+        body += "<p class='h'>MEMORY</p><table>" + "".join(memory) + "</table>"
+        self._set(body, layer.id, (self.show_layer, report, layer))
+
+    def show_block(self, report, block, n_layers: int, collapsed: bool) -> None:
+        t = report.totals
+        body = (f"<h2>{html.escape(block.path)}</h2>"
+                f"<div class='sub'>{html.escape(block.type)} block"
+                f"{' · collapsed: click + on it to expand' if collapsed else ''}</div>")
+        rows = [
+            _row("Layers", str(n_layers)),
+            _row("Parameters", f"{fmt.exact(block.params)} ({fmt.percent(block.params, t.params)} of total)"),
+            _row("Multiply-adds", f"{fmt.exact(block.macs)} ({fmt.percent(block.macs, t.macs)})"),
+            _row("Weights", fmt.nbytes(block.params * report.dtype_bytes)),
+        ]
+        if block.repeat > 1:
+            rows.append(_row("Repeated", f"× {block.repeat} identical blocks in a row"))
+        if block.repeat_of:
+            rows.append(_row("Same as", html.escape(block.repeat_of)))
+        body += "<p class='h'>SUBTOTALS</p><table>" + "".join(rows) + "</table>"
+        self._set(body, block.path, (self.show_block, report, block, n_layers, collapsed))

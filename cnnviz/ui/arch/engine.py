@@ -1,0 +1,83 @@
+"""The calls into the core that the workspace runs on worker threads.
+
+Each function takes and returns plain data, so it can run on a pool thread: nothing here
+touches a widget.  torch is imported only inside these functions, which keeps it off the
+start-up path of the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class CatalogEntry:
+    """One row of the catalog: a zoo architecture or a torchvision model name."""
+
+    ref: str
+    display_name: str
+    family: str
+    year: int | None = None
+    paper: str = ""
+    note: str = ""
+    twin: str | None = None
+    input_shape: tuple[int, ...] | None = None
+    num_classes: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    source: str = "zoo"
+
+
+@dataclass
+class Inspection:
+    """A finished inspection: the engine's report and how it is first shown."""
+
+    ref: str
+    report: Any  # cnnviz.core.inspect.ModelReport
+    default_collapsed: frozenset[str]
+    layout: Any  # cnnviz.core.inspect.Layout for ``default_collapsed``
+
+
+def load_catalog() -> list[CatalogEntry]:
+    """The zoo entries, then every torchvision classification model not already in the zoo."""
+    from cnnviz.core.zoo import list_specs
+
+    entries = [
+        CatalogEntry(
+            ref=s.name, display_name=s.display_name, family=s.family, year=s.year,
+            paper=s.paper, note=s.note, twin=s.twin, input_shape=tuple(s.input_shape),
+            num_classes=s.num_classes, options=dict(s.options), source=s.source,
+        )
+        for s in list_specs()
+    ]
+    known = {e.ref.lower() for e in entries}
+    for name in torchvision_names():
+        if name.lower() not in known:
+            entries.append(CatalogEntry(ref=name, display_name=name, family="torchvision",
+                                        source="torchvision"))
+    return entries
+
+
+def torchvision_names() -> list[str]:
+    """Classification model names torchvision can build, as the zoo resolves them."""
+    from cnnviz.core.zoo import torchvision_names as names
+
+    return sorted(names())
+
+
+def inspect(ref: str, input_shape: tuple[int, ...] | None, num_classes: int | None,
+            options: dict[str, Any] | None) -> Inspection:
+    """Build and trace ``ref`` with the engine and lay out its default view."""
+    from cnnviz.core.inspect import compute_layout, default_collapsed, inspect_model
+
+    report = inspect_model(ref, input_shape=input_shape, num_classes=num_classes,
+                           options=options or None)
+    collapsed = frozenset(default_collapsed(report))
+    return Inspection(ref, report, collapsed, compute_layout(report, collapsed=collapsed))
+
+
+def file_models(path: str) -> list[str]:
+    """The nn.Module classes a user's .py file defines (importing it runs its code)."""
+    from cnnviz.core.zoo import list_file_models
+
+    return list(list_file_models(path))

@@ -1,0 +1,51 @@
+"""How numbers read in the Architectures views: 61.7K, 138.4M, 15.5 G, 1.2 MB."""
+
+from __future__ import annotations
+
+
+def count(n: int | float | None) -> str:
+    """A count with a K/M/G suffix (``61,706 -> 61.7K``)."""
+    if n is None:
+        return "–"
+    n = float(n)
+    for limit, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
+        if abs(n) >= limit:
+            value = n / limit
+            return f"{value:.3g}{suffix}" if value < 100 else f"{value:.0f}{suffix}"
+    return f"{n:.0f}"
+
+
+def exact(n: int | None) -> str:
+    return "–" if n is None else f"{int(n):,}"
+
+
+def nbytes(n: int | float | None) -> str:
+    if n is None:
+        return "–"
+    n = float(n)
+    for limit, suffix in ((1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "KB")):
+        if n >= limit:
+            return f"{n / limit:.1f} {suffix}"
+    return f"{n:.0f} B"
+
+
+def shape(s) -> str:
+    """An output shape without the batch, e.g. ``64 × 56 × 56``."""
+    if not s:
+        return "–"
+    return " × ".join(str(d) for d in s)
+
+
+def percent(part: float, whole: float) -> str:
+    if not whole:
+        return "–"
+    share = 100.0 * part / whole
+    if share == 0:
+        return "0%"
+    return f"{share:.1f}%" if share >= 0.1 else "<0.1%"
+
+
+def ratio(a: float, b: float) -> str:
+    if not a:
+        return "–"
+    return f"{b / a:.2f}×"

@@ -1,0 +1,310 @@
+"""The items of the layer graph: layer and block nodes, data-flow edges, expanded-block frames.
+
+Items paint from the current theme at paint time, so a theme switch needs only an update.
+Text is laid out once at construction and skipped when zoomed far out (level of detail), which
+keeps zooming smooth on networks with hundreds of layers.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyle
+
+from cnnviz.ui.theme import palette
+
+TEXT_LOD = 0.42  # below this zoom, labels are unreadable: draw shapes only
+RADIUS = 7.0
+
+
+def _fonts() -> tuple[QFont, QFont, QFont]:
+    title = QFont()
+    title.setPointSizeF(9.5)
+    title.setWeight(QFont.Weight.DemiBold)
+    sub = QFont()
+    sub.setPointSizeF(8.2)
+    badge = QFont()
+    badge.setPointSizeF(8.0)
+    badge.setWeight(QFont.Weight.Bold)
+    return title, sub, badge
+
+
+def blend(a: QColor, b: QColor, t: float) -> QColor:
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * t),
+        round(a.green() + (b.green() - a.green()) * t),
+        round(a.blue() + (b.blue() - a.blue()) * t),
+    )
+
+
+class NodeItem(QGraphicsObject):
+    """A layer, or a collapsed block (``is_block``) with an expand button and an "× N" badge.
+
+    ``key`` is the layout node id: a layer id or a block path.  ``weight`` in [0, 1] shades the
+    node by the quantity the user picked (parameters or multiply-adds).
+    """
+
+    def __init__(self, key: str, rect: QRectF, kind: str, title: str, subtitle: str,
+                 tooltip: str, weight: float = 0.0, is_block: bool = False,
+                 badge: str | None = None) -> None:
+        super().__init__()
+        self.key = key
+        self.kind = "block" if is_block else kind
+        self.is_block = is_block
+        self.badge = badge
+        self.weight = max(0.0, min(1.0, weight))
+        self._rect = QRectF(0, 0, rect.width(), rect.height())
+        extra = 5.0 if is_block else 3.0
+        # Qt asks for the bounds of every visible item on every frame: answer from a cache.
+        self._bounds = self._rect.adjusted(-3, -3, extra + 3, extra + 3)
+        self.setPos(rect.topLeft())
+        self.setToolTip(tooltip)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._hover = False
+        self._title_font, self._sub_font, self._badge_font = _fonts()
+        text_w = rect.width() - 22 - (34 if badge else 0)
+        self.title = QFontMetricsF(self._title_font).elidedText(title, Qt.TextElideMode.ElideRight, text_w)
+        self.subtitle = QFontMetricsF(self._sub_font).elidedText(subtitle, Qt.TextElideMode.ElideRight,
+                                                                 rect.width() - 22)
+        self.full_title = title
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self._rect, RADIUS, RADIUS)
+        return path
+
+    def expand_button_rect(self) -> QRectF:
+        """Where the "expand" control of a block node is, in item coordinates."""
+        r = self._rect
+        return QRectF(r.right() - 26, r.bottom() - 22, 20, 16)
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if self.is_block and event.button() == Qt.MouseButton.LeftButton:
+            if self.expand_button_rect().adjusted(-4, -4, 4, 4).contains(event.pos()):
+                scene = self.scene()
+                if scene is not None and hasattr(scene, "request_expand"):
+                    scene.request_expand(self.key)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.is_block:
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "request_expand"):
+                scene.request_expand(self.key)
+                return
+        super().mouseDoubleClickEvent(event)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        pal = palette()
+        fill, outline = pal.kind_colors(self.kind)
+        fill = blend(fill, outline, 0.55 * self.weight)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        r = self._rect
+        if lod < TEXT_LOD and not selected:
+            # Zoomed far out a node is a few pixels: a flat box reads the same and is cheap.
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(outline if self.weight > 0.5 else blend(fill, outline, 0.5))
+            painter.drawRect(r)
+            return
+        if self.is_block:  # a stack of cards reads as "several layers inside"
+            painter.setPen(QPen(outline, 1.0))
+            painter.setBrush(QColor(pal.surface))
+            painter.drawRoundedRect(r.translated(5, 5), RADIUS, RADIUS)
+            painter.drawRoundedRect(r.translated(2.5, 2.5), RADIUS, RADIUS)
+        if selected:
+            painter.setPen(QPen(QColor(pal.accent), 3.0))
+        elif self._hover:
+            painter.setPen(QPen(outline.darker(115) if pal.name == "light" else outline.lighter(120), 2.0))
+        else:
+            painter.setPen(QPen(outline, 1.2))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(r, RADIUS, RADIUS)
+        # A stripe in the kind's colour lets the eye follow layer types down the graph.
+        stripe = QPainterPath()
+        stripe.addRoundedRect(QRectF(r.left() + 1.5, r.top() + 4, 4, r.height() - 8), 2, 2)
+        painter.fillPath(stripe, outline)
+        if lod < TEXT_LOD:
+            return
+        text = QColor(pal.text)
+        painter.setPen(text)
+        left = r.left() + 13
+        if r.height() >= 34 and self.subtitle:
+            painter.setFont(self._title_font)
+            painter.drawText(QRectF(left, r.top() + 3, r.width() - 18, r.height() / 2 - 1),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, self.title)
+            painter.setFont(self._sub_font)
+            painter.setPen(QColor(pal.muted))
+            painter.drawText(QRectF(left, r.center().y() + 1, r.width() - 18, r.height() / 2 - 4),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.subtitle)
+        else:
+            painter.setFont(self._title_font)
+            painter.drawText(QRectF(left, r.top(), r.width() - 18, r.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.title)
+        if self.badge:
+            self._paint_badge(painter, outline, pal)
+        if self.is_block:
+            b = self.expand_button_rect()
+            painter.setPen(QPen(outline, 1.2))
+            painter.setBrush(QColor(pal.surface))
+            painter.drawRoundedRect(b, 4, 4)
+            c = b.center()
+            painter.drawLine(QPointF(c.x() - 4, c.y()), QPointF(c.x() + 4, c.y()))
+            painter.drawLine(QPointF(c.x(), c.y() - 4), QPointF(c.x(), c.y() + 4))
+
+    def _paint_badge(self, painter: QPainter, outline: QColor, pal) -> None:
+        fm = QFontMetricsF(self._badge_font)
+        w = fm.horizontalAdvance(self.badge) + 12
+        rect = QRectF(self._rect.right() - w - 6, self._rect.top() + 5, w, 17)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(outline)
+        painter.drawRoundedRect(rect, 8.5, 8.5)
+        painter.setFont(self._badge_font)
+        painter.setPen(QColor(pal.surface))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.badge)
+
+
+class EdgeItem(QGraphicsPathItem):
+    """Data flowing from one node to the next; skip connections curve aside in their own colour."""
+
+    def __init__(self, source: str, target: str, points: list[QPointF], is_skip: bool) -> None:
+        super().__init__()
+        self.source, self.target, self.is_skip = source, target, is_skip
+        self.setZValue(-1 if not is_skip else -0.5)
+        self.setAcceptHoverEvents(False)
+        self.setPath(self._route(points))
+        self._arrow = self._arrow_head(points)
+        self._bounds = super().boundingRect().united(self._arrow.boundingRect()).adjusted(-3, -3, 3, 3)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
+
+    def _route(self, pts: list[QPointF]) -> QPainterPath:
+        path = QPainterPath(pts[0])
+        if len(pts) == 2:
+            a, b = pts
+            if self.is_skip:
+                # Bow sideways, proportional to the distance jumped, so it never hides under
+                # the main path it bypasses.
+                bow = min(140.0, 26.0 + 0.16 * abs(b.y() - a.y()))
+                path.cubicTo(QPointF(a.x() + bow, a.y() + 0.25 * (b.y() - a.y())),
+                             QPointF(b.x() + bow, b.y() - 0.25 * (b.y() - a.y())), b)
+            elif abs(a.x() - b.x()) < 0.5:
+                path.lineTo(b)
+            else:
+                mid = (a.y() + b.y()) / 2
+                path.cubicTo(QPointF(a.x(), mid), QPointF(b.x(), mid), b)
+            return path
+        # Catmull-Rom through the layout's bend points, as cubic Béziers.
+        for i in range(len(pts) - 1):
+            p0 = pts[i - 1] if i > 0 else pts[i]
+            p1, p2 = pts[i], pts[i + 1]
+            p3 = pts[i + 2] if i + 2 < len(pts) else p2
+            c1 = p1 + (p2 - p0) / 6.0
+            c2 = p2 - (p3 - p1) / 6.0
+            path.cubicTo(c1, c2, p2)
+        return path
+
+    def _arrow_head(self, pts: list[QPointF]) -> QPolygonF:
+        tip = pts[-1]
+        angle = math.atan2(tip.y() - self.path().pointAtPercent(0.97).y(),
+                           tip.x() - self.path().pointAtPercent(0.97).x())
+        size = 7.0
+        left = QPointF(tip.x() - size * math.cos(angle - 0.45), tip.y() - size * math.sin(angle - 0.45))
+        right = QPointF(tip.x() - size * math.cos(angle + 0.45), tip.y() - size * math.sin(angle + 0.45))
+        return QPolygonF([tip, left, right])
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        pal = palette()
+        color = QColor(pal.skip_edge if self.is_skip else pal.edge)
+        pen = QPen(color, 2.2 if self.is_skip else 1.4)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < TEXT_LOD:
+            return
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawPolygon(self._arrow)
+
+
+class FrameItem(QGraphicsItem):
+    """A tinted frame around an expanded block, with a header that collapses it on click."""
+
+    HEADER = 20.0
+
+    def __init__(self, path: str, label: str, rect: QRectF) -> None:
+        super().__init__()
+        self.path = path
+        self.label = label
+        self._rect = rect.adjusted(-12, -12 - self.HEADER, 12, 10)
+        self._bounds = self._rect.adjusted(-1, -1, 1, 1)
+        self.setZValue(-2)
+        self.setAcceptHoverEvents(True)
+        self.setToolTip(f"{label}\nClick the header to collapse this block.")
+        self._font = _fonts()[1]
+        self._hover = False
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def header_rect(self) -> QRectF:
+        return QRectF(self._rect.left(), self._rect.top(), self._rect.width(), self.HEADER + 4)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self.header_rect())
+        return path
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
+
+    def mousePressEvent(self, event) -> None:
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.header_rect().contains(event.pos()):
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "request_collapse"):
+                scene.request_collapse(self.path)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        pal = palette()
+        accent = QColor(pal.kinds["block"][1])
+        fill = QColor(accent)
+        fill.setAlpha(20 if pal.name == "light" else 34)
+        pen = QPen(accent, 1.0, Qt.PenStyle.DashLine if not self._hover else Qt.PenStyle.SolidLine)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(self._rect, 10, 10)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < TEXT_LOD:
+            return
+        painter.setFont(self._font)
+        painter.setPen(accent)
+        header = self.header_rect().adjusted(10, 2, -10, 0)
+        painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         f"−  {self.label}")

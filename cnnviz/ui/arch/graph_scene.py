@@ -1,0 +1,206 @@
+"""Turn an engine :class:`~cnnviz.core.inspect.report.Layout` into graph items.
+
+The engine lays nodes out in abstract units; :func:`layout_scale` maps them so that a typical
+node is about :data:`NODE_WIDTH` pixels wide at zoom 1.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtWidgets import QGraphicsScene
+
+from cnnviz.ui.arch import formatting as fmt
+from cnnviz.ui.arch.graph_items import EdgeItem, FrameItem, NodeItem
+
+NODE_WIDTH = 210.0
+SHADES = ("params", "macs", "none")
+
+
+def layout_scale(layout) -> float:
+    widths = [n.width for n in layout.nodes.values() if n.width > 0]
+    if not widths:
+        return 1.0
+    return NODE_WIDTH / statistics.median(widths)
+
+
+def hyper_summary(layer) -> str:
+    """A few words for a layer's hyper-parameters: "3×3 /2 → 64", "→ 1000"."""
+    h = layer.hyper or {}
+
+    def pair(v):
+        if isinstance(v, (tuple, list)):
+            return "×".join(str(x) for x in v) if len(set(v)) > 1 else f"{v[0]}×{v[0]}"
+        return f"{v}×{v}"
+
+    parts = []
+    k = h.get("kernel_size", h.get("kernel"))
+    if k is not None:
+        parts.append(pair(k))
+    s = h.get("stride")
+    if s is not None:
+        sv = s[0] if isinstance(s, (tuple, list)) and len(set(s)) == 1 else s
+        if sv not in (1, (1, 1), [1, 1]):
+            parts.append(f"/{sv}" if not isinstance(sv, (tuple, list)) else f"/{pair(sv)}")
+    out = h.get("out_channels", h.get("out_features"))
+    if out is not None:
+        parts.append(f"→ {out}")
+    if h.get("groups", 1) not in (1, None) and h.get("groups") == h.get("in_channels"):
+        parts.append("depthwise")
+    return " ".join(parts)
+
+
+def describe_layer(layer, totals) -> tuple[str, str, str]:
+    """Title, subtitle and tooltip (rich text) of a layer node."""
+    summary = hyper_summary(layer)
+    title = f"{layer.type} {summary}".strip()
+    sub = fmt.shape(layer.output_shape)
+    if layer.params:
+        sub += f"  ·  {fmt.count(layer.params)} params"
+    tip = (
+        f"<b>{layer.name or layer.id}</b> &nbsp;<span style='opacity:.7'>{layer.type}</span><br>"
+        f"Output: {fmt.shape(layer.output_shape)}<br>"
+        f"Parameters: {fmt.exact(layer.params)} ({fmt.percent(layer.params, totals.params)})<br>"
+        f"Multiply-adds: {fmt.count(layer.macs)}"
+    )
+    return title, sub, tip
+
+
+def describe_block(block, n_layers: int, totals) -> tuple[str, str, str]:
+    title = f"{block.path} · {block.type}"
+    sub = f"{n_layers} layers  ·  {fmt.count(block.params)} params"
+    tip = (
+        f"<b>{block.path}</b> &nbsp;<span style='opacity:.7'>{block.type}</span><br>"
+        f"{n_layers} layers, collapsed — click + to expand<br>"
+        f"Parameters: {fmt.exact(block.params)} ({fmt.percent(block.params, totals.params)})<br>"
+        f"Multiply-adds: {fmt.count(block.macs)}"
+    )
+    return title, sub, tip
+
+
+def inside(block_path: str, container: str) -> bool:
+    """Whether a layer of block ``block_path`` lies inside block ``container``."""
+    return container == "" or block_path == container or block_path.startswith(container + ".")
+
+
+class GraphScene(QGraphicsScene):
+    """The items of one report's layout; emits requests to expand or collapse blocks."""
+
+    expand_requested = Signal(str)
+    collapse_requested = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: list[EdgeItem] = []
+        self.frames: dict[str, FrameItem] = {}
+        self.scale_factor = 1.0
+
+    def request_expand(self, path: str) -> None:
+        self.expand_requested.emit(path)
+
+    def request_collapse(self, path: str) -> None:
+        self.collapse_requested.emit(path)
+
+    def populate(self, report, layout, frames: set[str], shade: str) -> None:
+        """Replace the items with those of ``layout`` (of ``report``)."""
+        self.clear()
+        self.nodes, self.edges, self.frames = {}, [], {}
+        s = self.scale_factor = layout_scale(layout)
+        blocks = {b.path: b for b in report.root.walk()}
+        layer_ids = set(report.graph.nodes)
+        layer_counts = _layer_counts(report)
+        runs = _repeat_badges(report, layout)
+        for key, ln in layout.nodes.items():
+            rect = QRectF(ln.x * s, ln.y * s, ln.width * s, ln.height * s)
+            if ln.is_block or key not in layer_ids:
+                block = blocks[key]
+                title, sub, tip = describe_block(block, layer_counts.get(key, 0), report.totals)
+                item = NodeItem(key, rect, "block", title, sub, tip, is_block=True,
+                                badge=runs.get(key))
+            else:
+                layer = report.layer(key)
+                title, sub, tip = describe_layer(layer, report.totals)
+                item = NodeItem(key, rect, layer.kind, title, sub, tip, badge=runs.get(key))
+            self.addItem(item)
+            self.nodes[key] = item
+        for edge in layout.edges:
+            if edge.source not in self.nodes or edge.target not in self.nodes:
+                continue
+            if len(edge.points) >= 2:
+                pts = [QPointF(x * s, y * s) for x, y in edge.points]
+            else:
+                a = self.nodes[edge.source].sceneBoundingRect()
+                b = self.nodes[edge.target].sceneBoundingRect()
+                pts = [QPointF(a.center().x(), a.bottom() - 3), QPointF(b.center().x(), b.top() + 3)]
+            item = EdgeItem(edge.source, edge.target, pts, self._is_shortcut(report, edge, layer_ids))
+            self.addItem(item)
+            self.edges.append(item)
+        for path in sorted(frames, key=len):
+            rect = QRectF()
+            for key, item in self.nodes.items():
+                owner = key if item.is_block else report.layer(key).block
+                if owner == path or owner.startswith(path + "."):
+                    rect = rect.united(item.sceneBoundingRect()) if not rect.isNull() else item.sceneBoundingRect()
+            if rect.isNull() or path not in blocks:
+                continue
+            frame = FrameItem(path, f"{path} · {blocks[path].type}", rect)
+            self.addItem(frame)
+            self.frames[path] = frame
+        self.set_shade(report, shade)
+        bounds = self.itemsBoundingRect()
+        self.setSceneRect(bounds.adjusted(-60, -40, 60, 40))
+
+    @staticmethod
+    def _is_shortcut(report, edge, layer_ids) -> bool:
+        """A skip connection is drawn apart only where it rejoins by addition (a residual):
+        an Inception branch that is merely shorter than its neighbours is a normal edge."""
+        if not edge.is_skip:
+            return False
+        if edge.target in layer_ids:
+            return report.layer(edge.target).kind == "add"
+        return True
+
+    def set_shade(self, report, shade: str) -> None:
+        """Shade nodes by "params", "macs" or "none" (square-root scale, so small layers show)."""
+        blocks = {b.path: b for b in report.root.walk()}
+        values = {}
+        for key, item in self.nodes.items():
+            obj = blocks.get(key) if item.is_block else report.layer(key)
+            values[key] = 0 if shade == "none" or obj is None else getattr(obj, shade, 0)
+        top = max(values.values(), default=0)
+        for key, item in self.nodes.items():
+            item.weight = math.sqrt(values[key] / top) if top else 0.0
+            item.update()
+
+
+def _layer_counts(report) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for layer in report.layers:
+        parts = layer.block.split(".") if layer.block else []
+        for i in range(1, len(parts) + 1):
+            path = ".".join(parts[:i])
+            counts[path] = counts.get(path, 0) + 1
+    return counts
+
+
+def _repeat_badges(report, layout) -> dict[str, str]:
+    """"× N" on the first block of a run of N identical blocks; when the other blocks of the
+    run are drawn too, each says its place in the run ("2/N")."""
+    badges: dict[str, str] = {}
+    runs: dict[str, list] = {}
+    for block in report.root.walk():
+        if block.repeat_of:
+            runs.setdefault(block.repeat_of, []).append(block)
+    for block in report.root.walk():
+        if block.repeat > 1 and block.path in layout.nodes:
+            followers = runs.get(block.path, [])
+            hidden = not any(f.path in layout.nodes for f in followers)
+            badges[block.path] = f"× {block.repeat}"
+            if not hidden:
+                for i, f in enumerate(followers, start=2):
+                    if f.path in layout.nodes:
+                        badges[f.path] = f"{i}/{block.repeat}"
+    return badges

@@ -1,0 +1,276 @@
+"""The layer graph: smooth zoom (wheel, pinch, animated steps), pan, fit, minimap, selection."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEasingCurve, QEvent, QPoint, Qt, QVariantAnimation, Signal
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QMenu
+
+from cnnviz.ui.arch.graph_scene import GraphScene
+from cnnviz.ui.arch.minimap import Minimap
+from cnnviz.ui.theme import palette, theme_manager
+
+MIN_ZOOM, MAX_ZOOM = 0.04, 4.0
+STEP = 1.25
+
+
+class GraphView(QGraphicsView):
+    """Shows a :class:`GraphScene`; ``selection_changed`` carries the selected node key or None.
+
+    ``context_menu_requested(menu, key)`` lets the owner add entries to the right-click menu
+    before it opens (``key`` is the node under the mouse, or None).
+    """
+
+    selection_changed = Signal(object)
+    view_changed = Signal()
+    context_menu_requested = Signal(QMenu, object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.graph_scene = GraphScene(self)
+        self.setScene(self.graph_scene)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        # Panning is by drag, wheel and the minimap; scroll bars would only take room.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self.minimap = Minimap(self)
+        self._placeholder = QLabel(self)
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._placeholder.setProperty("role", "muted")
+        self._placeholder.setWordWrap(True)
+        self._busy = QLabel(self, objectName="BusyPill")
+        self._busy.hide()
+        self._anim = QVariantAnimation(self)
+        self._anim.setDuration(170)
+        self._anim.setEasingCurve(QEasingCurve.Type.OutCubic)
+        self._anim.valueChanged.connect(lambda v: self._set_zoom(float(v)))
+        self.graph_scene.selectionChanged.connect(self._scene_selection_changed)
+        self.horizontalScrollBar().valueChanged.connect(self._viewport_moved)
+        self.verticalScrollBar().valueChanged.connect(self._viewport_moved)
+        theme_manager().changed.connect(self._retheme)
+        self._retheme(palette())
+        self.set_placeholder("Pick an architecture from the catalog to see its layers.")
+
+    # ------------------------------------------------------------- contents
+    def show_graph(self, report, layout, frames: set[str], shade: str, fresh: bool = True) -> None:
+        """Draw ``layout``.  ``fresh`` starts from the default view of a new graph; otherwise
+        the zoom and scroll position are kept (see :meth:`align` to hold a node still)."""
+        self.graph_scene.blockSignals(True)
+        self.graph_scene.populate(report, layout, frames, shade)
+        self.graph_scene.blockSignals(False)
+        self._placeholder.hide()
+        if fresh:
+            self.show_start()
+        self.minimap.refresh()
+        self.selection_changed.emit(None)
+        self.view_changed.emit()
+
+    def view_point_of(self, key: str) -> QPoint | None:
+        """Where node ``key``'s top-left corner is on screen (None when not drawn)."""
+        item = self.graph_scene.nodes.get(key) or self.graph_scene.frames.get(key)
+        if item is None:
+            return None
+        return self.mapFromScene(item.sceneBoundingRect().topLeft())
+
+    def align(self, key: str, view_point: QPoint) -> None:
+        """Scroll so that node ``key``'s top-left corner lands on ``view_point``."""
+        now = self.view_point_of(key)
+        if now is None:
+            return
+        delta = now - view_point
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + delta.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + delta.y())
+
+    def clear_graph(self, message: str) -> None:
+        self.graph_scene.clear()
+        self.graph_scene.nodes.clear()
+        self.graph_scene.edges.clear()
+        self.graph_scene.frames.clear()
+        self.minimap.refresh()
+        self.set_placeholder(message)
+
+    def set_placeholder(self, text: str) -> None:
+        self._placeholder.setText(text)
+        self._placeholder.setGeometry(self.viewport().geometry().adjusted(40, 40, -40, -40))
+        self._placeholder.setVisible(not self.graph_scene.nodes)
+
+    def set_busy(self, text: str | None) -> None:
+        """Show a "working" pill over the graph (None hides it); the graph stays usable."""
+        if not text:
+            self._busy.hide()
+            return
+        self._busy.setText(text)
+        self._busy.adjustSize()
+        self._place_busy()
+        self._busy.show()
+        self._busy.raise_()
+
+    def _place_busy(self) -> None:
+        vp = self.viewport().geometry()
+        self._busy.move(vp.center().x() - self._busy.width() // 2, vp.top() + 16)
+
+    def set_shade(self, report, shade: str) -> None:
+        self.graph_scene.set_shade(report, shade)
+        self.minimap.refresh()
+
+    # ------------------------------------------------------------ selection
+    def selected_key(self) -> str | None:
+        items = [i for i in self.graph_scene.selectedItems() if hasattr(i, "key")]
+        return items[0].key if items else None
+
+    def select_key(self, key: str | None, center: bool = True) -> None:
+        """Select the node ``key`` (None clears) without echoing ``selection_changed``."""
+        self.graph_scene.blockSignals(True)
+        self.graph_scene.clearSelection()
+        item = self.graph_scene.nodes.get(key) if key else None
+        if item is not None:
+            item.setSelected(True)
+            if center:
+                self.ensureVisible(item, 60, 60)
+        self.graph_scene.blockSignals(False)
+        self.viewport().update()
+
+    def _scene_selection_changed(self) -> None:
+        self.selection_changed.emit(self.selected_key())
+
+    # ----------------------------------------------------------- zoom & pan
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def _set_zoom(self, value: float) -> None:
+        value = max(MIN_ZOOM, min(MAX_ZOOM, value))
+        factor = value / self.zoom()
+        if abs(factor - 1.0) > 1e-6:
+            self.scale(factor, factor)
+        self._viewport_moved()
+
+    def zoom_to(self, value: float, animated: bool = True) -> None:
+        value = max(MIN_ZOOM, min(MAX_ZOOM, value))
+        self._anim.stop()
+        if not animated:
+            anchor = self.transformationAnchor()
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+            self._set_zoom(value)
+            self.setTransformationAnchor(anchor)
+            return
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self._anim.setStartValue(self.zoom())
+        self._anim.setEndValue(value)
+        self._anim.finished.connect(self._restore_anchor)
+        self._anim.start()
+
+    def _restore_anchor(self) -> None:
+        self._anim.finished.disconnect(self._restore_anchor)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+
+    def zoom_in(self) -> None:
+        self.zoom_to(self._target() * STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_to(self._target() / STEP)
+
+    def _target(self) -> float:
+        running = self._anim.state() == QVariantAnimation.State.Running
+        return float(self._anim.endValue()) if running else self.zoom()
+
+    def fit_view(self) -> None:
+        """Fit the whole graph into the view."""
+        rect = self.graph_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        if rect.isEmpty():
+            return
+        vp = self.viewport().rect()
+        self.zoom_to(min(vp.width() / rect.width(), vp.height() / rect.height(), 1.5))
+        self.centerOn(rect.center())
+
+    def show_start(self) -> None:
+        """The first view of a new graph: whole if it is readable so, else its top at 85%."""
+        rect = self.graph_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        if rect.isEmpty():
+            return
+        vp = self.viewport().rect()
+        fit = min(vp.width() / rect.width(), vp.height() / rect.height())
+        if fit >= 0.55:
+            self.zoom_to(min(fit, 1.1), animated=False)
+            self.centerOn(rect.center())
+        else:
+            self.zoom_to(min(0.75, vp.width() / rect.width()), animated=False)
+            self.centerOn(rect.center().x(), rect.top() + vp.height() / 2 / self.zoom())
+
+    def wheelEvent(self, event) -> None:
+        # A trackpad's two-finger scroll pans; a mouse wheel (or Ctrl + scroll) zooms.
+        if not event.pixelDelta().isNull() and not (event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            super().wheelEvent(event)
+            return
+        self._anim.stop()
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self._set_zoom(self.zoom() * (1.0 + 0.15) ** steps)
+        event.accept()
+
+    def viewportEvent(self, event) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.NativeGesture and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
+            self._set_zoom(self.zoom() * (1.0 + event.value()))
+            return True
+        if kind == QEvent.Type.Gesture:
+            pinch = event.gesture(Qt.GestureType.PinchGesture)
+            if pinch is not None:
+                self._set_zoom(self.zoom() * pinch.scaleFactor())
+                return True
+        return super().viewportEvent(event)
+
+    def _viewport_moved(self, *_args) -> None:
+        self.minimap.update_visibility()
+        self.minimap.update()
+        self.view_changed.emit()
+
+    # ----------------------------------------------------------------- misc
+    def contextMenuEvent(self, event) -> None:
+        item = self.itemAt(event.pos())
+        key = getattr(item, "key", None)
+        if key is not None and not item.isSelected():
+            self.graph_scene.clearSelection()
+            item.setSelected(True)
+        menu = QMenu(self)
+        self.context_menu_requested.emit(menu, key)
+        if not menu.isEmpty():
+            menu.exec(event.globalPos())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.minimap.reposition()
+        self.minimap.update_visibility()
+        self._placeholder.setGeometry(self.viewport().geometry().adjusted(40, 40, -40, -40))
+        self._place_busy()
+
+    def drawBackground(self, painter: QPainter, rect) -> None:
+        # The dot grid is tiled in device pixels: a scaled, smoothed brush costs a third of
+        # each frame on a big graph, an untransformed blit almost nothing.
+        painter.save()
+        painter.resetTransform()
+        origin = self.mapFromScene(0, 0)
+        area = self.viewport().rect()
+        painter.drawTiledPixmap(area, self._tile, QPoint(-origin.x() % 24, -origin.y() % 24))
+        painter.restore()
+
+    def _retheme(self, pal) -> None:
+        self._tile = QPixmap(24, 24)
+        self._tile.fill(QColor(pal.canvas))
+        painter = QPainter(self._tile)
+        painter.setPen(QColor(pal.grid).darker(118 if pal.name == "light" else 90))
+        painter.drawPoint(12, 12)
+        painter.end()
+        self._busy.setStyleSheet(
+            f"background: {pal.surface}; color: {pal.text}; border: 1px solid {pal.border};"
+            "border-radius: 14px; padding: 6px 16px; font-weight: 600;")
+        self.viewport().update()
+        if self.graph_scene.nodes:
+            self.minimap.refresh()

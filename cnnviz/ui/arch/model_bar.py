@@ -1,0 +1,191 @@
+"""The bar above the graph: which network, its input size, class count, switches and shading."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.ui.theme import theme_manager
+from cnnviz.ui.widgets import icons
+
+CHOICES = {
+    "activation": (("relu", "ReLU"), ("tanh", "tanh"), ("sigmoid", "sigmoid")),
+    "init": (("default", "Default init"), ("xavier", "Xavier init"), ("he", "He init")),
+}
+SHADE_LABELS = (("params", "Shade by parameters"), ("macs", "Shade by multiply-adds"),
+                ("none", "Colour by layer type only"))
+
+
+def _spin(low: int, high: int, tip: str, width: int = 64) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setToolTip(tip)
+    # Arrow buttons are hidden by the theme (wheel and arrow keys still step); Qt's
+    # NoButtons mode mis-sizes the text field once a style sheet draws the border.
+    box.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    box.setFixedWidth(width)
+    box.setKeyboardTracking(False)
+    return box
+
+
+class ModelBar(QFrame):
+    """``request_changed()`` fires (debounced) when the input size, classes or a switch change."""
+
+    request_changed = Signal()
+    shade_changed = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Toolbar")
+        self.title = QLabel("cnnviz")
+        self.title.setProperty("role", "title")
+        self.subtitle = QLabel("")
+        self.subtitle.setProperty("role", "muted")
+        self.channels = _spin(1, 64, "Input channels", 40)
+        self.height_box = _spin(1, 4096, "Input height in pixels")
+        self.width_box = _spin(1, 4096, "Input width in pixels")
+        self.classes = _spin(1, 100000, "Number of classes the classifier predicts", 70)
+        self.shade = QComboBox()
+        for key, label in SHADE_LABELS:
+            self.shade.addItem(label, key)
+        self.shade.currentIndexChanged.connect(lambda _i: self.shade_changed.emit(self.shade.currentData()))
+        self.option_widgets: dict[str, QWidget] = {}
+        self._options_row = QHBoxLayout()
+        self._options_row.setSpacing(6)
+        self.collapse_button = QToolButton(toolTip="Collapse repeated blocks (the default view)")
+        self.expand_button = QToolButton(toolTip="Expand every block")
+        self.fit_button = QToolButton(toolTip="Fit the graph to the window (Ctrl+0)")
+        self.export_button = QToolButton(toolTip="Export the graph or the table")
+        self.export_button.setText("Export")
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._debounce = QTimer(self, singleShot=True, interval=350)
+        self._debounce.timeout.connect(self.request_changed)
+        for box in (self.channels, self.height_box, self.width_box, self.classes):
+            box.valueChanged.connect(self._changed)
+
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.title)
+        names.addWidget(self.subtitle)
+        inputs = QHBoxLayout()
+        inputs.setSpacing(4)
+        label = QLabel("Input")
+        label.setProperty("role", "muted")
+        inputs.addWidget(label)
+        for i, box in enumerate((self.channels, self.height_box, self.width_box)):
+            if i:
+                inputs.addWidget(QLabel("×"))
+            inputs.addWidget(box)
+        inputs.addSpacing(12)
+        label = QLabel("Classes")
+        label.setProperty("role", "muted")
+        inputs.addWidget(label)
+        inputs.addWidget(self.classes)
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addLayout(names, 1)
+        top.addLayout(inputs)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(6)
+        bottom.addLayout(self._options_row)
+        bottom.addStretch(1)
+        bottom.addWidget(self.shade)
+        bottom.addSpacing(6)
+        for b in (self.collapse_button, self.expand_button, self.fit_button, self.export_button):
+            b.setCursor(Qt.CursorShape.PointingHandCursor)
+            bottom.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 12, 14, 10)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addLayout(bottom)
+        self.set_enabled(False)
+        theme_manager().changed.connect(self._retheme)
+        self._retheme(theme_manager().palette)
+
+    def _retheme(self, pal) -> None:
+        self.collapse_button.setIcon(icons.icon("collapse", pal.text))
+        self.expand_button.setIcon(icons.icon("expand", pal.text))
+        self.fit_button.setIcon(icons.icon("fit", pal.text))
+        self.export_button.setIcon(icons.icon("export", pal.text))
+
+    def set_enabled(self, on: bool) -> None:
+        for w in (self.channels, self.height_box, self.width_box, self.classes, self.collapse_button,
+                  self.expand_button, self.fit_button, self.export_button, self.shade,
+                  *self.option_widgets.values()):
+            w.setEnabled(on)
+
+    def _changed(self, *_args) -> None:
+        self._debounce.start()
+
+    def show_entry(self, title: str, subtitle: str, input_shape, num_classes, options: dict) -> None:
+        """Fill the controls for a newly picked network (without emitting request_changed)."""
+        self.title.setText(title)
+        self.subtitle.setText(subtitle)
+        boxes = (self.channels, self.height_box, self.width_box)
+        for box in (*boxes, self.classes):
+            box.blockSignals(True)
+        if input_shape and len(input_shape) == 3:
+            for box, value in zip(boxes, input_shape):
+                box.setValue(int(value))
+        self.classes.setValue(int(num_classes or 1000))
+        for box in (*boxes, self.classes):
+            box.blockSignals(False)
+        self._build_options(options or {})
+        self.set_enabled(True)
+
+    def _build_options(self, options: dict) -> None:
+        while self._options_row.count():
+            item = self._options_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.option_widgets = {}
+        for key, default in options.items():
+            if isinstance(default, bool):
+                box = QCheckBox(key.replace("_", " ").capitalize())
+                box.setChecked(default)
+                box.toggled.connect(self._changed)
+                widget = box
+            elif key in CHOICES:
+                combo = QComboBox()
+                for value, label in CHOICES[key]:
+                    combo.addItem(label, value)
+                combo.setCurrentIndex(max(0, combo.findData(default)))
+                combo.currentIndexChanged.connect(self._changed)
+                widget = combo
+            else:
+                continue
+            widget.setToolTip(f"Rebuild the network with {key.replace('_', ' ')} changed")
+            self.option_widgets[key] = widget
+            self._options_row.addWidget(widget)
+
+    def input_shape(self) -> tuple[int, int, int]:
+        return (self.channels.value(), self.height_box.value(), self.width_box.value())
+
+    def num_classes(self) -> int:
+        return self.classes.value()
+
+    def options(self) -> dict:
+        out = {}
+        for key, widget in self.option_widgets.items():
+            out[key] = widget.isChecked() if isinstance(widget, QCheckBox) else widget.currentData()
+        return out
+
+    def shade_mode(self) -> str:
+        return self.shade.currentData()
+
+    def set_shade_mode(self, mode: str) -> None:
+        index = self.shade.findData(mode)
+        if index >= 0:
+            self.shade.setCurrentIndex(index)

@@ -1,0 +1,1 @@
+"""The Augment workspace: load pictures, edit a pipeline, preview and export samples."""

@@ -1,0 +1,255 @@
+"""Export dialogs: augmented samples as files, and the pipeline as torchvision code."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.core.augment import Pipeline
+from cnnviz.ui import settings
+from cnnviz.ui.augment.export import FORMATS, ExportJob, ExportResult, write_samples
+from cnnviz.ui.augment.images import LoadedImage
+
+
+class _Relay(QObject):
+    progress = Signal(int, int)
+    finished = Signal(object)
+
+
+class _ExportRun(QRunnable):
+    def __init__(self, job: ExportJob, relay: _Relay, stop: threading.Event) -> None:
+        super().__init__()
+        self._job, self._relay, self._stop = job, relay, stop
+
+    def run(self) -> None:
+        last = [-1]
+
+        def progress(done: int, total: int) -> None:
+            if done != last[0]:  # emit only when it moved
+                last[0] = done
+                self._relay.progress.emit(done, total)
+
+        try:
+            result = write_samples(self._job, progress, self._stop.is_set)
+        except Exception as exc:  # never a traceback in the user's face
+            result = ExportResult(errors=[f"The export failed: {exc}."])
+        self._relay.finished.emit(result)
+
+
+class ExportSamplesDialog(QDialog):
+    """Choose folder, pictures, count and format; writes on a worker with a progress bar.
+
+    :attr:`finished_export` carries the :class:`ExportResult` when the writing ends.
+    """
+
+    finished_export = Signal(object)
+
+    def __init__(self, current: LoadedImage, images: list[LoadedImage], pipeline: Pipeline,
+                 count: int, seed: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export Samples")
+        self.setMinimumWidth(520)
+        self._current, self._images, self._pipeline, self._seed = current, images, pipeline, seed
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._stop = threading.Event()
+        self._relay = _Relay(self)
+        self._relay.progress.connect(self._progress)
+        self._relay.finished.connect(self._finished)
+        self.result_: ExportResult | None = None
+
+        title = QLabel("Export augmented samples")
+        title.setProperty("role", "title")
+        intro = QLabel(f"Each sample is computed again at full resolution with seed {seed}, "
+                       "so it matches the preview and `cnnviz augment`.", wordWrap=True)
+        intro.setProperty("role", "muted")
+        default = settings.read_str("paths/augment_export", str(Path.home() / "cnnviz-samples"))
+        self.folder = QLineEdit(default)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+        self.only_current = QRadioButton(f"This picture ({current.name})")
+        self.all_images = QRadioButton(f"All {len(images)} pictures in the strip")
+        self.only_current.setChecked(True)
+        self.all_images.setEnabled(len(images) > 1)
+        group = QButtonGroup(self)
+        group.addButton(self.only_current)
+        group.addButton(self.all_images)
+        scope = QVBoxLayout()
+        scope.setSpacing(2)
+        scope.addWidget(self.only_current)
+        scope.addWidget(self.all_images)
+        self.count = QSpinBox(minimum=1, maximum=10000, value=count)
+        self.format = QComboBox()
+        for suffix, label in FORMATS.items():
+            self.format.addItem(label, suffix)
+        form = QFormLayout()
+        form.addRow("Folder", folder_row)
+        form.addRow("Pictures", scope)
+        form.addRow("Samples each", self.count)
+        form.addRow("File type", self.format)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.status = QLabel(wordWrap=True)
+        self.status.setProperty("role", "muted")
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setProperty("primary", True)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.export_button.clicked.connect(self.start)
+        self.close_button.clicked.connect(self._close_or_stop)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(22, 18, 22, 14)
+        col.setSpacing(10)
+        col.addWidget(title)
+        col.addWidget(intro)
+        col.addLayout(form)
+        col.addWidget(self.progress)
+        col.addWidget(self.status)
+        col.addWidget(self.buttons)
+
+    def job(self) -> ExportJob:
+        images = tuple(self._images) if self.all_images.isChecked() else (self._current,)
+        return ExportJob(images, self._pipeline, self.count.value(), self._seed,
+                         Path(self.folder.text()).expanduser(), self.format.currentData())
+
+    def start(self) -> None:
+        """Start writing (the Export button)."""
+        if not self.folder.text().strip():
+            self.status.setText("Choose a folder to write the samples into.")
+            return
+        job = self.job()
+        settings.write("paths/augment_export", str(job.folder))
+        self.export_button.setEnabled(False)
+        self.close_button.setText("Stop")
+        self.progress.setRange(0, job.total)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status.setText(f"Writing {job.total} file{'s' if job.total != 1 else ''}…")
+        self._stop.clear()
+        self._pool.start(_ExportRun(job, self._relay, self._stop))
+
+    @property
+    def running(self) -> bool:
+        return self._pool.activeThreadCount() > 0
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the samples", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setValue(done)
+        self.status.setText(f"Written {done} of {total}…")
+
+    def _finished(self, result: ExportResult) -> None:
+        self.result_ = result
+        self.export_button.setEnabled(True)
+        self.close_button.setText("Close")
+        self.status.setText(result.message())
+        self.finished_export.emit(result)
+
+    def _close_or_stop(self) -> None:
+        if self.running:
+            self._stop.set()
+        else:
+            self.reject()
+
+    def done(self, code: int) -> None:
+        self._stop.set()
+        self._pool.waitForDone(30000)
+        super().done(code)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class CodeDialog(QDialog):
+    """The pipeline as ``torchvision.transforms.v2`` code, to copy or save as a .py file."""
+
+    def __init__(self, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Pipeline as torchvision Code")
+        self.resize(720, 520)
+        self.code = code
+        title = QLabel("torchvision.transforms.v2")
+        title.setProperty("role", "title")
+        intro = QLabel("The same pipeline for a torch Dataset.  Where torchvision has no "
+                       "equivalent, a comment says so.", wordWrap=True)
+        intro.setProperty("role", "muted")
+        self.editor = QPlainTextEdit(code, readOnly=True)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.editor.setFont(mono)
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.status = QLabel()
+        self.status.setProperty("role", "muted")
+        buttons = QDialogButtonBox()
+        self.copy_button = buttons.addButton("Copy to Clipboard", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button.setProperty("primary", True)
+        save = buttons.addButton("Save As…", QDialogButtonBox.ButtonRole.ActionRole)
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.copy_button.clicked.connect(self.copy)
+        save.clicked.connect(self._save_dialog)
+        close.clicked.connect(self.reject)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(20, 16, 20, 14)
+        col.setSpacing(8)
+        col.addWidget(title)
+        col.addWidget(intro)
+        col.addWidget(self.editor, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(buttons)
+        col.addLayout(row)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.code)
+        self.status.setText("Copied.")
+
+    def save_to(self, path: Path) -> None:
+        """Write the code to ``path`` (atomically); the status line says where or why not."""
+        try:
+            _atomic_write(Path(path), self.code)
+        except OSError as exc:
+            self.status.setText(f"Cannot save {Path(path).name}: {exc.strerror or exc}.")
+            return
+        self.status.setText(f"Saved {Path(path).name}.")
+
+    def _save_dialog(self) -> None:
+        start = settings.read_str("paths/augment_code", str(Path.home() / "augment.py"))
+        name, _ = QFileDialog.getSaveFileName(self, "Save Code", start, "Python files (*.py)")
+        if name:
+            path = Path(name) if name.endswith(".py") else Path(name + ".py")
+            settings.write("paths/augment_code", str(path))
+            self.save_to(path)

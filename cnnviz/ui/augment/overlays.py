@@ -1,0 +1,146 @@
+"""What is drawn over a sample to show how it was made, and how to draw it.
+
+The geometry is computed from a :class:`~cnnviz.core.augment.Sample`'s step records, in the
+pixel coordinates of the sample (:func:`overlay_geometry`, no Qt); :func:`paint_overlay`
+scales it onto a tile.  Three things are shown:
+
+* the outline of the original picture after every affine or perspective step (the matrices
+  multiplied in order), so a rotation or a crop shows where the frame went;
+* cutout rectangles, carried through the geometric steps that came after them;
+* for a local warp, arrows on a coarse grid from where each pixel was taken to where it
+  landed (the displacement field, ``out[y, x] = in[y + dy, x + dx]``).
+
+A warp bends straight lines, so nothing drawn before a warp can be carried through it: the
+outline and rectangles are drawn only when no warp comes after them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
+
+from cnnviz.core.augment import Sample
+
+ARROWS_ALONG_LONG_SIDE = 9
+
+
+@dataclass
+class OverlayGeometry:
+    """Shapes in sample pixel coordinates (pixel centres at integers)."""
+
+    outline: np.ndarray | None = None  # (4, 2) corners of the original frame
+    boxes: list[np.ndarray] = field(default_factory=list)  # (4, 2) corners each
+    arrows: np.ndarray | None = None  # (n, 4): x_from, y_from, x_to, y_to
+
+    @property
+    def empty(self) -> bool:
+        return self.outline is None and not self.boxes and self.arrows is None
+
+
+def _apply(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    homogeneous = np.c_[points, np.ones(len(points))] @ matrix.T
+    return homogeneous[:, :2] / homogeneous[:, 2:3]
+
+
+def _corners(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+
+
+def displacement_arrows(displacement: np.ndarray, along: int = ARROWS_ALONG_LONG_SIDE) -> np.ndarray:
+    """Arrows (x_from, y_from, x_to, y_to) on a grid of about ``along`` points on the longer
+    side: from the input position a pixel was read at to the output position it went to."""
+    h, w = displacement.shape[:2]
+    spacing = max(h, w) / along
+    xs = np.arange(spacing / 2, w, spacing)
+    ys = np.arange(spacing / 2, h, spacing)
+    gx, gy = np.meshgrid(xs, ys)
+    ix = np.clip(np.rint(gx).astype(int), 0, w - 1)
+    iy = np.clip(np.rint(gy).astype(int), 0, h - 1)
+    d = displacement[iy, ix]
+    return np.stack([gx + d[..., 0], gy + d[..., 1], gx, gy], axis=-1).reshape(-1, 4)
+
+
+def overlay_geometry(sample: Sample, base_shape: tuple[int, ...]) -> OverlayGeometry:
+    """The overlay for ``sample`` drawn from a picture of ``base_shape``."""
+    geometry = OverlayGeometry()
+    h, w = base_shape[:2]
+    frame: np.ndarray | None = _corners(-0.5, -0.5, w - 0.5, h - 0.5)
+    moved = False
+    for step in sample.steps:
+        info = step.info
+        if info is None:
+            continue
+        if info.displacement is not None:
+            # Straight lines do not survive a warp; start again from the warp's own field.
+            frame, moved = None, False
+            geometry.boxes = []
+            geometry.arrows = displacement_arrows(info.displacement)
+            continue
+        if info.matrix is not None:
+            if frame is not None:
+                frame = _apply(info.matrix, frame)
+                moved = moved or not np.allclose(info.matrix, np.eye(3))
+            geometry.boxes = [_apply(info.matrix, b) for b in geometry.boxes]
+            if geometry.arrows is not None:
+                geometry.arrows = None  # the field no longer lines up with the picture
+        elif info.box is not None:
+            geometry.boxes.append(_corners(info.box[0] - 0.5, info.box[1] - 0.5,
+                                           info.box[2] - 0.5, info.box[3] - 0.5))
+    geometry.outline = frame if moved else None
+    return geometry
+
+
+def paint_overlay(painter: QPainter, geometry: OverlayGeometry, target: QRectF,
+                  sample_shape: tuple[int, ...], colour: str) -> None:
+    """Draw ``geometry`` (in sample pixels) onto ``target``, the rectangle the sample fills."""
+    h, w = sample_shape[:2]
+    sx, sy = target.width() / w, target.height() / h
+
+    def point(x: float, y: float) -> QPointF:
+        return QPointF(target.left() + (x + 0.5) * sx, target.top() + (y + 0.5) * sy)
+
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setClipRect(target)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    ink = QColor(colour)
+    halo = QColor(0, 0, 0, 150)
+    # The moved frame: a dark line under a dashed light one reads on any picture.
+    shapes = [(geometry.outline, True)] + [(box, False) for box in geometry.boxes]
+    for corners, dashed in shapes:
+        if corners is None:
+            continue
+        polygon = QPolygonF([point(x, y) for x, y in corners])
+        painter.setPen(QPen(halo, 3.0))
+        painter.drawPolygon(polygon)
+        pen = QPen(ink, 1.5)
+        if dashed:
+            pen.setDashPattern([4.0, 3.0])
+        painter.setPen(pen)
+        painter.drawPolygon(polygon)
+    if geometry.arrows is not None:
+        for pen_colour, width in ((halo, 2.6), (ink, 1.2)):
+            painter.setPen(QPen(pen_colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            for x0, y0, x1, y1 in geometry.arrows:
+                _arrow(painter, point(x0, y0), point(x1, y1))
+    painter.restore()
+
+
+def _arrow(painter: QPainter, start: QPointF, end: QPointF) -> None:
+    line = QLineF(start, end)
+    if line.length() < 1.5:
+        painter.drawPoint(end)
+        return
+    painter.drawLine(line)
+    head = min(5.0, line.length() * 0.5)
+    path = QPainterPath()
+    for turn in (150.0, -150.0):
+        wing = QLineF(end, start)
+        wing.setLength(head)
+        wing.setAngle(line.angle() + turn)
+        path.moveTo(end)
+        path.lineTo(wing.p2())
+    painter.drawPath(path)

@@ -1,0 +1,261 @@
+"""The pipeline editor: one card per step, with its switch, chance, order and parameters.
+
+The editor owns a :class:`~cnnviz.core.augment.Pipeline` and is the only thing that changes
+it; every change, from adding a step to a slider handle moving one notch, ends in
+:attr:`PipelineEditor.pipeline_changed`.  Structural changes (add, remove, move, load)
+rebuild the cards; a parameter change only updates the step, so a slider being dragged is
+never replaced under the mouse.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.core.augment import Pipeline, Step, get_op
+from cnnviz.ui.augment.op_picker import CATEGORY_TITLES, OpPicker
+from cnnviz.ui.augment.param_widgets import ParamControl
+
+
+def copy_pipeline(pipeline: Pipeline) -> Pipeline:
+    """A snapshot that later edits do not reach (settings hold only tuples and scalars)."""
+    return Pipeline(Step(s.op, dict(s.params), s.probability, s.enabled) for s in pipeline.steps)
+
+
+class StepCard(QFrame):
+    """The card of step ``index``; it reports edits and leaves the pipeline to the editor."""
+
+    enabled_changed = Signal(int, bool)
+    probability_changed = Signal(int, float)
+    param_changed = Signal(int, str, object)
+    move_requested = Signal(int, int)  # index, -1 up / +1 down
+    remove_requested = Signal(int)
+
+    def __init__(self, index: int, step: Step, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.index = index
+        spec = get_op(step.op)
+        self.setProperty("card", True)
+        self.setToolTip("")
+        self.enable = QCheckBox()
+        self.enable.setChecked(step.enabled)
+        self.enable.setToolTip("Switch this step on or off without losing its settings")
+        number = QLabel(f"{index + 1}")
+        number.setObjectName("StepNumber")
+        number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        number.setFixedSize(22, 22)
+        self.title = QLabel(f"<b>{spec.title}</b>")
+        # A long title gives way to the buttons rather than widening the panel.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(60)
+        self.title.setToolTip(f"{CATEGORY_TITLES.get(spec.category, spec.category)}: "
+                              f"{spec.description}")
+        self.chance = QSpinBox(suffix=" %", minimum=0, maximum=100, singleStep=5)
+        self.chance.setValue(round(step.probability * 100))
+        self.chance.setToolTip("Chance: how often this step is applied to a sample")
+        self.chance.setFixedWidth(66)
+        self.up = self._tool("▲", "Move up", index > 0)
+        self.down = self._tool("▼", "Move down", index < count - 1)
+        self.remove = self._tool("✕", "Remove this step", True)
+        self.fold = self._tool("▾", "Hide the parameters", True)
+
+        head = QHBoxLayout()
+        head.setSpacing(4)
+        head.addWidget(self.enable)
+        head.addWidget(number)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.chance)
+        for button in (self.up, self.down, self.remove, self.fold):
+            head.addWidget(button)
+
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(28, 0, 2, 0)
+        body.setSpacing(4)
+        about = QLabel(spec.description, wordWrap=True)
+        about.setProperty("role", "muted")
+        body.addWidget(about)
+        self.controls: dict[str, ParamControl] = {}
+        for param in spec.params:
+            control = ParamControl(param, step.params.get(param.name, param.default))
+            control.changed.connect(lambda name, value: self.param_changed.emit(self.index, name, value))
+            body.addWidget(control)
+            self.controls[param.name] = control
+
+        col = QVBoxLayout(self)
+        col.setContentsMargins(10, 8, 10, 10)
+        col.setSpacing(6)
+        col.addLayout(head)
+        col.addWidget(self.body)
+
+        self.enable.toggled.connect(self._toggled)
+        self.chance.valueChanged.connect(lambda v: self.probability_changed.emit(self.index, v / 100))
+        self.up.clicked.connect(lambda: self.move_requested.emit(self.index, -1))
+        self.down.clicked.connect(lambda: self.move_requested.emit(self.index, 1))
+        self.remove.clicked.connect(lambda: self.remove_requested.emit(self.index))
+        self.fold.clicked.connect(self.toggle_folded)
+        self._toggled(step.enabled, emit=False)
+
+    def _tool(self, text: str, tip: str, enabled: bool) -> QToolButton:
+        button = QToolButton(text=text, autoRaise=True, toolTip=tip, enabled=enabled)
+        button.setFixedSize(22, 22)
+        button.setStyleSheet("QToolButton { border: none; padding: 0; background: transparent; }")
+        return button
+
+    def _toggled(self, on: bool, emit: bool = True) -> None:
+        self.body.setEnabled(on)
+        self.chance.setEnabled(on)
+        self.title.setEnabled(on)
+        if emit:
+            self.enabled_changed.emit(self.index, on)
+
+    def toggle_folded(self) -> None:
+        folded = not self.body.isHidden()
+        self.body.setHidden(folded)
+        self.fold.setText("▸" if folded else "▾")
+        self.fold.setToolTip("Show the parameters" if folded else "Hide the parameters")
+
+
+class PipelineEditor(QWidget):
+    """Edits :attr:`pipeline` in place and says so through :attr:`pipeline_changed`."""
+
+    pipeline_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pipeline = Pipeline()
+        self.cards: list[StepCard] = []
+        self._picker: OpPicker | None = None
+
+        heading = QLabel("PIPELINE")
+        heading.setProperty("role", "heading")
+        self.summary = QLabel()
+        self.summary.setProperty("role", "muted")
+        self.add_button = QPushButton("+  Add operation")
+        self.add_button.setProperty("primary", True)
+        self.add_button.setToolTip("Choose an augmentation to append to the pipeline")
+        self.add_button.clicked.connect(self.show_picker)
+
+        self.list_widget = QWidget()
+        self.list_widget.setObjectName("StepList")
+        self.column = QVBoxLayout(self.list_widget)
+        self.column.setContentsMargins(0, 0, 6, 0)
+        self.column.setSpacing(8)
+        self.empty = QLabel(
+            "The pipeline is empty.\nAdd an operation to see what it does to your pictures.",
+            alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True,
+        )
+        self.empty.setProperty("role", "muted")
+        self.column.addWidget(self.empty)
+        self.column.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.list_widget)
+        self.scroll = scroll
+
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addStretch(1)
+        top.addWidget(self.summary)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(14, 12, 8, 12)
+        col.setSpacing(8)
+        col.addLayout(top)
+        col.addWidget(self.add_button)
+        col.addWidget(scroll, 1)
+        self._rebuild()
+
+    # ----------------------------------------------------------------- editing
+    def set_pipeline(self, pipeline: Pipeline) -> None:
+        """Show and edit ``pipeline`` (validated, so every setting is present)."""
+        self.pipeline = pipeline.validated()
+        self._rebuild()
+        self.pipeline_changed.emit()
+
+    def add_step(self, op: str) -> None:
+        spec = get_op(op)
+        self.pipeline.steps.append(Step(op, spec.default_settings()))
+        self._rebuild()
+        self.pipeline_changed.emit()
+        self.scroll.ensureWidgetVisible(self.cards[-1])
+
+    def remove_step(self, index: int) -> None:
+        del self.pipeline.steps[index]
+        self._rebuild()
+        self.pipeline_changed.emit()
+
+    def move_step(self, index: int, delta: int) -> None:
+        target = index + delta
+        steps = self.pipeline.steps
+        if not (0 <= index < len(steps) and 0 <= target < len(steps)):
+            return
+        steps[index], steps[target] = steps[target], steps[index]
+        self._rebuild()
+        self.pipeline_changed.emit()
+        card = self.cards[target]
+        (card.up if delta < 0 else card.down).setFocus()
+
+    def set_enabled(self, index: int, on: bool) -> None:
+        self.pipeline.steps[index].enabled = on
+        self._update_summary()
+        self.pipeline_changed.emit()
+
+    def set_probability(self, index: int, probability: float) -> None:
+        self.pipeline.steps[index].probability = float(probability)
+        self.pipeline_changed.emit()
+
+    def set_param(self, index: int, name: str, value) -> None:
+        self.pipeline.steps[index].params[name] = value
+        self.pipeline_changed.emit()
+
+    @property
+    def picker(self) -> OpPicker:
+        """The "Add operation" popup (built on first use: it holds a widget per operation)."""
+        if self._picker is None:
+            self._picker = OpPicker(self)
+            self._picker.chosen.connect(self.add_step)
+        return self._picker
+
+    def show_picker(self) -> None:
+        below = self.add_button.mapToGlobal(self.add_button.rect().bottomLeft())
+        self.picker.popup_at(below)
+
+    # ------------------------------------------------------------------ cards
+    def _rebuild(self) -> None:
+        for card in self.cards:
+            self.column.removeWidget(card)
+            card.hide()  # at once: deletion waits for the event loop
+            card.deleteLater()
+        self.cards = []
+        steps = self.pipeline.steps
+        for index, step in enumerate(steps):
+            card = StepCard(index, step, len(steps))
+            card.enabled_changed.connect(self.set_enabled)
+            card.probability_changed.connect(self.set_probability)
+            card.param_changed.connect(self.set_param)
+            card.move_requested.connect(self.move_step)
+            card.remove_requested.connect(self.remove_step)
+            self.column.insertWidget(index, card)
+            self.cards.append(card)
+        self.empty.setVisible(not steps)
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        steps = self.pipeline.steps
+        on = sum(s.enabled for s in steps)
+        text = f"{len(steps)} step{'s' if len(steps) != 1 else ''}"
+        if on != len(steps):
+            text += f", {len(steps) - on} off"
+        self.summary.setText(text if steps else "")

@@ -1,0 +1,341 @@
+"""The preview: the original picture beside a grid of augmented samples, with the controls
+that choose how many samples, which seed, and whether to draw the overlays."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.core.augment import Sample
+from cnnviz.ui.augment.images import to_pixmap
+from cnnviz.ui.augment.overlays import OverlayGeometry, overlay_geometry, paint_overlay
+from cnnviz.ui.augment.sample_details import sample_summary
+from cnnviz.ui.theme import theme_manager
+
+COUNTS = (1, 2, 4, 6, 8, 9, 12, 16)
+DEFAULT_COUNT = 6
+MAX_SEED = 2**31 - 1
+
+
+class ImageTile(QWidget):
+    """One picture, letterboxed in a rounded card, with an optional caption and overlay.
+
+    ``array`` keeps the pixels shown (tests read it); hovering shows :attr:`summary` as a
+    tooltip and a click emits :attr:`clicked` with the tile's index.
+    """
+
+    clicked = Signal(int)
+
+    def __init__(self, index: int, caption: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.index = index
+        self.caption = caption
+        self.array: np.ndarray | None = None
+        self.sample: Sample | None = None
+        self.geometry_overlay: OverlayGeometry | None = None
+        self.show_overlay = True
+        self.selected = False
+        self._pixmap: QPixmap | None = None
+        self._scaled: QPixmap | None = None  # _pixmap at the size last drawn
+        self._hover = False
+        self.setMouseTracking(True)
+        self.setMinimumSize(72, 60)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_image(self, array: np.ndarray | None, sample: Sample | None = None,
+                  base_shape: tuple[int, ...] | None = None) -> None:
+        self.array = array
+        self.sample = sample
+        self._pixmap = to_pixmap(array) if array is not None else None
+        self._scaled = None
+        self.geometry_overlay = (overlay_geometry(sample, base_shape)
+                                 if sample is not None and base_shape is not None else None)
+        self.setToolTip(sample_summary(self.index, sample) if sample is not None else "")
+        self.update()
+
+    def image_rect(self) -> QRectF:
+        """Where the picture is drawn: fitted into the tile, aspect ratio kept."""
+        area = QRectF(self.rect()).adjusted(6, 6, -6, -6)
+        if self.caption:
+            area.adjust(0, 0, 0, -18)
+        if self._pixmap is None or area.width() <= 0 or area.height() <= 0:
+            return area
+        pw, ph = self._pixmap.width(), self._pixmap.height()
+        scale = min(area.width() / pw, area.height() / ph)
+        w, h = pw * scale, ph * scale
+        return QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
+
+    def paintEvent(self, _event) -> None:
+        pal = theme_manager().palette
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        card = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        border = QColor(pal.accent if self.selected else (pal.muted if self._hover else pal.border))
+        painter.setPen(border)
+        painter.setBrush(QColor(pal.surface))
+        painter.drawRoundedRect(card, 8, 8)
+        target = self.image_rect()
+        if self._pixmap is not None:
+            # No rounded clip here: clipping to a path makes every draw go through a mask,
+            # several times slower, and tiles are redrawn for every preview frame.
+            painter.drawPixmap(target.topLeft(), self._scaled_pixmap(target))
+            if self.show_overlay and self.geometry_overlay and not self.geometry_overlay.empty:
+                paint_overlay(painter, self.geometry_overlay, target, self.array.shape, "#ffd43b")
+        if self.selected:
+            painter.setPen(QColor(pal.accent))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            pen = painter.pen()
+            pen.setWidthF(2.0)
+            painter.setPen(pen)
+            painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), 7, 7)
+        if self.caption:
+            painter.setPen(QColor(pal.muted))
+            font = QFont(self.font())
+            font.setPointSizeF(font.pointSizeF() * 0.9)
+            painter.setFont(font)
+            text_rect = QRectF(card.left() + 8, card.bottom() - 20, card.width() - 16, 18)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.caption)
+        painter.end()
+
+    def _scaled_pixmap(self, target: QRectF) -> QPixmap:
+        """The picture smoothly scaled to ``target`` once, not on every repaint (the
+        original can be 1600 pixels wide and is repainted whenever a sample changes)."""
+        ratio = self.devicePixelRatioF()
+        size = QSize(max(1, round(target.width() * ratio)), max(1, round(target.height() * ratio)))
+        if self._scaled is None or self._scaled.size() != size:
+            if abs(size.width() - self._pixmap.width()) <= 1:
+                self._scaled = QPixmap(self._pixmap)  # computed at this size: no resampling
+            else:
+                self._scaled = self._pixmap.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                                   Qt.TransformationMode.SmoothTransformation)
+            self._scaled.setDevicePixelRatio(ratio)
+        return self._scaled
+
+    def enterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.sample is not None:
+            self.clicked.emit(self.index)
+        super().mousePressEvent(event)
+
+
+class PreviewGrid(QWidget):
+    """Original and samples.  :attr:`settings_changed` fires when count or seed change;
+    :attr:`sample_clicked` gives the index of a clicked sample."""
+
+    settings_changed = Signal()
+    sample_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.count_box = QComboBox()
+        for n in COUNTS:
+            self.count_box.addItem(f"{n} sample{'s' if n > 1 else ''}", n)
+        self.count_box.setCurrentIndex(COUNTS.index(DEFAULT_COUNT))
+        self.count_box.setToolTip("How many augmented samples to draw")
+        self.count_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.seed_box = QSpinBox(minimum=0, maximum=MAX_SEED)
+        self.seed_box.setValue(random.randrange(MAX_SEED))
+        self.seed_box.setToolTip("Sample i of a seed is always the same picture: the preview, "
+                                 "the exported files and `cnnviz augment --seed` agree.  "
+                                 "Type a seed to reproduce a grid.")
+        self.seed_box.setMinimumWidth(110)
+        self.fixed_seed = QCheckBox("Fixed seed")
+        self.fixed_seed.setToolTip("Keep this seed, also the next time cnnviz starts, so the "
+                                   "same grid comes back (Re-roll is off meanwhile)")
+        self.reroll = QPushButton("⟳  Re-roll")
+        self.reroll.setToolTip("Draw new random samples (R)")
+        self.reroll.setShortcut("R")
+        self.overlays = QCheckBox("Overlays")
+        self.overlays.setChecked(True)
+        self.overlays.setToolTip("Draw the moved frame, erased boxes and warp arrows on the samples")
+        self.status = QLabel()
+        self.status.setProperty("role", "muted")
+
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        heading = QLabel("PREVIEW")
+        heading.setProperty("role", "heading")
+        bar.addWidget(heading)
+        bar.addSpacing(8)
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.count_box)
+        seed_label = QLabel("Seed")
+        seed_label.setProperty("role", "muted")
+        bar.addWidget(seed_label)
+        bar.addWidget(self.seed_box)
+        bar.addWidget(self.fixed_seed)
+        bar.addWidget(self.reroll)
+        bar.addWidget(self.overlays)
+
+        self.original = ImageTile(-1, "Original")
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(8)
+        self.tiles: list[ImageTile] = []
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        body.addWidget(self.original, 5)
+        body.addWidget(self.grid_host, 8)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(12, 12, 12, 12)
+        col.setSpacing(10)
+        col.addLayout(bar)
+        col.addLayout(body, 1)
+        self._aspect = 4 / 3  # width over height of the samples, for choosing the columns
+        self._columns = 0
+        self._make_tiles(DEFAULT_COUNT)
+
+        self.count_box.currentIndexChanged.connect(self._count_changed)
+        self.seed_box.valueChanged.connect(lambda _v: self.settings_changed.emit())
+        self.fixed_seed.toggled.connect(self._fixed_toggled)
+        self.reroll.clicked.connect(self.roll)
+        self.overlays.toggled.connect(self._overlays_toggled)
+        self._fixed_toggled(False)
+
+    # -------------------------------------------------------------- settings
+    @property
+    def count(self) -> int:
+        return int(self.count_box.currentData())
+
+    @property
+    def seed(self) -> int:
+        return self.seed_box.value()
+
+    def set_count(self, count: int) -> None:
+        self.count_box.setCurrentIndex(COUNTS.index(count))
+
+    def set_seed(self, seed: int) -> None:
+        self.seed_box.setValue(seed)
+
+    def roll(self) -> None:
+        """A new random seed, unless the seed is fixed."""
+        if not self.fixed_seed.isChecked():
+            self.seed_box.setValue(random.randrange(MAX_SEED))
+
+    def _fixed_toggled(self, fixed: bool) -> None:
+        self.reroll.setEnabled(not fixed)
+
+    def _count_changed(self) -> None:
+        self._make_tiles(self.count)
+        self.settings_changed.emit()
+
+    def _overlays_toggled(self, on: bool) -> None:
+        for tile in self.tiles:
+            tile.show_overlay = on
+            tile.update()
+
+    # ----------------------------------------------------------------- tiles
+    def _make_tiles(self, count: int) -> None:
+        for tile in self.tiles:
+            self.grid.removeWidget(tile)
+            tile.hide()  # at once: deletion waits for the event loop
+            tile.deleteLater()
+        self.tiles = []
+        for i in range(count):
+            tile = ImageTile(i, f"#{i + 1}")
+            tile.show_overlay = self.overlays.isChecked()
+            tile.clicked.connect(self._tile_clicked)
+            self.tiles.append(tile)
+        self._columns = 0
+        self._arrange()
+
+    def best_columns(self, width: float, height: float) -> int:
+        """The number of columns that shows the samples largest in ``width`` x ``height``."""
+        count, spacing, chrome = len(self.tiles), self.grid.spacing(), 12
+        best, best_side = 1, -1.0
+        for columns in range(1, count + 1):
+            rows = math.ceil(count / columns)
+            cell_w = (width - (columns - 1) * spacing) / columns - chrome
+            cell_h = (height - (rows - 1) * spacing) / rows - chrome - 18  # caption
+            side = min(cell_w, cell_h * self._aspect)  # width the picture can have
+            if side > best_side + 0.5:
+                best, best_side = columns, side
+        return best
+
+    def _arrange(self) -> None:
+        host = self.grid_host
+        columns = self.best_columns(max(1, host.width()), max(1, host.height()))
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for tile in self.tiles:
+            self.grid.removeWidget(tile)
+        for i, tile in enumerate(self.tiles):
+            self.grid.addWidget(tile, i // columns, i % columns)
+        rows = math.ceil(len(self.tiles) / columns)
+        for r in range(max(rows, self.grid.rowCount())):
+            self.grid.setRowStretch(r, 1 if r < rows else 0)
+        for c in range(max(columns, self.grid.columnCount())):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def tile_side(self) -> int:
+        """Longest side, in device pixels, worth computing a sample at for the current tiles."""
+        ratio = self.devicePixelRatioF()
+        if self.tiles and self.tiles[0].width() > 1:
+            side = max(self.tiles[0].width(), self.tiles[0].height()) * ratio
+        else:
+            side = 320 * ratio
+        return int(min(720, max(128, side)))
+
+    def set_original(self, array: np.ndarray | None) -> None:
+        self.original.set_image(array)
+
+    def show_frame(self, base: np.ndarray, samples: tuple[Sample, ...]) -> None:
+        shape = samples[0].image.shape if samples else base.shape
+        aspect = shape[1] / shape[0]
+        if abs(aspect - self._aspect) > 0.01:
+            self._aspect = aspect
+            self._columns = 0
+            self._arrange()
+        for tile, sample in zip(self.tiles, samples):
+            tile.set_image(sample.image, sample, base.shape)
+        for tile in self.tiles[len(samples):]:
+            tile.set_image(None)
+
+    def clear_samples(self) -> None:
+        for tile in self.tiles:
+            tile.set_image(None)
+        self.select(None)
+
+    def select(self, index: int | None) -> None:
+        for tile in self.tiles:
+            tile.selected = tile.index == index
+            tile.update()
+
+    def _tile_clicked(self, index: int) -> None:
+        self.select(index)
+        self.sample_clicked.emit(index)
+
+    def sizeHint(self) -> QSize:
+        return QSize(820, 560)

@@ -1,0 +1,100 @@
+"""What the preview computes, as plain functions of plain data (no widgets, no Qt).
+
+A slider move becomes a :class:`PreviewJob`; :func:`render_preview` turns it into a
+:class:`PreviewFrame` on a worker thread.  The preview works on a copy of the picture shrunk
+to the size of one grid tile (:func:`fit_side`), so a 12-megapixel photo costs no more than
+a thumbnail; the drawn parameters are the same at any size, so sample ``i`` of seed ``s`` in
+the preview is the picture that export writes for ``i`` and ``s`` at full resolution.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnnviz.core.augment import Pipeline, Sample, kernels
+from cnnviz.core.augment.pipeline import sample_rng
+
+
+@dataclass(frozen=True)
+class PreviewJob:
+    """One request for the grid: ``source`` is the picture at preview size (not modified),
+    ``pipeline`` a snapshot the GUI will not change, ``tile_side`` the longest side wanted.
+    ``image_key`` names the picture, so a late answer for another picture can be dropped."""
+
+    generation: int
+    image_key: object
+    source: np.ndarray
+    pipeline: Pipeline
+    count: int
+    seed: int
+    tile_side: int
+
+
+@dataclass(frozen=True)
+class PreviewFrame:
+    """The answer to a :class:`PreviewJob`: ``base`` is the picture the samples were drawn
+    from (at tile size), ``samples[i]`` is sample ``i`` of ``seed``; ``error`` is a sentence
+    when the pipeline could not run (then ``samples`` is empty)."""
+
+    generation: int
+    image_key: object
+    base: np.ndarray
+    seed: int
+    samples: tuple[Sample, ...]
+    error: str = ""
+
+
+def fit_side(image: np.ndarray, side: int) -> np.ndarray:
+    """``image`` shrunk (area averaging) so its longest side is at most ``side``; the same
+    array when it already fits."""
+    h, w = image.shape[:2]
+    scale = side / max(h, w)
+    if scale >= 1.0:
+        return image
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return kernels.resize(image, size)
+
+
+class _BaseCache:
+    """The last few pictures shrunk to tile size: a slider drag changes the pipeline, not the
+    picture, so the shrinking (the slowest part of a frame) is done once per picture and
+    size (two sizes alternate: draft and full)."""
+
+    SIZE = 4
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[tuple[np.ndarray, int, np.ndarray]] = []
+
+    def get(self, source: np.ndarray, side: int) -> np.ndarray:
+        with self._lock:
+            for entry in self._entries:
+                if entry[0] is source and entry[1] == side:
+                    return entry[2]
+        base = fit_side(source, side)
+        with self._lock:
+            self._entries = [(source, side, base)] + self._entries[: self.SIZE - 1]
+        return base
+
+
+_bases = _BaseCache()
+
+
+def render_preview(job: PreviewJob) -> PreviewFrame:
+    """Draw ``job.count`` samples of the picture shrunk to ``job.tile_side``.
+
+    A pipeline error (a setting out of range) comes back as ``error`` rather than raised, so
+    a half-typed value never interrupts the slider.  ``job.source`` must not be modified
+    afterwards: its shrunk copy is reused while the same array comes back.
+    """
+    from cnnviz.core.errors import CnnvizError
+
+    base = _bases.get(job.source, job.tile_side)
+    try:
+        samples = tuple(job.pipeline.sample(base, sample_rng(job.seed, i)) for i in range(job.count))
+    except CnnvizError as exc:
+        return PreviewFrame(job.generation, job.image_key, base, job.seed, (), str(exc))
+    return PreviewFrame(job.generation, job.image_key, base, job.seed, samples)

@@ -1,0 +1,426 @@
+"""The main window: a sidebar of workspaces, the menus, the status bar, and file routing.
+
+Workspaces are imported lazily (the Architectures one at start-up, the others when first
+shown or when a file for them arrives), so the window is on screen before torch is imported.
+A workspace module that is missing from this build gets an honest page saying so.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz import APP_DISPLAY_NAME
+from cnnviz.core.augment.image_io import IMAGE_SUFFIXES  # the suffixes the loader reads
+from cnnviz.ui import settings
+from cnnviz.ui.theme import MODES, theme_manager
+from cnnviz.ui.widgets import icons
+from cnnviz.ui.widgets.dialogs import AboutDialog, ShortcutsDialog
+from cnnviz.ui.widgets.unavailable import UnavailablePage
+
+
+
+@dataclass
+class WorkspaceEntry:
+    key: str
+    title: str
+    module: str
+    class_name: str
+    icon: str
+    hint: str  # what the workspace opens, for messages when it is unavailable
+
+
+WORKSPACES = (
+    WorkspaceEntry("arch", "Architectures", "cnnviz.ui.arch.workspace", "ArchitecturesWorkspace",
+                   "architectures", "model files (.py)"),
+    WorkspaceEntry("augment", "Augment", "cnnviz.ui.augment.workspace", "AugmentWorkspace",
+                   "augment", "images"),
+    WorkspaceEntry("train", "Train", "cnnviz.ui.train.workspace", "TrainWorkspace",
+                   "train", "training runs (folders with run.json)"),
+)
+
+
+def _natural_owner(path: Path) -> str | None:
+    """Which workspace a file belongs to by its kind, even if that workspace is missing."""
+    if path.is_dir():
+        return "train" if (path / "run.json").exists() else None
+    suffix = path.suffix.lower()
+    if suffix == ".py":
+        return "arch"
+    if suffix in IMAGE_SUFFIXES:
+        return "augment"
+    return None
+
+
+class MainWindow(QMainWindow):
+    """cnnviz's single window.  ``pages`` holds the workspaces built so far, by key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle(APP_DISPLAY_NAME)
+        self.setAcceptDrops(True)
+        self.setMinimumSize(960, 640)
+        self.pages: dict[str, QWidget] = {}
+        self._classes: dict[str, type | None] = {}
+        self._errors: dict[str, str] = {}
+        self._dialogs: list[QWidget] = []
+
+        self.sidebar = QListWidget()
+        self.stack = QStackedWidget()
+        self._placeholders: dict[str, QWidget] = {}
+        self._build_body()
+        self._build_menus()
+        self.statusBar().showMessage("Ready", 3000)
+        self._restore_geometry()
+        theme_manager().changed.connect(self._retheme)
+        self._retheme(theme_manager().palette)
+        last = settings.read_str("window/workspace", "arch", tuple(w.key for w in WORKSPACES))
+        self.show_workspace(last)
+
+    # ----------------------------------------------------------------- layout
+    def _build_body(self) -> None:
+        side = QFrame(objectName="Sidebar")
+        side.setFixedWidth(104)
+        col = QVBoxLayout(side)
+        col.setContentsMargins(0, 0, 0, 8)
+        col.setSpacing(4)
+        brand = QLabel("cnnviz", objectName="SidebarBrand", alignment=Qt.AlignmentFlag.AlignCenter)
+        col.addWidget(brand)
+        self.sidebar.setViewMode(QListWidget.ViewMode.IconMode)
+        self.sidebar.setFlow(QListWidget.Flow.TopToBottom)
+        self.sidebar.setMovement(QListWidget.Movement.Static)
+        self.sidebar.setWrapping(False)
+        self.sidebar.setIconSize(QSize(26, 26))
+        self.sidebar.setGridSize(QSize(102, 74))
+        self.sidebar.setUniformItemSizes(True)
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sidebar.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for i, entry in enumerate(WORKSPACES):
+            item = QListWidgetItem(entry.title)
+            item.setData(Qt.ItemDataRole.UserRole, entry.key)
+            item.setToolTip(f"{entry.title}  (Ctrl+{i + 1})")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
+            item.setSizeHint(QSize(98, 68))
+            self.sidebar.addItem(item)
+            placeholder = QWidget()
+            self._placeholders[entry.key] = placeholder
+            self.stack.addWidget(placeholder)
+        self.sidebar.currentRowChanged.connect(lambda row: self.show_workspace(WORKSPACES[row].key))
+        col.addWidget(self.sidebar, 1)
+
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(side)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.act_open_image = QAction("Open &Image…", self, shortcut=QKeySequence.StandardKey.Open)
+        self.act_open_image.triggered.connect(self.open_image_dialog)
+        self.act_open_model = QAction("Open &Model File…", self, shortcut="Ctrl+Shift+O")
+        self.act_open_model.triggered.connect(self.open_model_dialog)
+        self.act_quit = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.act_quit.triggered.connect(self.close)
+        self.file_menu.aboutToShow.connect(self._fill_file_menu)
+        self._fill_file_menu()
+
+        view = bar.addMenu("&View")
+        self.act_zoom_in = QAction("Zoom &In", self, shortcut=QKeySequence.StandardKey.ZoomIn)
+        self.act_zoom_in.triggered.connect(lambda: self._call_page("zoom_in"))
+        self.act_zoom_out = QAction("Zoom &Out", self, shortcut=QKeySequence.StandardKey.ZoomOut)
+        self.act_zoom_out.triggered.connect(lambda: self._call_page("zoom_out"))
+        self.act_fit = QAction("&Fit to Window", self, shortcut="Ctrl+0")
+        self.act_fit.triggered.connect(lambda: self._call_page("fit_view"))
+        for act in (self.act_zoom_in, self.act_zoom_out, self.act_fit):
+            view.addAction(act)
+        view.addSeparator()
+        theme_menu = view.addMenu("&Theme")
+        self.theme_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        labels = {"system": "Follow &System", "light": "&Light", "dark": "&Dark"}
+        for mode in MODES:
+            act = QAction(labels[mode], self, checkable=True)
+            act.setChecked(theme_manager().mode == mode)
+            act.triggered.connect(lambda _=False, m=mode: theme_manager().set_mode(m))
+            group.addAction(act)
+            theme_menu.addAction(act)
+            self.theme_actions[mode] = act
+        view.addSeparator()
+        self.workspace_actions: list[QAction] = []
+        for i, entry in enumerate(WORKSPACES):
+            act = QAction(entry.title, self, shortcut=f"Ctrl+{i + 1}")
+            act.triggered.connect(lambda _=False, k=entry.key: self.show_workspace(k))
+            view.addAction(act)
+            self.workspace_actions.append(act)
+        view.aboutToShow.connect(self._update_view_actions)
+
+        help_menu = bar.addMenu("&Help")
+        self.act_shortcuts = QAction("&Keyboard Shortcuts", self, shortcut="Ctrl+/")
+        self.act_shortcuts.triggered.connect(self.show_shortcuts)
+        self.act_about = QAction(f"&About {APP_DISPLAY_NAME}", self)
+        self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.act_about.triggered.connect(self.show_about)
+        help_menu.addAction(self.act_shortcuts)
+        help_menu.addAction(self.act_about)
+
+    def _fill_file_menu(self) -> None:
+        menu = self.file_menu
+        menu.clear()
+        menu.addAction(self.act_open_image)
+        menu.addAction(self.act_open_model)
+        extra = self._page_menu_actions()
+        if extra:
+            menu.addSeparator()
+            for act in extra:
+                menu.addAction(act)
+        menu.addSeparator()
+        menu.addAction(self.act_quit)
+
+    def _page_menu_actions(self) -> list[QAction]:
+        page = self.current_page()
+        getter = getattr(page, "menu_actions", None)
+        return list(getter()) if callable(getter) else []
+
+    def _update_view_actions(self) -> None:
+        page = self.current_page()
+        for act, name in ((self.act_zoom_in, "zoom_in"), (self.act_zoom_out, "zoom_out"),
+                          (self.act_fit, "fit_view")):
+            act.setEnabled(callable(getattr(page, name, None)))
+
+    def _retheme(self, pal) -> None:
+        for i, entry in enumerate(WORKSPACES):
+            self.sidebar.item(i).setIcon(icons.icon(entry.icon, pal.muted, pal.accent))
+        self.theme_actions[theme_manager().mode].setChecked(True)
+
+    # ------------------------------------------------------------- workspaces
+    def current_key(self) -> str:
+        row = self.sidebar.currentRow()
+        return WORKSPACES[row].key if row >= 0 else WORKSPACES[0].key
+
+    def current_page(self) -> QWidget | None:
+        return self.pages.get(self.current_key())
+
+    def workspace_class(self, key: str) -> type | None:
+        """The workspace class for ``key``, imported on first use; None when unavailable."""
+        if key not in self._classes:
+            entry = next(w for w in WORKSPACES if w.key == key)
+            try:
+                module = importlib.import_module(entry.module)
+                self._classes[key] = getattr(module, entry.class_name)
+            except ModuleNotFoundError as exc:
+                self._classes[key] = None
+                if exc.name and entry.module.startswith(exc.name):
+                    self._errors[key] = (
+                        f"This copy of cnnviz was built without the {entry.title} workspace "
+                        f"(the module {entry.module} is not installed), so it cannot open "
+                        f"{entry.hint}."
+                    )
+                else:
+                    self._errors[key] = (
+                        f"The {entry.title} workspace needs the Python package '{exc.name}', "
+                        "which is not installed."
+                    )
+            except Exception as exc:  # a broken workspace must not take the window down
+                self._classes[key] = None
+                self._errors[key] = f"The {entry.title} workspace failed to load: {exc}"
+        return self._classes[key]
+
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, building the workspace (or its unavailable page) if needed."""
+        if key in self.pages:
+            return self.pages[key]
+        entry = next(w for w in WORKSPACES if w.key == key)
+        cls = self.workspace_class(key)
+        widget: QWidget
+        if cls is None:
+            widget = UnavailablePage(entry.title, entry.icon, self._errors[key])
+        else:
+            try:
+                widget = cls()
+            except Exception as exc:
+                self._classes[key] = None
+                self._errors[key] = f"The {entry.title} workspace failed to start: {exc}"
+                widget = UnavailablePage(entry.title, entry.icon, self._errors[key])
+        signal = getattr(widget, "status_message", None)
+        if signal is not None and hasattr(signal, "connect"):
+            signal.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        index = WORKSPACES.index(entry)
+        placeholder = self._placeholders.pop(key)
+        self.stack.insertWidget(index, widget)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.pages[key] = widget
+        return widget
+
+    def show_workspace(self, key: str) -> QWidget:
+        index = next(i for i, w in enumerate(WORKSPACES) if w.key == key)
+        widget = self.page(key)
+        self.stack.setCurrentWidget(widget)
+        if self.sidebar.currentRow() != index:
+            self.sidebar.blockSignals(True)
+            self.sidebar.setCurrentRow(index)
+            self.sidebar.blockSignals(False)
+        settings.write("window/workspace", key)
+        self._update_view_actions()
+        return widget
+
+    def _call_page(self, method: str) -> None:
+        fn = getattr(self.current_page(), method, None)
+        if callable(fn):
+            fn()
+
+    # ------------------------------------------------------------------ files
+    def open_paths(self, paths: list[Path]) -> dict[str, list[Path]]:
+        """Send each path to the first workspace that can open it; returns the routing."""
+        routed: dict[str, list[Path]] = {}
+        refused: list[str] = []
+        for raw in paths:
+            path = Path(raw)
+            if not path.exists():
+                refused.append(f"{path.name} does not exist")
+                continue
+            owner = None
+            for entry in WORKSPACES:
+                if self._accepts(entry.key, path):
+                    owner = entry.key
+                    break
+            if owner is None:
+                natural = _natural_owner(path)
+                if natural is not None and self.workspace_class(natural) is None:
+                    owner = natural  # its page explains that the workspace is missing
+            if owner is None:
+                refused.append(f"cnnviz does not know how to open {path.name}")
+                continue
+            routed.setdefault(owner, []).append(path)
+        for key, group in routed.items():
+            page = self.show_workspace(key)
+            opener = getattr(page, "open_paths", None)
+            if callable(opener):
+                opener(group)
+            else:
+                title = next(w.title for w in WORKSPACES if w.key == key)
+                refused.append(f"{title} is not available in this build")
+        if refused:
+            self.statusBar().showMessage("; ".join(refused) + ".", 10000)
+        return routed
+
+    def _accepts(self, key: str, path: Path) -> bool:
+        cls = self.workspace_class(key)
+        can_open = getattr(cls, "can_open", None)
+        if not callable(can_open):
+            return False
+        try:
+            return bool(can_open(path))
+        except Exception:  # a workspace's bug must not stop files reaching the others
+            return False
+
+    def open_image_dialog(self) -> None:
+        patterns = " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Open Image", settings.read_str("paths/images", str(Path.home())),
+            f"Images ({patterns});;All files (*)",
+        )
+        if files:
+            settings.write("paths/images", str(Path(files[0]).parent))
+            self.open_paths([Path(f) for f in files])
+
+    def open_model_dialog(self) -> None:
+        file, _ = QFileDialog.getOpenFileName(
+            self, "Open Model File", settings.read_str("paths/models", str(Path.home())),
+            "Python files (*.py)",
+        )
+        if file:
+            settings.write("paths/models", str(Path(file).parent))
+            self.open_paths([Path(file)])
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._local_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if self._local_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = self._local_files(event.mimeData())
+        if not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Open after the drop returns so the drag source is not kept waiting on slow work.
+        QTimer.singleShot(0, lambda: self.open_paths(files))
+
+    @staticmethod
+    def _local_files(mime) -> list[Path]:
+        if mime is None or not mime.hasUrls():
+            return []
+        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+
+    # ---------------------------------------------------------------- dialogs
+    def show_about(self) -> AboutDialog:
+        return self._open_dialog(AboutDialog(self))
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        return self._open_dialog(ShortcutsDialog(self._shortcut_rows(), self))
+
+    def _open_dialog(self, dialog):
+        self._dialogs = [d for d in self._dialogs if d.isVisible()]
+        self._dialogs.append(dialog)
+        dialog.open()
+        return dialog
+
+    def _shortcut_rows(self) -> list[tuple[str, str]]:
+        rows = []
+        actions = [self.act_open_image, self.act_open_model, self.act_zoom_in, self.act_zoom_out,
+                   self.act_fit, *self.workspace_actions, self.act_shortcuts, self.act_quit]
+        for act in actions:
+            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                rows.append((act.text().replace("&", "").rstrip("…"), keys))
+        page = self.current_page()
+        extra = getattr(page, "shortcut_rows", None)
+        if callable(extra):
+            rows.extend(extra())
+        return rows
+
+    # --------------------------------------------------------------- lifetime
+    def _restore_geometry(self) -> None:
+        geometry = settings.app_settings().value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings.write("window/geometry", self.saveGeometry())
+        settings.write("window/workspace", self.current_key())
+        for page in self.pages.values():
+            stop = getattr(page, "shutdown", None)
+            if callable(stop):
+                stop()
+        super().closeEvent(event)

@@ -1,0 +1,161 @@
+"""The feature-maps page: the layer list, the selected layer's maps and the statistics strip.
+
+It draws from an :class:`~cnnviz.ui.probe.jobs.ImageProbe` that already holds every layer's
+output, so choosing a layer only draws.  ``layer_changed(name)`` follows a new selection and
+``unit_clicked(channel, row, col)`` a click on a map; ``drawn`` every redraw.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitter, QToolButton, QTreeWidget,
+    QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from cnnviz.ui.probe.grid_view import FeatureGridView
+from cnnviz.ui.probe.stats_strip import LayerStatsStrip
+from cnnviz.ui.theme import Palette, theme_manager
+from cnnviz.ui.widgets import icons
+
+UNIT_HINT = "Click a unit in a map to outline the part of the picture it sees."
+
+
+class MapsPage(QSplitter):
+    layer_changed = Signal(str)
+    unit_clicked = Signal(int, int, int)
+    drawn = Signal()  # the maps were redrawn (new layer, order or scale): no unit is picked
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.probe = None
+        self.layer: str | None = None
+        self.layer_list = QTreeWidget()
+        self.layer_list.setHeaderLabels(["Layer", "Maps"])
+        self.layer_list.setRootIsDecorated(False)
+        self.layer_list.setUniformRowHeights(True)
+        self.layer_list.setColumnWidth(0, 124)
+        self.layer_list.setMinimumWidth(220)
+        self.layer_list.currentItemChanged.connect(self._item_changed)
+
+        self.grid_view = FeatureGridView()
+        self.grid_view.unit_clicked.connect(self.unit_clicked)
+        self.order = QComboBox()
+        self.order.addItem("Channel order", "index")
+        self.order.addItem("Strongest first", "mean")
+        self.order.setToolTip("Order the maps by channel number or by mean activation")
+        self.order.currentIndexChanged.connect(lambda _i: self.draw())
+        self.shared_scale = QCheckBox("One colour scale")
+        self.shared_scale.setToolTip("Scale every map alike, so weak and dead channels look dark")
+        self.shared_scale.toggled.connect(lambda _on: self.draw())
+        self.layer_info = QLabel()
+        self.layer_info.setProperty("role", "muted")
+        tools = QHBoxLayout()
+        tools.setSpacing(6)
+        tools.addWidget(self.layer_info, 1)
+        tools.addWidget(self.order)
+        tools.addWidget(self.shared_scale)
+        self.zoom_buttons = []
+        for name, tip, slot in (("zoom-out", "Zoom out", self.grid_view.zoom_out),
+                                ("zoom-in", "Zoom in", self.grid_view.zoom_in),
+                                ("fit", "Fit the maps to the view", self.grid_view.fit)):
+            button = QToolButton(toolTip=tip, autoRaise=True)
+            button.setFixedSize(30, 28)
+            button.setStyleSheet("padding: 3px;")
+            button.clicked.connect(slot)
+            button.setProperty("icon_name", name)
+            tools.addWidget(button)
+            self.zoom_buttons.append(button)
+        self.unit_info = QLabel(UNIT_HINT, wordWrap=True)
+        self.unit_info.setProperty("role", "muted")
+        self.stats_strip = LayerStatsStrip(theme_manager().palette)
+        self.stats_strip.layer_clicked.connect(self.select_layer)
+        self.stats_strip.setMinimumHeight(150)
+
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(12, 10, 12, 10)
+        column.setSpacing(6)
+        column.addLayout(tools)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.grid_view)
+        split.addWidget(self.stats_strip)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
+        split.setSizes([520, 190])
+        column.addWidget(split, 1)
+        column.addWidget(self.unit_info)
+        self.addWidget(self.layer_list)
+        self.addWidget(page)
+        self.setStretchFactor(1, 1)
+        self.setSizes([240, 700])
+
+    def apply_palette(self, pal: Palette) -> None:
+        self.grid_view.set_background(pal.canvas)
+        self.grid_view.set_padding_color(pal.canvas)
+        self.grid_view.set_marker_color("#ffd43b" if pal.name == "dark" else "#e03131")
+        self.stats_strip.apply_palette(pal)
+        for button in self.zoom_buttons:
+            button.setIcon(icons.icon(button.property("icon_name"), pal.muted))
+
+    def set_probe(self, probe) -> None:
+        """Show ``probe``'s layers, keeping the selected layer when the new probe has it."""
+        self.probe = probe
+        self.stats_strip.set_stats([probe.stats[n] for n in probe.layers] if probe else [])
+        self.unit_info.setText(UNIT_HINT)
+        self.layer_list.blockSignals(True)
+        self.layer_list.clear()
+        danger = QColor(theme_manager().palette.danger)
+        for name in probe.layers if probe else []:
+            shape = probe.acts.get(name).shape
+            item = QTreeWidgetItem([name, "×".join(str(v) for v in shape)])
+            stats = probe.stats[name]
+            if stats.dead_channels:
+                item.setForeground(1, danger)
+                item.setToolTip(1, f"{stats.dead_channels} of {stats.channels} channels are "
+                                   "zero everywhere for this picture")
+            self.layer_list.addTopLevelItem(item)
+        self.layer_list.blockSignals(False)
+        if not probe or not probe.layers:
+            self.layer = None
+            self.grid_view.clear()
+            self.layer_info.setText("")
+            return
+        keep = self.layer if self.layer in probe.layers else probe.layers[0]
+        self.layer = None
+        self.select_layer(keep)
+
+    def select_layer(self, name: str) -> None:
+        """Show ``name``'s maps (ignored for a name that has no feature maps)."""
+        if self.probe is None or name not in self.probe.layers:
+            return
+        item = self.layer_list.topLevelItem(self.probe.layers.index(name))
+        if self.layer_list.currentItem() is not item:
+            self.layer_list.setCurrentItem(item)  # draws through _item_changed
+        elif self.layer != name:
+            self._item_changed(item, None)
+
+    def _item_changed(self, current, _previous) -> None:
+        if current is None:
+            return
+        self.layer = current.text(0)
+        self.stats_strip.select(self.layer)
+        self.unit_info.setText(UNIT_HINT)
+        self.draw()
+        self.layer_changed.emit(self.layer)
+
+    def draw(self) -> None:
+        """Draw the selected layer's maps in the chosen order and scale."""
+        if self.probe is None or self.layer is None:
+            return
+        act = self.probe.acts.get(self.layer)
+        self.grid_view.show_layer(self.layer, act, self.order.currentData(),
+                                  self.shared_scale.isChecked())
+        s = self.probe.stats[self.layer]
+        dead = f" · {s.dead_channels} dead" if s.dead_channels else ""
+        sat = f" · {s.saturated_fraction:.0%} saturated" if s.saturated_fraction else ""
+        self.layer_info.setText(
+            f"<b>{self.layer}</b> · {act.shape[0]} maps of {act.shape[1]}×{act.shape[2]} · "
+            f"mean {s.mean:.3g} · {s.zero_fraction:.0%} zeros{dead}{sat}")
+        self.drawn.emit()

@@ -1,0 +1,48 @@
+"""The panel's left column: the picture as the network sees it, and the network's answer."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from cnnviz.ui.probe.chrome import card
+from cnnviz.ui.probe.input_view import InputView
+from cnnviz.ui.probe.predictions import PredictionList
+
+NO_IMAGE = "Drop a photo to see what the network answers."
+RANDOM = ("With random weights the answer is noise. Choose ImageNet weights (or a trained "
+          "model) to see what the network recognises.")
+
+
+class SeenColumn(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.input_view = InputView()
+        self.caption = QLabel(wordWrap=True)
+        self.caption.setProperty("role", "muted")
+        self.predictions = PredictionList(5)
+        self.predictions.set_message(NO_IMAGE)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+        column.addWidget(card("What the network sees", self.input_view, self.caption))
+        column.addWidget(card("Top-5 answer", self.predictions))
+        column.addStretch(1)
+
+    def show_probe(self, probe, image_name: str, waiting: bool = False) -> None:
+        """Show ``probe`` (an ImageProbe), or nothing: then say whether a picture is on its
+        way (``waiting``) or still to be chosen."""
+        self.input_view.set_picture(probe.seen if probe else None)
+        if probe is None:
+            self.caption.setText("")
+            self.predictions.set_message("Running…" if waiting else NO_IMAGE)
+            return
+        prep = probe.network.prep
+        h, w = probe.seen.shape[:2]
+        how = (f"resized to {h}×{w}" if not prep.resize
+               else f"short side resized to {prep.resize}, centre {h}×{w} crop")
+        grey = ", as grey levels" if prep.channels == 1 else ""
+        self.caption.setText(f"{image_name}: {how}{grey}, normalised.")
+        if probe.network.weights == "random":
+            self.predictions.set_message(RANDOM)
+        else:
+            self.predictions.set_predictions(probe.predictions)

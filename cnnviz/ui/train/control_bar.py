@@ -1,0 +1,128 @@
+"""The bar above the plots: what is shown, Start / Pause / Stop, and the progress of a run."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+)
+
+from cnnviz.ui.theme import theme_manager
+from cnnviz.ui.widgets import icons
+
+STATES = ("idle", "starting", "running", "paused", "stopping", "following")
+
+
+def clock(seconds: float) -> str:
+    """"1:05" or "1:02:03"; "--:--" when unknown."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "--:--"
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ControlBar(QFrame):
+    """Buttons and progress; the workspace wires the buttons and calls :meth:`set_state`."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Toolbar")
+        self.state = "idle"
+        self.title = QLabel("No run yet")
+        self.title.setProperty("role", "title")
+        self.status = QLabel()
+        self.status.setProperty("role", "muted")
+        self.start_button = QPushButton("Start")
+        self.start_button.setProperty("primary", True)
+        self.start_button.setToolTip("Train the chosen models side by side (Ctrl+Return)")
+        self.start_button.setShortcut("Ctrl+Return")
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolTip("Pause the run after the current step; press again to "
+                                     "resume")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("End the run at the next step; everything so far is saved")
+        self.export_button = QToolButton(text="Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.progress = QProgressBar(textVisible=False)
+        self.progress.setFixedHeight(6)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.rate = QLabel()
+        self.rate.setProperty("role", "muted")
+        self.rate.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.rate.setMinimumWidth(330)  # steady width: no re-layout as the numbers change
+
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.title)
+        names.addWidget(self.status)
+        top.addLayout(names, 1)
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            button.setMinimumWidth(84)
+            top.addWidget(button)
+        top.addSpacing(6)
+        top.addWidget(self.export_button)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(12)
+        bottom.addWidget(self.progress, 1)
+        bottom.addWidget(self.rate)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(16, 10, 16, 10)
+        col.setSpacing(8)
+        col.addLayout(top)
+        col.addLayout(bottom)
+        theme_manager().changed.connect(self.retheme)
+        self.retheme(theme_manager().palette)
+        self.set_state("idle")
+
+    def retheme(self, pal) -> None:
+        self.export_button.setIcon(icons.icon("export", pal.muted, pal.accent, 16))
+        self.progress.setStyleSheet(
+            f"QProgressBar {{ border: none; border-radius: 3px; background: {pal.grid}; }}"
+            f"QProgressBar::chunk {{ border-radius: 3px; background: {pal.accent}; }}")
+        # The application's style sheet has no disabled look for buttons; a greyed-out Start
+        # while training runs is what tells the user it cannot be pressed twice.
+        self.setStyleSheet(
+            f"QPushButton:disabled {{ color: {pal.muted}; background: {pal.surface_alt}; "
+            f"border-color: {pal.border}; }}"
+            f"QPushButton[primary=\"true\"]:disabled {{ background: {pal.accent_soft}; "
+            f"color: {pal.muted}; border-color: {pal.accent_soft}; }}")
+
+    def set_state(self, state: str) -> None:
+        """Enable the buttons that make sense in ``state`` (one of :data:`STATES`)."""
+        self.state = state
+        busy = state in ("starting", "running", "paused", "stopping")
+        self.start_button.setEnabled(not busy)
+        self.pause_button.setEnabled(state in ("running", "paused"))
+        self.stop_button.setEnabled(state in ("starting", "running", "paused"))
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(state == "paused")
+        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.pause_button.blockSignals(False)
+        self.progress.setVisible(state != "idle" or self.progress.maximum() > 1)
+
+    def show_progress(self, step: int, total: int, rate: float, seconds_left: float) -> None:
+        total = max(1, total)
+        if self.progress.maximum() != total:
+            self.progress.setRange(0, total)
+        if self.progress.value() != step:
+            self.progress.setValue(min(step, total))
+        parts = [f"step {step:,} of {total:,}"]
+        if math.isfinite(rate) and rate > 0:
+            parts.append(f"{rate:,.0f} images/s")
+        if self.state in ("running", "paused", "stopping"):
+            parts.append(f"{clock(seconds_left)} left")
+        self.rate.setText("   ·   ".join(parts))

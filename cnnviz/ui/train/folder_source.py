@@ -1,0 +1,122 @@
+"""A run folder as a source of plot data: read once, or followed while its writer goes on.
+
+:class:`FolderSource` wraps the core's :class:`~cnnviz.core.train.runreader.RunFollower`: each
+poll appends the rows written since the previous one to a :class:`RunSeries`.  A QTimer polls
+while the folder's ``run.json`` says "running" and stops when the run ends (or its writer is
+gone), so a run started by ``cnnviz train`` or by a user's script through
+``GradNormRecorder`` fills the plots as it grows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from cnnviz.core.train.runreader import RunFollower, RunUpdate, Table
+from cnnviz.ui.train.series import RunSeries
+
+POLL_MS = 500
+
+STATUS_SENTENCES = {
+    "running": "Following a run that is still being written.",
+    "finished": "This run finished.",
+    "stopped": "This run was stopped before its end.",
+    "failed": "This run ended with an error.",
+    "interrupted": "This run ended without finishing: the program writing it is gone.",
+}
+
+
+def series_for(meta: dict) -> RunSeries:
+    """An empty :class:`RunSeries` with the models a run.json lists."""
+    run = RunSeries()
+    for entry in meta.get("models", []):
+        layers = tuple(entry.get("layer_names", ()))
+        run.add_model(entry["name"], entry.get("display_name") or entry["name"], layers,
+                      tuple(entry.get("frozen", ())) or (False,) * len(layers))
+    run.total_steps = int(meta.get("total_steps") or 0)
+    names = " vs ".join(m.display_name for m in run)
+    dataset = meta.get("dataset_name")
+    run.title = f"{names} · {dataset}" if dataset else names
+    return run
+
+
+def _column(table: Table, name: str) -> np.ndarray:
+    if name in table.columns:
+        return table.column(name)
+    return np.full(len(table), np.nan)
+
+
+def apply_update(run: RunSeries, update: RunUpdate) -> bool:
+    """Append an update's rows and stop sentences to ``run``; True when anything changed."""
+    changed = False
+    for entry in update.meta.get("models", []):
+        model = run.models.get(entry["name"])
+        if model is None:
+            continue
+        stopped = entry.get("stopped")
+        message = stopped.get("message") if isinstance(stopped, dict) else None
+        if message != model.stopped:
+            model.stopped = message
+            changed = True
+        tables = update.rows.get(entry["name"], {})
+        scalars = tables.get("scalars.csv")
+        if scalars is not None and len(scalars):
+            model.add_scalars(scalars.steps, _column(scalars, "loss"),
+                              _column(scalars, "accuracy"))
+            changed = True
+        grads = tables.get("grad_norms.csv")
+        if grads is not None and len(grads):
+            model.add_grads(grads.steps, grads.values())
+            changed = True
+        epochs = tables.get("epochs.csv")
+        if epochs is not None and len(epochs):
+            for step, loss, acc in zip(epochs.column("step"), epochs.column("val_loss"),
+                                       epochs.column("val_accuracy")):
+                model.add_epoch(int(step), float(loss), float(acc))
+            changed = True
+    status = update.status
+    run.status = status
+    finished = update.meta.get("finished") or {}
+    run.message = finished.get("message") or STATUS_SENTENCES.get(status, "")
+    return changed
+
+
+class FolderSource(QObject):
+    """Reads ``path`` into :attr:`run` now, then follows it while it is being written.
+
+    ``updated`` fires after a poll that brought new rows; ``ended`` once the run is no longer
+    running (immediately for a finished folder).  Raises TrainingError (a sentence) when the
+    folder is not a readable run folder.
+    """
+
+    updated = Signal()
+    ended = Signal(str)  # the status: finished, stopped, failed or interrupted
+
+    def __init__(self, path: str | Path, parent=None, interval_ms: int = POLL_MS) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        self._follower = RunFollower(self.path)
+        self.run = series_for(self._follower.meta)
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.poll)
+        self.live = False
+        self.poll()
+        if self.run.status == "running":
+            self.live = True
+            self.timer.start()
+
+    def poll(self) -> None:
+        update = self._follower.poll()
+        changed = apply_update(self.run, update)
+        if changed:
+            self.updated.emit()
+        if update.status != "running" and self.live:
+            self.stop()
+            self.ended.emit(update.status)
+
+    def stop(self) -> None:
+        self.live = False
+        self.timer.stop()

@@ -1,0 +1,252 @@
+"""Plots over training steps, every model overlaid in its colour: chosen layers' gradient
+norms, loss and accuracy (validation at epoch ends as dots)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+
+from cnnviz.ui.train import plot_style as style
+from cnnviz.ui.train.depth_plot import positive
+from cnnviz.ui.train.series import ModelSeries, RunSeries
+
+
+@dataclass(frozen=True)
+class DepthChoice:
+    """A layer picked by its relative depth, so the same choice fits models of any depth."""
+
+    key: str
+    label: str
+    fraction: float
+    style: Qt.PenStyle
+
+    def index(self, depth: int) -> int:
+        return int(round(self.fraction * (depth - 1))) if depth else 0
+
+
+DEPTH_CHOICES = (
+    DepthChoice("first", "First layer", 0.0, Qt.PenStyle.DashLine),
+    DepthChoice("quarter", "Layer at ¼ depth", 0.25, Qt.PenStyle.DashDotLine),
+    DepthChoice("middle", "Middle layer", 0.5, Qt.PenStyle.DotLine),
+    DepthChoice("three_quarters", "Layer at ¾ depth", 0.75, Qt.PenStyle.DashDotDotLine),
+    DepthChoice("last", "Last layer", 1.0, Qt.PenStyle.SolidLine),
+)
+DEFAULT_CHOICES = ("first", "last")
+
+
+def _plot_box(title: str, plot: pg.PlotWidget, extra: QWidget | None = None) -> QWidget:
+    box = QWidget()
+    col = QVBoxLayout(box)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.setSpacing(2)
+    row = QHBoxLayout()
+    row.setContentsMargins(4, 0, 0, 0)
+    heading = QLabel(title.upper())
+    heading.setProperty("role", "heading")
+    row.addWidget(heading)
+    row.addStretch(1)
+    if extra is not None:
+        row.addWidget(extra)
+    col.addLayout(row)
+    col.addWidget(plot, 1)
+    return box
+
+
+class HistoryPlots(QWidget):
+    """The three plots over steps; :meth:`set_run` then :meth:`refresh` on the plot timer."""
+
+    choices_changed = Signal()
+
+    def __init__(self, pal, parent=None) -> None:
+        super().__init__(parent)
+        self.run: RunSeries | None = None
+        self.chosen: list[str] = list(DEFAULT_CHOICES)
+        self.layers = style.new_plot_widget(pal)
+        self.loss = style.new_plot_widget(pal)
+        self.accuracy = style.new_plot_widget(pal)
+        self.layers.getPlotItem().setLogMode(y=True)
+        self.loss.getPlotItem().setLogMode(y=True)
+        self.layers.setLabel("left", "gradient norm")
+        self.loss.setLabel("left", "loss")
+        self.accuracy.setLabel("left", "accuracy (%)")
+        for plot in (self.layers, self.loss, self.accuracy):
+            plot.setLabel("bottom", "step")
+        self.accuracy.setYRange(0, 100, padding=0.02)
+        self.layers.enableAutoRange(x=False)  # the run view sets the step range
+        self.loss.setXLink(self.layers)
+        self.accuracy.setXLink(self.layers)
+        # Curves per model: {name: {"layer:first": item, "loss": item, ...}}
+        self.curves: dict[str, dict[str, pg.PlotDataItem]] = {}
+        self.colors: dict[str, QColor] = {}
+        self._shown: dict[str, tuple] = {}
+
+        self.layer_button = QToolButton(text="Layers", autoRaise=True)
+        self.layer_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.layer_button.setToolTip("Choose which layers' gradient norms to follow")
+        menu = QMenu(self.layer_button)
+        self.choice_actions: dict[str, QAction] = {}
+        for choice in DEPTH_CHOICES:
+            act = QAction(choice.label, menu, checkable=True)
+            act.setChecked(choice.key in self.chosen)
+            act.toggled.connect(lambda on, k=choice.key: self.choose(k, on))
+            menu.addAction(act)
+            self.choice_actions[choice.key] = act
+        self.layer_button.setMenu(menu)
+        self.legend = QLabel()
+        self.legend.setProperty("role", "muted")
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(14)
+        layer_box = _plot_box("Chosen layers over time", self.layers, self.layer_button)
+        layer_box.layout().addWidget(self.legend)
+        row.addWidget(layer_box, 4)
+        row.addWidget(_plot_box("Loss", self.loss), 3)
+        row.addWidget(_plot_box("Accuracy", self.accuracy), 3)
+        self.hovers = [style.Hover(self.layers, lambda x, y: self._describe("layers", x)),
+                       style.Hover(self.loss, lambda x, y: self._describe("loss", x)),
+                       style.Hover(self.accuracy, lambda x, y: self._describe("accuracy", x))]
+        self.retheme(pal)
+
+    # -- choosing layers --------------------------------------------------------------------
+
+    def choose(self, key: str, on: bool) -> None:
+        if on and key not in self.chosen:
+            self.chosen.append(key)
+        elif not on and key in self.chosen:
+            self.chosen.remove(key)
+        if self.choice_actions[key].isChecked() != on:
+            self.choice_actions[key].setChecked(on)
+        self._rebuild()
+        self.choices_changed.emit()
+
+    # -- run and curves ---------------------------------------------------------------------
+
+    def set_run(self, run: RunSeries, colors: dict[str, QColor]) -> None:
+        self.run = run
+        self.colors = dict(colors)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        for items in self.curves.values():
+            for key, curve in items.items():
+                self._owner(key).removeItem(curve)
+        self.curves = {}
+        self._shown: dict[str, tuple] = {}
+        if self.run is None:
+            return
+        order = [c for c in DEPTH_CHOICES if c.key in self.chosen]
+        for model in self.run:
+            color = self.colors.get(model.name, QColor("#888888"))
+            items: dict[str, pg.PlotDataItem] = {}
+            for choice in order:
+                width = 2.2 if choice.key == "last" else 1.6
+                items[f"layer:{choice.key}"] = self.layers.plot(
+                    [], [], pen=style.pen(color, width, style=choice.style), connect="finite")
+            items["loss"] = self.loss.plot([], [], pen=style.pen(color, 1.8), connect="finite")
+            items["val_loss"] = self.loss.plot([], [], pen=None, symbol="o", symbolSize=7,
+                                               symbolBrush=color, symbolPen=pg.mkPen(color))
+            items["accuracy"] = self.accuracy.plot([], [], pen=style.pen(color, 1.8),
+                                                   connect="finite")
+            items["val_accuracy"] = self.accuracy.plot(
+                [], [], pen=None, symbol="o", symbolSize=7, symbolBrush=color,
+                symbolPen=pg.mkPen(color))
+            for item in items.values():
+                item.setClipToView(True)
+                item.setDownsampling(auto=True, method="peak")
+            self.curves[model.name] = items
+        dash = {Qt.PenStyle.DashLine: "– –", Qt.PenStyle.DashDotLine: "–·–",
+                Qt.PenStyle.DotLine: "···", Qt.PenStyle.DashDotDotLine: "–··",
+                Qt.PenStyle.SolidLine: "——"}
+        self.legend.setText("   ".join(f"{dash[c.style]} {c.label.lower()}" for c in order)
+                            or "Choose layers to follow with the Layers button.")
+        self.refresh()
+
+    def _owner(self, key: str) -> pg.PlotWidget:
+        if key.startswith("layer:"):
+            return self.layers
+        return self.loss if key.endswith("loss") else self.accuracy
+
+    def refresh(self, plots: tuple[str, ...] = ("layers", "loss", "accuracy")) -> None:
+        """Bring ``plots`` up to date with the run (each only when it has new rows)."""
+        if self.run is None:
+            return
+        for plot in plots:
+            if plot == "layers":
+                sizes = tuple(len(m) for m in self.run)
+            else:
+                sizes = tuple((m.steps.size, m.epoch_steps.size) for m in self.run)
+            if self._shown.get(plot) == sizes:
+                continue
+            self._shown[plot] = sizes
+            for model in self.run:
+                items = self.curves.get(model.name)
+                if items is None:
+                    continue
+                if plot == "layers":
+                    self._refresh_layers(model, items)
+                elif plot == "loss":
+                    self._refresh_loss(model, items)
+                else:
+                    self._refresh_accuracy(model, items)
+
+    def _refresh_layers(self, model: ModelSeries, items: dict[str, pg.PlotDataItem]) -> None:
+        steps = model.grad_steps.view
+        grads = model.grads.view
+        for choice in DEPTH_CHOICES:
+            curve = items.get(f"layer:{choice.key}")
+            if curve is not None:
+                column = grads[:, choice.index(model.depth)] if len(grads) else np.empty(0)
+                curve.setData(steps, positive(column))
+
+    def _refresh_loss(self, model: ModelSeries, items: dict[str, pg.PlotDataItem]) -> None:
+        keep = np.isfinite(model.val_loss.view)
+        items["loss"].setData(model.steps.view, positive(model.loss.view))
+        items["val_loss"].setData(model.epoch_steps.view[keep],
+                                  positive(model.val_loss.view[keep]))
+
+    def _refresh_accuracy(self, model: ModelSeries, items: dict[str, pg.PlotDataItem]) -> None:
+        scalar_steps = model.steps.view
+        items["accuracy"].setData(scalar_steps, model.accuracy.view * 100.0)
+        epoch_steps = model.epoch_steps.view
+        keep = np.isfinite(model.val_accuracy.view)
+        items["val_accuracy"].setData(epoch_steps[keep], model.val_accuracy.view[keep] * 100.0)
+
+    def retheme(self, pal) -> None:
+        for plot in (self.layers, self.loss, self.accuracy):
+            plot.setBackground(pal.surface)
+            style.style_plot(plot.getPlotItem(), pal)
+
+    # -- hover ------------------------------------------------------------------------------
+
+    def _describe(self, what: str, x: float) -> str | None:
+        if self.run is None:
+            return None
+        lines = []
+        for model in self.run:
+            if what == "layers":
+                steps, values = model.grad_steps.view, None
+            else:
+                steps, values = model.steps.view, getattr(model, what).view
+            if not len(steps):
+                continue
+            row = int(np.argmin(np.abs(steps - x)))
+            step = int(steps[row])
+            if what == "layers":
+                parts = []
+                for choice in DEPTH_CHOICES:
+                    if choice.key in self.chosen:
+                        index = choice.index(model.depth)
+                        parts.append(f"{model.layer_names[index]} "
+                                     f"{style.format_norm(float(model.grads.view[row][index]))}")
+                lines.append(f"{self.run.label(model)} @ {step}: " + ", ".join(parts))
+            elif what == "loss":
+                lines.append(f"{self.run.label(model)} @ {step}: loss {values[row]:.4g}")
+            else:
+                lines.append(f"{self.run.label(model)} @ {step}: accuracy {values[row]:.1%}")
+        return "\n".join(lines) or None

@@ -1,0 +1,121 @@
+"""One model's column: its name and standing, a stop sentence if it stopped, and its plots."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+)
+
+from cnnviz.ui.train.depth_plot import DepthPlot
+from cnnviz.ui.train.heatmap import HeatMap
+from cnnviz.ui.train.series import ModelSeries, ratio_phrase
+from cnnviz.ui.widgets import icons
+
+
+class ModelPanel(QFrame):
+    """A card for one model of the run; :meth:`refresh` follows its series."""
+
+    def __init__(self, series: ModelSeries, color: QColor, pal, label: str = "",
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.setProperty("card", True)
+        self.series = series
+        self.color = QColor(color)
+        self.chip = QLabel()
+        self.chip.setFixedSize(12, 12)
+        self.label = label or series.display_name
+        self.title = QLabel(self.label)
+        self.title.setStyleSheet("font-weight: 650; font-size: 14px;")
+        self.subtitle = QLabel()
+        self.subtitle.setProperty("role", "muted")
+        self.metrics = QLabel()
+        self.metrics.setProperty("role", "muted")
+        self.metrics.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Numbers change every step; a label that resized with them would re-lay out the
+        # plots below on every step.
+        self.metrics.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.stop_box = QFrame(objectName="Banner")
+        self.stop_icon = QLabel()
+        self.stop_text = QLabel(wordWrap=True)
+        self.stop_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        stop_row = QHBoxLayout(self.stop_box)
+        stop_row.setContentsMargins(10, 6, 10, 6)
+        stop_row.addWidget(self.stop_icon, 0, Qt.AlignmentFlag.AlignTop)
+        stop_row.addWidget(self.stop_text, 1)
+        self.stop_box.hide()
+        self.depth_plot = DepthPlot(pal)
+        self.heat_map = HeatMap(pal)
+
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        head.addWidget(self.chip)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.title)
+        names.addWidget(self.subtitle)
+        head.addLayout(names)
+        head.addWidget(self.metrics, 1)
+        self.plots = QSplitter(Qt.Orientation.Vertical)
+        self.plots.addWidget(self.depth_plot)
+        self.plots.addWidget(self.heat_map)
+        self.plots.setChildrenCollapsible(False)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(12, 10, 12, 10)
+        col.setSpacing(8)
+        col.addLayout(head)
+        col.addWidget(self.stop_box)
+        col.addWidget(self.plots, 1)
+        self._shown = -1
+        self.depth_plot.set_series(series, color)
+        self.heat_map.set_series(series)
+        self.retheme(pal, color)
+
+    def retheme(self, pal, color: QColor) -> None:
+        self.color = QColor(color)
+        self.chip.setStyleSheet(f"background: {self.color.name()}; border-radius: 6px;")
+        self.stop_icon.setPixmap(icons.pixmap("warning", pal.danger, 16))
+        self.depth_plot.color = self.color
+        self.depth_plot.retheme(pal)
+        self.heat_map.retheme(pal)
+
+    def refresh(self) -> None:
+        """Header, depth plot and heat map together."""
+        self.refresh_header()
+        self.refresh_depth()
+        self.heat_map.refresh()
+
+    def refresh_depth(self) -> None:
+        if len(self.series) != self._shown:
+            self._shown = len(self.series)
+            self.depth_plot.refresh()
+
+    def refresh_header(self) -> None:
+        series = self.series
+        frozen = sum(series.frozen)
+        layers = f"{series.depth} layers" + (f", {frozen} frozen" if frozen else "")
+        name = "" if series.name == self.label else f"{series.name} · "
+        self.subtitle.setText(f"{name}{layers}")
+        if len(series):
+            ratio = series.ratio()
+            loss = series.loss.view[-1] if series.loss.size else math.nan
+            parts = [f"step {int(series.grad_steps.view[-1])}"]
+            if math.isfinite(loss):
+                parts.append(f"loss {loss:.3f}")
+            parts.append(f"first/last {ratio_phrase(ratio)}")
+            self.metrics.setText("  ·  ".join(parts))
+        else:
+            self.metrics.setText("waiting for the first step")
+        if series.stopped:
+            self.stop_text.setText(series.stopped)
+            self.stop_box.show()
+        else:
+            self.stop_box.hide()

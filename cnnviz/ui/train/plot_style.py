@@ -1,0 +1,109 @@
+"""Shared look of the Train workspace's plots: model colours, themed axes, hover read-outs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QToolTip
+
+from cnnviz.ui.theme import Palette
+
+# First model warm, second cool: the plain network and its residual twin stay apart at a
+# glance, also for the common colour-vision deficiencies (orange/blue, then purple/teal).
+_LIGHT_COLORS = ("#e8590c", "#3563e9", "#9c36b5", "#0c8599", "#c2255c", "#5c940d")
+_DARK_COLORS = ("#ff922b", "#74a0ff", "#da77f2", "#3bc9db", "#f06595", "#94d82d")
+
+HEATMAP_COLORMAP = "viridis"
+
+
+def model_color(index: int, pal: Palette) -> QColor:
+    colors = _DARK_COLORS if pal.name == "dark" else _LIGHT_COLORS
+    return QColor(colors[index % len(colors)])
+
+
+def style_plot(plot: pg.PlotItem, pal: Palette) -> None:
+    """Axes, grid and title in the theme's colours."""
+    font = QFont()
+    font.setPointSizeF(8.5)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(pal.border))
+        axis.setTextPen(pg.mkPen(pal.muted))
+        axis.setTickFont(font)
+        # "(x1e+12)" beside a log axis reads as nonsense; log ticks already say 10⁻¹².
+        axis.enableAutoSIPrefix(False)
+        label = axis.labelText
+        if label:
+            axis.setLabel(label, color=pal.muted)
+    plot.showGrid(x=True, y=True, alpha=0.18 if pal.name == "light" else 0.12)
+    title = getattr(plot, "_cnnviz_title", "")
+    if title:
+        plot.setTitle(title, color=pal.text, size="9.5pt")
+
+
+def titled(plot: pg.PlotItem, title: str) -> None:
+    """Give ``plot`` a title that :func:`style_plot` re-colours with the theme."""
+    plot._cnnviz_title = title  # noqa: SLF001 - our own marker on a pyqtgraph object
+    plot.setTitle(title, size="9.5pt")
+
+
+def new_plot_widget(pal: Palette) -> pg.PlotWidget:
+    """A PlotWidget without the bits a student does not need (the "A" button)."""
+    widget = pg.PlotWidget(background=pal.surface)
+    widget.hideButtons()
+    widget.getPlotItem().setMenuEnabled(False)
+    return widget
+
+
+def format_norm(value: float) -> str:
+    if not math.isfinite(value):
+        return "frozen" if math.isnan(value) else "∞"
+    return f"{value:.3g}"
+
+
+class Hover:
+    """Shows a tooltip with what lies under the mouse in a plot.
+
+    ``describe(x, y)`` gets view coordinates (for a log axis, the log10 of the value) and
+    returns the text to show, or ``None`` over empty space.  The last text is kept in
+    :attr:`text` (tests read it; the tooltip itself needs a real screen).
+    """
+
+    def __init__(self, widget: pg.PlotWidget, describe: Callable[[float, float], str | None]):
+        self.widget = widget
+        self.describe = describe
+        self.text: str | None = None
+        widget.scene().sigMouseMoved.connect(self._moved)
+
+    def _moved(self, scene_pos: QPointF) -> None:
+        vb = self.widget.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            self.text = None
+            QToolTip.hideText()
+            return
+        point = vb.mapSceneToView(scene_pos)
+        self.text = self.describe(point.x(), point.y())
+        if self.text:
+            view_pos = self.widget.mapFromScene(scene_pos)
+            QToolTip.showText(self.widget.mapToGlobal(view_pos), self.text, self.widget)
+        else:
+            QToolTip.hideText()
+
+    def hover_at(self, x: float, y: float) -> str | None:
+        """What hovering the view point (x, y) shows (for tests and keyboard users)."""
+        vb = self.widget.getPlotItem().vb
+        self._moved(vb.mapViewToScene(QPointF(x, y)))
+        return self.text
+
+
+def pen(color: QColor, width: float = 2.0, alpha: int = 255,
+        style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> pg.QtGui.QPen:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    p = pg.mkPen(c, width=width, style=style)
+    p.setCosmetic(True)
+    return p

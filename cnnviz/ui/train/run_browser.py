@@ -1,0 +1,128 @@
+"""Past runs: the run folders under the runs folder, newest first, to reopen with a click.
+
+Only each folder's ``run.json`` is read to list it (its CSV files are read when it opens), so
+a folder of hundreds of runs lists at once.  A run whose writer is still going shows as
+"running" and opens followed live.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.core.train.runreader import RunUpdate
+from cnnviz.core.train.runlog import FORMAT
+
+STATUS_LABELS = {"running": "● running", "finished": "finished", "stopped": "stopped",
+                 "failed": "failed", "interrupted": "interrupted"}
+
+
+def list_runs(root: Path) -> list[tuple[Path, dict]]:
+    """(folder, run.json contents) of every run directly under ``root`` (or ``root`` itself),
+    newest first; unreadable folders are left out."""
+    root = Path(root)
+    candidates = [root] if (root / "run.json").is_file() else []
+    if root.is_dir():
+        candidates += [p for p in root.iterdir() if (p / "run.json").is_file()]
+    runs = []
+    for folder in candidates:
+        try:
+            meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if meta.get("format") == FORMAT:
+            runs.append((folder, meta))
+    runs.sort(key=lambda r: r[1].get("created", ""), reverse=True)
+    return runs
+
+
+def _when(meta: dict) -> str:
+    try:
+        stamp = datetime.fromisoformat(meta.get("created", "")).astimezone()
+    except ValueError:
+        return ""
+    return stamp.strftime("%d %b %Y, %H:%M")
+
+
+class RunBrowser(QWidget):
+    """The list of past runs; emits :attr:`open_requested` with a folder to open."""
+
+    open_requested = Signal(object)      # Path of a run folder
+    open_folder_requested = Signal()     # "Open a run folder…" pressed
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.root: Path | None = None
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Run", "Status"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
+        self.tree.itemActivated.connect(self._activated)
+        self.tree.itemDoubleClicked.connect(self._activated)
+        self.empty = QLabel(wordWrap=True)
+        self.empty.setProperty("role", "muted")
+        self.where = QLabel(wordWrap=True)
+        self.where.setProperty("role", "muted")
+        open_button = QPushButton("Open a run folder…")
+        open_button.setToolTip("Open a run written by cnnviz train, the Train workspace or "
+                               "GradNormRecorder in your own script")
+        open_button.clicked.connect(self.open_folder_requested)
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+        row = QHBoxLayout()
+        row.addWidget(open_button, 1)
+        row.addWidget(refresh)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(14, 12, 14, 12)
+        col.setSpacing(8)
+        col.addWidget(self.where)
+        col.addWidget(self.tree, 1)
+        col.addWidget(self.empty)
+        col.addLayout(row)
+
+    def set_root(self, root: Path) -> None:
+        self.root = Path(root)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        root = self.root
+        runs = list_runs(root) if root is not None else []
+        self.where.setText(f"Runs in {root}" if root is not None else "")
+        for folder, meta in runs:
+            models = " vs ".join(m.get("display_name") or m.get("name", "?")
+                                 for m in meta.get("models", []))
+            status = RunUpdate(meta, {}).status
+            item = QTreeWidgetItem([models or folder.name, STATUS_LABELS.get(status, status)])
+            item.setData(0, Qt.ItemDataRole.UserRole, str(folder))
+            details = ", ".join(x for x in (meta.get("dataset_name"), meta.get("device"),
+                                            _when(meta)) if x)
+            item.setText(0, f"{models or folder.name}\n{details}" if details else
+                         models or folder.name)
+            item.setToolTip(0, str(folder))
+            self.tree.addTopLevelItem(item)
+        self.empty.setText("" if runs else "No runs here yet. Runs you start are saved here; "
+                                           "open any other run folder with the button below.")
+        self.empty.setVisible(not runs)
+
+    def paths(self) -> list[Path]:
+        return [Path(self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole))
+                for i in range(self.tree.topLevelItemCount())]
+
+    def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        self.open_requested.emit(Path(item.data(0, Qt.ItemDataRole.UserRole)))

@@ -1,0 +1,424 @@
+"""The Train workspace: train a plain network and its residual twin side by side and watch
+their gradients, or reopen (and follow) a run folder.
+
+Training runs on a :class:`~cnnviz.ui.train.worker.TrainingWorker` thread; its records arrive
+here through a queued signal and only update numpy buffers (:mod:`cnnviz.ui.train.series`);
+the :class:`~cnnviz.ui.train.run_view.RunView` timer redraws the plots at most 30 times a
+second.  :meth:`TrainWorkspace.shutdown` stops the run and waits for the thread, so the run
+folder is complete when the window closes.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.core.errors import CnnvizError
+from cnnviz.core.train.records import (
+    EpochRecord,
+    ModelStopped,
+    RunConfig,
+    RunFinished,
+    RunStarted,
+    StepRecord,
+)
+from cnnviz.ui import settings
+from cnnviz.ui.theme import theme_manager
+from cnnviz.ui.train.control_bar import ControlBar
+from cnnviz.ui.train.folder_source import FolderSource
+from cnnviz.ui.train.run_browser import RunBrowser
+from cnnviz.ui.train.run_view import RunView
+from cnnviz.ui.train.series import RunSeries
+from cnnviz.ui.train.setup_form import SetupForm
+from cnnviz.ui.train.worker import TrainingWorker
+from cnnviz.ui.widgets import icons
+
+
+class Banner(QFrame):
+    """A one-sentence problem above the plots (a run that cannot start), dismissable."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.icon = QLabel()
+        self.text = QLabel(wordWrap=True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(text="✕", autoRaise=True)
+        close.setStyleSheet("border: none; background: transparent;")
+        close.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 8, 8, 8)
+        row.addWidget(self.icon)
+        row.addWidget(self.text, 1)
+        row.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.icon.setPixmap(icons.pixmap("warning", theme_manager().palette.danger, 18))
+        self.text.setText(text)
+        self.show()
+
+
+def _run_folder_name(config: RunConfig) -> str:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{'-vs-'.join(m.label for m in config.models)}"
+
+
+class TrainWorkspace(QWidget):
+    """See the workspace contract in the main window: TITLE, can_open, open_paths, shutdown."""
+
+    TITLE = "Train"
+    status_message = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.worker: TrainingWorker | None = None
+        self.source: FolderSource | None = None
+        self.run = RunSeries()
+        self.run_dir: Path | None = None
+        self._step = 0
+        self._rate = math.nan
+        self._batch = 0
+        self._device = "cpu"
+
+        self.form = SetupForm()
+        self.browser = RunBrowser()
+        self.bar = ControlBar()
+        self.banner = Banner()
+        self.view = RunView()
+        self.tabs = QTabWidget(documentMode=True)
+        self.tabs.addTab(self.form, "Setup")
+        self.tabs.addTab(self.browser, "Past runs")
+        self._build()
+        self._build_actions()
+        self.bar.start_button.clicked.connect(self.start)
+        self.bar.pause_button.toggled.connect(self._pause_toggled)
+        self.bar.stop_button.clicked.connect(self.stop)
+        self.browser.open_requested.connect(self.open_run)
+        self.browser.open_folder_requested.connect(self.open_run_dialog)
+        self.view.timer.timeout.connect(self._show_progress)
+        theme_manager().changed.connect(self._retheme)
+        self._retheme(theme_manager().palette)
+        self.browser.set_root(self.form.runs_folder())
+
+    def _build(self) -> None:
+        right = QWidget()
+        col = QVBoxLayout(right)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.bar)
+        banner_row = QVBoxLayout()
+        banner_row.setContentsMargins(14, 8, 14, 0)
+        banner_row.addWidget(self.banner)
+        col.addLayout(banner_row)
+        col.addWidget(self.view, 1)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.tabs)
+        self.split.addWidget(right)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([330, 1100])
+        self.split.setCollapsible(1, False)
+        state = settings.app_settings().value("train/split")
+        if state is not None:
+            self.split.restoreState(state)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.split)
+
+    def _build_actions(self) -> None:
+        self.act_open_run = QAction("Open &Run Folder…", self)
+        self.act_open_run.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.act_open_run.triggered.connect(self.open_run_dialog)
+        self.act_export_png = QAction("Export Plots as PNG…", self)
+        self.act_export_png.triggered.connect(lambda: self.export_dialog("png"))
+        self.act_export_csv = QAction("Export Plot Data as CSV…", self)
+        self.act_export_csv.triggered.connect(lambda: self.export_dialog("csv"))
+        menu = QMenu(self)
+        menu.addAction(self.act_export_png)
+        menu.addAction(self.act_export_csv)
+        self.bar.export_button.setMenu(menu)
+        self._update_exports()
+
+    def _retheme(self, pal) -> None:
+        self.tabs.setTabIcon(0, icons.icon("train", pal.muted, pal.accent, 18))
+        self.tabs.setTabIcon(1, icons.icon("open", pal.muted, pal.accent, 18))
+
+    # -- workspace contract -------------------------------------------------------------------
+
+    @classmethod
+    def can_open(cls, path: Path) -> bool:
+        path = Path(path)
+        return path.is_dir() and (path / "run.json").is_file()
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """Open run folders (the last one given is shown)."""
+        folders = [Path(p) for p in paths if self.can_open(Path(p))]
+        if folders:
+            self.open_run(folders[-1])
+
+    def menu_actions(self) -> list[QAction]:
+        return [self.act_open_run, self.act_export_png, self.act_export_csv]
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        return [("Start training", "Ctrl+Return"), ("Read a value", "Hover a plot"),
+                ("Zoom a plot", "Mouse wheel / drag")]
+
+    def shutdown(self) -> None:
+        """Stop following, stop the run and wait for its thread (the run folder is then
+        complete), and remember the layout."""
+        self.view.stop_timer()
+        self._stop_source()
+        worker = self.worker
+        if worker is not None:
+            worker.shutdown()
+            self._drop_worker()
+        settings.write("train/split", self.split.saveState())
+
+    # -- training -----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def start(self, *, config: RunConfig | None = None, modules=None, data=None,
+              run_dir: str | Path | None = None) -> bool:
+        """Start training ``config`` (the form's by default); False with a banner when the
+        settings cannot run.  ``modules``/``data`` are handed to the engine as they are."""
+        if self.worker is not None:
+            return False
+        self.banner.hide()
+        try:
+            config = config or self.form.config()
+            if run_dir is None:
+                run_dir = self.form.runs_folder() / _run_folder_name(config)
+        except CnnvizError as exc:
+            self.banner.show_message(str(exc))
+            return False
+        self._stop_source()
+        self.run_dir = Path(run_dir)
+        self._step, self._rate, self._batch = 0, math.nan, config.batch_size
+        self.worker = TrainingWorker(config, run_dir, modules=modules, data=data)
+        self.worker.record.connect(self._on_record)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.finished.connect(self._on_thread_finished)
+        self.bar.title.setText(" vs ".join(m.label for m in config.models))
+        self.bar.status.setText("Preparing the data and the models…")
+        self.bar.progress.setRange(0, 0)  # busy until the first record says how long
+        self.bar.set_state("starting")
+        self.form.setEnabled(False)
+        self.worker.start()
+        self._update_exports()
+        return True
+
+    def pause(self) -> None:
+        if self.worker is not None and self.bar.state == "running":
+            self.worker.pause()
+            self.bar.set_state("paused")
+            self.bar.status.setText(f"Paused at step {self._step}.")
+
+    def resume(self) -> None:
+        if self.worker is not None and self.bar.state == "paused":
+            self.worker.resume()
+            self.bar.set_state("running")
+            self.bar.status.setText(self._running_text())
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.bar.set_state("stopping")
+            self.bar.status.setText("Stopping after the current step…")
+
+    def _pause_toggled(self, on: bool) -> None:
+        self.pause() if on else self.resume()
+
+    def _running_text(self) -> str:
+        where = f" Saving to {self.run_dir}." if self.run_dir else ""
+        return f"Training on {self._device}.{where}"
+
+    def _on_record(self, record) -> None:
+        if isinstance(record, StepRecord):
+            model = self.run.models.get(record.model)
+            if model is not None:
+                model.add_step(record.step, record.loss, record.accuracy, record.grad_norms)
+            self._step = record.step
+            if math.isfinite(record.samples_per_s) and record.samples_per_s > 0:
+                # Smoothed, so the time left does not jump with every batch.
+                self._rate = record.samples_per_s if not math.isfinite(self._rate) else \
+                    0.8 * self._rate + 0.2 * record.samples_per_s
+            self.view.mark_dirty()
+        elif isinstance(record, EpochRecord):
+            model = self.run.models.get(record.model)
+            if model is not None:
+                model.add_epoch(record.step, record.val_loss, record.val_accuracy)
+            self.view.mark_dirty()
+        elif isinstance(record, RunStarted):
+            self._started(record)
+        elif isinstance(record, ModelStopped):
+            model = self.run.models.get(record.model)
+            if model is not None:
+                model.stopped = record.message
+            self.view.mark_dirty()
+            self.status_message.emit(record.message)
+        elif isinstance(record, RunFinished):
+            self.run.status = record.reason
+            self.run.message = record.message
+            self.bar.status.setText(record.message)
+            if record.reason in ("error", "out_of_memory"):
+                self.banner.show_message(record.message)
+            self.view.mark_dirty()
+
+    def _started(self, record: RunStarted) -> None:
+        run = RunSeries()
+        for info in record.models:
+            run.add_model(info.name, info.display_name, info.layer_names, info.frozen)
+        run.total_steps = record.total_steps
+        run.title = f"{' vs '.join(m.display_name for m in record.models)} · " \
+                    f"{record.dataset_name}"
+        run.status = "running"
+        self.run = run
+        self._device = record.device + (" with mixed precision" if record.amp else "")
+        if record.run_dir:
+            self.run_dir = Path(record.run_dir)
+        self.view.set_run(run)
+        self.bar.title.setText(run.title)
+        self.bar.progress.setRange(0, max(1, record.total_steps))
+        if self.bar.state == "starting":
+            self.bar.set_state("running")
+            self.bar.status.setText(self._running_text())
+        self.browser.refresh()
+        self._update_exports()
+
+    def _show_progress(self) -> None:
+        if self.worker is None or self.bar.state == "starting":
+            return
+        total = self.run.total_steps
+        left = (total - self._step) * self._batch / self._rate \
+            if math.isfinite(self._rate) and self._rate > 0 else math.nan
+        self.bar.show_progress(self._step, total, self._rate, left)
+
+    def _on_failed(self, message: str) -> None:
+        self.banner.show_message(message)
+        self.bar.status.setText("The run could not go on.")
+
+    def _on_thread_finished(self) -> None:
+        self._drop_worker()
+        self.bar.show_progress(self._step, self.run.total_steps, self._rate, math.nan)
+        self.view.refresh()
+        self.browser.refresh()
+
+    def _drop_worker(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is None:
+            return
+        for signal in (worker.record, worker.failed, worker.finished):
+            try:
+                signal.disconnect()
+            except (RuntimeError, TypeError):
+                pass
+        worker.deleteLater()
+        self.bar.set_state("idle")
+        self.form.setEnabled(True)
+        if self.bar.progress.maximum() == 0:
+            self.bar.progress.setRange(0, 1)
+        self._update_exports()
+
+    # -- run folders --------------------------------------------------------------------------
+
+    def open_run_dialog(self) -> None:
+        start = settings.read_str("paths/runs", str(self.form.runs_folder()))
+        path = QFileDialog.getExistingDirectory(self, "Open Run Folder", start)
+        if path:
+            settings.write("paths/runs", str(Path(path).parent))
+            self.open_run(Path(path))
+
+    def open_run(self, path: Path) -> bool:
+        """Show the run folder ``path``; a run still being written is followed live."""
+        if self.worker is not None:
+            self.banner.show_message("Stop the current run before opening another one.")
+            return False
+        self.banner.hide()
+        self._stop_source()
+        try:
+            source = FolderSource(path, self)
+        except CnnvizError as exc:
+            self.banner.show_message(str(exc))
+            return False
+        except OSError as exc:
+            self.banner.show_message(f"The run folder {path} cannot be read "
+                                     f"({exc.strerror or exc}).")
+            return False
+        self.source = source
+        self.run = source.run
+        self.run_dir = Path(path)
+        source.updated.connect(self._source_updated)
+        source.ended.connect(self._source_ended)
+        self.view.set_run(self.run)
+        self.bar.title.setText(self.run.title or Path(path).name)
+        self.bar.set_state("following" if source.live else "idle")
+        self._source_updated()
+        self.bar.status.setText(f"{self.run.message}  {path}")
+        self._update_exports()
+        return True
+
+    def _source_updated(self) -> None:
+        last = self.run.last_step
+        total = self.run.total_steps or last
+        self.bar.show_progress(last, total, math.nan, math.nan)
+        self.view.mark_dirty()
+
+    def _source_ended(self, status: str) -> None:
+        self.bar.set_state("idle")
+        self.bar.status.setText(self.run.message)
+        self.view.mark_dirty()
+        self.browser.refresh()
+
+    def _stop_source(self) -> None:
+        if self.source is not None:
+            self.source.stop()
+            self.source.deleteLater()
+            self.source = None
+
+    # -- export -------------------------------------------------------------------------------
+
+    def _update_exports(self) -> None:
+        has = bool(self.view.panels)
+        self.act_export_png.setEnabled(has)
+        self.act_export_csv.setEnabled(has)
+        self.bar.export_button.setEnabled(has)
+
+    def export_dialog(self, kind: str) -> list[Path]:
+        start = settings.read_str("paths/train_export", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(
+            self, "Export Plots as PNG" if kind == "png" else "Export Plot Data as CSV", start)
+        if not folder:
+            return []
+        settings.write("paths/train_export", folder)
+        return self.export(kind, Path(folder))
+
+    def export(self, kind: str, folder: Path) -> list[Path]:
+        """Write the plots (``"png"``) or their data (``"csv"``) into ``folder``."""
+        try:
+            files = self.view.export_png(folder) if kind == "png" else \
+                self.view.export_csv(folder)
+        except OSError as exc:
+            self.banner.show_message(f"Could not write into {folder} ({exc.strerror or exc}); "
+                                     "choose a folder you can write to.")
+            return []
+        self.status_message.emit(f"Exported {len(files)} files to {folder}.")
+        return files

@@ -1,0 +1,105 @@
+"""Run slow work (importing torch, inspecting a model) off the GUI thread.
+
+A :class:`TaskRunner` owns a private thread pool, so closing a window can wait for exactly its
+own work.  The function runs on a pool thread and must not touch widgets; its result (or the
+exception it raised) comes back through a queued signal and the callback runs on the GUI
+thread.  Submitting again under the same ``key`` makes the earlier task's result stale: it is
+dropped, so a fast-clicking user only ever sees the last thing asked for.
+"""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class _Relay(QObject):
+    finished = Signal(int, bool, object, str)  # task id, ok, result or exception, traceback
+
+
+class _Task(QRunnable):
+    def __init__(self, task_id: int, fn: Callable[..., Any], args: tuple, relay: _Relay) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._id, self._fn, self._args, self._relay = task_id, fn, args, relay
+
+    def run(self) -> None:
+        try:
+            result = self._fn(*self._args)
+        except BaseException as exc:  # delivered to the GUI thread; never swallowed here
+            self._relay.finished.emit(self._id, False, exc, traceback.format_exc())
+        else:
+            self._relay.finished.emit(self._id, True, result, "")
+
+
+class TaskRunner(QObject):
+    """Runs functions on a private pool; callbacks run on the GUI thread."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 1) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(max_threads)
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self._on_finished)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, tuple[Callable, Callable | None, str | None]] = {}
+        self._latest: dict[str, int] = {}
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`shutdown`: the runner accepts no more work."""
+        return self._closed
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def submit(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException, str], None] | None = None,
+        key: str | None = None,
+    ) -> int:
+        """Run ``fn(*args)`` on the pool; call ``on_done(result)`` or ``on_error(exc, tb)``."""
+        if self._closed:
+            raise RuntimeError("TaskRunner used after shutdown()")
+        task_id = next(self._ids)
+        was_busy = self.busy
+        self._pending[task_id] = (on_done, on_error, key)
+        if key is not None:
+            self._latest[key] = task_id
+        self._pool.start(_Task(task_id, fn, args, self._relay))
+        if not was_busy:
+            self.busy_changed.emit(True)
+        return task_id
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Drop every pending callback and wait for running work; True when all finished."""
+        self._closed = True
+        self._pending.clear()
+        self._pool.clear()
+        return self._pool.waitForDone(timeout_ms)
+
+    def _on_finished(self, task_id: int, ok: bool, payload: Any, tb: str) -> None:
+        entry = self._pending.pop(task_id, None)
+        if not self._pending:
+            self.busy_changed.emit(False)
+        if entry is None:
+            return
+        on_done, on_error, key = entry
+        if key is not None and self._latest.get(key) != task_id:
+            return  # superseded by a newer request under the same key
+        if ok:
+            on_done(payload)
+        elif on_error is not None:
+            on_error(payload, tb)
+        else:
+            raise payload
