@@ -43,6 +43,13 @@ def test_the_bundle_leaves_out_nothing_cnnviz_imports():
     assert clashes == [], f"cnnviz imports modules the bundle leaves out: {clashes}"
 
 
+def test_qt_modules_pyqtgraph_loads_stay_in_the_bundle():
+    # pyqtgraph's widgets import QtOpenGLWidgets outside its optional-import guard; a bundle
+    # without it rendered the main window but failed the Architectures and Train workspaces.
+    assert "PySide6.QtOpenGLWidgets" not in _spec_excludes()
+    assert "PySide6.QtOpenGL" not in _spec_excludes()
+
+
 def test_the_spec_places_torchvision_operators_by_name():
     spec = (PACKAGING / "cnnviz.spec").read_text(encoding="utf-8")
     assert '"torchvision"' in spec and "torchvision.libs" in spec

@@ -75,7 +75,7 @@ def svg_text(report: ModelReport, layout: Layout) -> str:
         '</marker><marker id="arrow-skip" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{SKIP_COLOUR}"/>'
         "</marker></defs>",
-        f'<rect width="100%" height="100%" fill="#ffffff"/>',
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
     ]
     for edge in layout.edges:
         d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in edge.points)
@@ -102,7 +102,7 @@ def svg_text(report: ModelReport, layout: Layout) -> str:
 def graph_to_png(report: ModelReport, path: str | Path, collapsed=None,
                  max_side: int = 12000) -> Path:
     """A PNG at up to 2x scale, smaller when the graph would exceed ``max_side`` pixels."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     _, layout = _resolve(report, collapsed)
     scale = min(2.0, max_side / max(layout.width, layout.height, 1.0))
@@ -114,7 +114,7 @@ def graph_to_png(report: ModelReport, path: str | Path, collapsed=None,
         pts = [(x * scale, y * scale) for x, y in edge.points]
         colour = SKIP_COLOUR if edge.is_skip else EDGE_COLOUR
         draw.line(pts, fill=colour, width=max(1, round(1.6 * scale)), joint="curve")
-        (x0, y0), (x1, y1) = pts[-2], pts[-1]
+        x1, y1 = pts[-1]
         a = 5 * scale
         draw.polygon([(x1, y1), (x1 - a, y1 - 1.6 * a), (x1 + a, y1 - 1.6 * a)], fill=colour)
     for node in layout.nodes.values():

@@ -14,7 +14,6 @@ a user's own module classes are recorded operation by operation.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable
 

@@ -3,36 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.widgets import icons
-
-
-class Notice(QFrame):
-    """A dismissable report of what went wrong (files skipped, pictures that could not be
-    read), in the theme's banner style; one message at a time, never a dialog per file."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("Banner")
-        self.icon = QLabel()
-        self.text = QLabel(wordWrap=True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton(text="✕", autoRaise=True, toolTip="Dismiss")
-        close.setStyleSheet("border: none; background: transparent;")
-        close.clicked.connect(self.hide)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 6, 6, 6)
-        row.addWidget(self.icon)
-        row.addWidget(self.text, 1)
-        row.addWidget(close)
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.icon.setPixmap(icons.pixmap("warning", theme_manager().palette.danger, 18))
-        self.text.setText(text)
-        self.show()
 
 
 class DropZone(QFrame):

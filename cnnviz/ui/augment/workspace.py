@@ -34,12 +34,13 @@ from cnnviz.ui.augment.export_dialog import CodeDialog, ExportSamplesDialog
 from cnnviz.ui.augment.images import LoadBatch, LoadedImage, from_qimage, load_batch
 from cnnviz.ui.augment.pipeline_editor import PipelineEditor, copy_pipeline
 from cnnviz.ui.augment.preview_grid import MAX_SEED, PreviewGrid
-from cnnviz.ui.augment.panels import DropZone, Notice
+from cnnviz.ui.augment.panels import DropZone
 from cnnviz.ui.augment.render import PreviewFrame, PreviewJob
 from cnnviz.ui.augment.sample_details import SampleDetails
 from cnnviz.ui.augment.scheduler import PreviewScheduler
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.widgets import icons
+from cnnviz.ui.widgets.banner import Banner
 from cnnviz.ui.widgets.tasks import TaskRunner
 
 # What a new user starts with: the augmentations of AlexNet and Inception, one of each kind.
@@ -82,7 +83,7 @@ class AugmentWorkspace(QWidget):
         self.grid = PreviewGrid()
         self.details = SampleDetails()
         self.drop_zone = DropZone()
-        self.notice = Notice()
+        self.notice = Banner()
         self.preview = PreviewScheduler(self._make_job, self.grid.tile_side, self)
         self.preview.frame_ready.connect(self._frame_ready)
         self.preview.failed.connect(self._render_failed)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QFrame, QSplitter, QTabWidget, QVBoxL
 from cnnviz.core.errors import CnnvizError
 from cnnviz.ui.probe import jobs, units
 from cnnviz.ui.probe.checks import AnswerChecks
-from cnnviz.ui.probe.chrome import Banner
+from cnnviz.ui.widgets.banner import Banner
 from cnnviz.ui.probe.filters_view import FiltersView
 from cnnviz.ui.probe.header import PanelHeader
 from cnnviz.ui.probe.maps_page import MapsPage

@@ -18,13 +18,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
     QMenu,
     QSplitter,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -48,31 +44,7 @@ from cnnviz.ui.train.series import RunSeries
 from cnnviz.ui.train.setup_form import SetupForm
 from cnnviz.ui.train.worker import TrainingWorker
 from cnnviz.ui.widgets import icons
-
-
-class Banner(QFrame):
-    """A one-sentence problem above the plots (a run that cannot start), dismissable."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("Banner")
-        self.icon = QLabel()
-        self.text = QLabel(wordWrap=True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton(text="✕", autoRaise=True)
-        close.setStyleSheet("border: none; background: transparent;")
-        close.clicked.connect(self.hide)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 8, 8, 8)
-        row.addWidget(self.icon)
-        row.addWidget(self.text, 1)
-        row.addWidget(close)
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.icon.setPixmap(icons.pixmap("warning", theme_manager().palette.danger, 18))
-        self.text.setText(text)
-        self.show()
+from cnnviz.ui.widgets.banner import Banner
 
 
 def _run_folder_name(config: RunConfig) -> str:
