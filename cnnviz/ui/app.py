@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 import cnnviz
+from cnnviz import resources
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -22,10 +24,17 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         app = QApplication([sys.argv[0] if sys.argv else "cnnviz", *(argv or [])])
     app.setOrganizationName(cnnviz.ORG_NAME)
     app.setOrganizationDomain(cnnviz.ORG_DOMAIN)
-    app.setApplicationName(cnnviz.APP_NAME)
+    # The application id names the X11 window class (the desktop entry's StartupWMClass), the
+    # Wayland app id and the settings store, so the launcher, taskbar and settings agree.
+    app.setApplicationName(cnnviz.APP_ID)
     app.setApplicationDisplayName(cnnviz.APP_DISPLAY_NAME)
     app.setApplicationVersion(cnnviz.__version__)
     app.setDesktopFileName(cnnviz.APP_ID)
+    if app.windowIcon().isNull():
+        icon = QIcon()
+        for path in resources.icon_files():
+            icon.addFile(str(path))
+        app.setWindowIcon(icon)
     return app
 
 

@@ -1,7 +1,7 @@
 """Where the window keeps what it remembers between runs.
 
 Every part of the UI reads and writes through :func:`app_settings`, so one switch decides the
-location: normally the platform's per-user store (``ORG_NAME``/``APP_NAME``); when the
+location: normally the platform's per-user store (``ORG_NAME``/``APP_ID``); when the
 environment variable ``CNNVIZ_TESTING`` is set, an INI file in a temporary folder of this
 process (or in ``CNNVIZ_SETTINGS_DIR`` when that is set), so tests never touch a user's choices.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from cnnviz import APP_NAME, ORG_NAME
+from cnnviz import APP_ID, ORG_NAME
 
 _test_dir: Path | None = None
 
@@ -37,7 +37,7 @@ def app_settings() -> QSettings:
     path = settings_file()
     if path is not None:
         return QSettings(str(path), QSettings.Format.IniFormat)
-    return QSettings(ORG_NAME, APP_NAME)
+    return QSettings(ORG_NAME, APP_ID)
 
 
 def read_str(key: str, default: str, allowed: tuple[str, ...] | None = None) -> str:

@@ -251,7 +251,7 @@ def test_slider_bursts_are_coalesced_and_the_last_value_wins(qtbot, ws, tmp_path
     next_frame(qtbot, ws, drag)
     # One draft render for the burst, then one sharp render once the slider rests.
     assert ws.preview.worker.started - started == 2
-    assert len(drafts) == 2 and drafts[0] < 0.6 * drafts[1]
+    assert len(drafts) == 2 and drafts[0] < drafts[1]  # the draft is coarser
     assert drafts[1] == max(ws.frame.base.shape[:2]) == ws.preview.side
     info = ws.frame.samples[0].steps[0].info
     assert info.params["angle"] == pytest.approx(87.0)

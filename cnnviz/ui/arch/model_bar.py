@@ -149,6 +149,7 @@ class ModelBar(QFrame):
         while self._options_row.count():
             item = self._options_row.takeAt(0)
             if item.widget():
+                item.widget().hide()  # deleted later; hidden now so it never shows stale
                 item.widget().deleteLater()
         self.option_widgets = {}
         for key, default in options.items():

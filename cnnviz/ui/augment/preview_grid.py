@@ -177,6 +177,7 @@ class PreviewGrid(QWidget):
         self.status = QLabel()
         self.status.setProperty("role", "muted")
 
+        # Two rows: beside the pipeline editor and the details the centre can be narrow.
         bar = QHBoxLayout()
         bar.setSpacing(8)
         heading = QLabel("PREVIEW")
@@ -184,14 +185,18 @@ class PreviewGrid(QWidget):
         bar.addWidget(heading)
         bar.addSpacing(8)
         bar.addWidget(self.status, 1)
-        bar.addWidget(self.count_box)
+        bar.addWidget(self.overlays)
+        seeds = QHBoxLayout()
+        seeds.setSpacing(8)
+        seeds.addWidget(self.count_box)
+        seeds.addSpacing(8)
         seed_label = QLabel("Seed")
         seed_label.setProperty("role", "muted")
-        bar.addWidget(seed_label)
-        bar.addWidget(self.seed_box)
-        bar.addWidget(self.fixed_seed)
-        bar.addWidget(self.reroll)
-        bar.addWidget(self.overlays)
+        seeds.addWidget(seed_label)
+        seeds.addWidget(self.seed_box)
+        seeds.addWidget(self.fixed_seed)
+        seeds.addStretch(1)
+        seeds.addWidget(self.reroll)
 
         self.original = ImageTile(-1, "Original")
         self.grid_host = QWidget()
@@ -207,6 +212,7 @@ class PreviewGrid(QWidget):
         col.setContentsMargins(12, 12, 12, 12)
         col.setSpacing(10)
         col.addLayout(bar)
+        col.addLayout(seeds)
         col.addLayout(body, 1)
         self._aspect = 4 / 3  # width over height of the samples, for choosing the columns
         self._columns = 0

@@ -104,7 +104,10 @@ class TrainWorkspace(QWidget):
         self.split.addWidget(self.tabs)
         self.split.addWidget(right)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([330, 1100])
+        # The settings column must fit its fields: a scroll area clips what is wider.
+        self.tabs.setMinimumWidth(max(330, self.form.widget().minimumSizeHint().width()
+                                      + self.form.verticalScrollBar().sizeHint().width()))
+        self.split.setSizes([360, 920])
         self.split.setCollapsible(1, False)
         state = settings.app_settings().value("train/split")
         if state is not None:
