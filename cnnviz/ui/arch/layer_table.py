@@ -16,7 +16,30 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # the layer id or block path of a row
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-class LayerTableModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel):
+    """A flat table over ``_rows`` with the column titles in ``COLUMNS``; the columns in
+    ``NUMERIC`` are right-aligned."""
+
+    COLUMNS: tuple[str, ...] = ()
+    NUMERIC: set[int] = set()
+    _rows: list
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.COLUMNS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section in self.NUMERIC:
+                return _RIGHT
+        return None
+
+
+class LayerTableModel(_RowsModel):
     """Every layer of a report, in execution order."""
 
     COLUMNS = ("#", "Layer", "Type", "Output shape", "Parameters", "Share", "Multiply-adds",
@@ -42,20 +65,6 @@ class LayerTableModel(QAbstractTableModel):
             if layer.id == key:
                 return i
         return -1
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole and section in self.NUMERIC:
-                return _RIGHT
-        return None
 
     def display(self, row: int, col: int) -> str:
         layer = self._rows[row]
@@ -99,7 +108,7 @@ class LayerTableModel(QAbstractTableModel):
         return None
 
 
-class BlockTableModel(QAbstractTableModel):
+class BlockTableModel(_RowsModel):
     """Every block (module grouping layers) with its subtotals, indented by depth."""
 
     COLUMNS = ("Block", "Type", "Layers", "Parameters", "Share", "Multiply-adds", "Repeats")
@@ -137,20 +146,6 @@ class BlockTableModel(QAbstractTableModel):
             if block.path == key:
                 return i
         return -1
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole and section in self.NUMERIC:
-                return _RIGHT
-        return None
 
     def display(self, row: int, col: int) -> str:
         depth, block, n = self._rows[row]
