@@ -265,6 +265,9 @@ class MainWindow(QMainWindow):
         signal = getattr(widget, "status_message", None)
         if signal is not None and hasattr(signal, "connect"):
             signal.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        look = getattr(widget, "look_inside_requested", None)
+        if look is not None and hasattr(look, "connect"):
+            look.connect(self.look_inside)
         index = WORKSPACES.index(entry)
         placeholder = self._placeholders.pop(key)
         self.stack.insertWidget(index, widget)
@@ -272,6 +275,19 @@ class MainWindow(QMainWindow):
         placeholder.deleteLater()
         self.pages[key] = widget
         return widget
+
+    def look_inside(self, image, name: str, pipeline=None) -> None:
+        """Show ``image`` (and ``pipeline``'s samples) inside the network picked in
+        Architectures, on its "Look inside" tab."""
+        arch = self.show_workspace("arch")
+        panel = getattr(arch, "look_inside", None)
+        if panel is None:  # the Architectures workspace is not available in this build
+            return
+        arch.tabs.setCurrentWidget(arch.inside_page)
+        panel = arch.look_inside()
+        panel.set_image(image, name)
+        if pipeline is not None and pipeline.steps:
+            panel.set_pipeline(pipeline)
 
     def show_workspace(self, key: str) -> QWidget:
         index = next(i for i, w in enumerate(WORKSPACES) if w.key == key)

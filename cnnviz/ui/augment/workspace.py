@@ -67,6 +67,8 @@ class AugmentWorkspace(QWidget):
     TITLE = "Augment"
     status_message = Signal(str)
     images_loaded = Signal(int)  # how many pictures a drop or Open added
+    # (picture as RGB uint8, its name, a snapshot of the pipeline): run it through a network
+    look_inside_requested = Signal(object, str, object)
     frame_shown = Signal(object)  # the PreviewFrame now on screen
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -121,6 +123,9 @@ class AugmentWorkspace(QWidget):
         self.load_button = QPushButton("Load Pipeline…")
         self.save_button = QPushButton("Save Pipeline…")
         self.code_button = QPushButton("torchvision Code")
+        self.look_button = QPushButton("Look Inside…")
+        self.look_button.setToolTip("Run this picture, and this pipeline's samples, through the "
+                                    "network chosen in Architectures")
         self.export_button = QPushButton("Export Samples…")
         self.export_button.setProperty("primary", True)
         bar.addWidget(self.title)
@@ -129,7 +134,8 @@ class AugmentWorkspace(QWidget):
         bar.addWidget(self.paste_button)
         bar.addSpacing(8)
         bar.addWidget(self.info, 1)
-        for button in (self.load_button, self.save_button, self.code_button, self.export_button):
+        for button in (self.load_button, self.save_button, self.code_button, self.look_button,
+                       self.export_button):
             bar.addWidget(button)
 
         self.strip = ThumbnailStrip()
@@ -174,6 +180,7 @@ class AugmentWorkspace(QWidget):
         self.save_button.clicked.connect(self.save_pipeline_dialog)
         self.code_button.clicked.connect(self.show_code)
         self.export_button.clicked.connect(self.export_samples_dialog)
+        self.look_button.clicked.connect(self.request_look_inside)
 
     def _build_actions(self) -> None:
         def action(text: str, slot, shortcut=None) -> QAction:
@@ -500,6 +507,14 @@ class AugmentWorkspace(QWidget):
         return dialog
 
     # -------------------------------------------------------------- lifetime
+    def request_look_inside(self) -> None:
+        """Ask the window to show the current picture and pipeline in "Look inside"."""
+        if self.current is None:
+            self.status_message.emit("Open a picture first, then look inside a network with it.")
+            return
+        image = self.current.full if self.current.full is not None else self.current.preview
+        self.look_inside_requested.emit(image, self.current.name, copy_pipeline(self.pipeline))
+
     def shutdown(self) -> None:
         """Stop the workers (waiting for a render in progress) and remember the pipeline."""
         self._resize_timer.stop()
