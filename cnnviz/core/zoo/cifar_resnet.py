@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from cnnviz.core.zoo.registry import ArchSpec, register
-from cnnviz.core.zoo.resnet import PAPER
+from cnnviz.core.zoo.resnet import PAPER, BasicBlock, _conv, _maybe
 from cnnviz.core.zoo.switches import (
     TWIN_CHOICES,
     TWIN_OPTIONS,
@@ -28,11 +28,7 @@ from cnnviz.core.zoo.switches import (
 
 
 def _conv3x3(in_ch: int, out_ch: int, stride: int, batch_norm: bool) -> nn.Conv2d:
-    return nn.Conv2d(in_ch, out_ch, 3, stride=stride, padding=1, bias=not batch_norm)
-
-
-def _maybe(norm: nn.Module | None, x: Tensor) -> Tensor:
-    return x if norm is None else norm(x)
+    return _conv(in_ch, out_ch, 3, stride, batch_norm)
 
 
 class ZeroPadShortcut(nn.Module):
@@ -51,36 +47,21 @@ class ZeroPadShortcut(nn.Module):
         return f"stride={self.stride}, extra_channels={self.extra_channels}"
 
 
-class CifarBlock(nn.Module):
-    """Two 3x3 convolutions and (unless ``downsample`` is None in a plain net) a shortcut."""
-
-    def __init__(self, in_ch: int, out_ch: int, stride: int, batch_norm: bool, activation: str,
-                 shortcut: str | None) -> None:
-        super().__init__()
-        self.shortcut = shortcut is not None
-        self.conv1 = _conv3x3(in_ch, out_ch, stride, batch_norm)
-        self.bn1 = norm_or_none(out_ch, batch_norm)
-        self.act1 = make_activation(activation)
-        self.conv2 = _conv3x3(out_ch, out_ch, 1, batch_norm)
-        self.bn2 = norm_or_none(out_ch, batch_norm)
-        self.downsample: nn.Module | None = None
-        if shortcut is not None and (stride != 1 or in_ch != out_ch):
-            if shortcut == "A":
-                self.downsample = ZeroPadShortcut(stride, out_ch - in_ch)
-            else:
-                layers: list[nn.Module] = [
-                    nn.Conv2d(in_ch, out_ch, 1, stride=stride, bias=not batch_norm)]
-                if batch_norm:
-                    layers.append(nn.BatchNorm2d(out_ch))
-                self.downsample = nn.Sequential(*layers)
-        self.act2 = make_activation(activation)
-
-    def forward(self, x: Tensor) -> Tensor:
-        out = self.act1(_maybe(self.bn1, self.conv1(x)))
-        out = _maybe(self.bn2, self.conv2(out))
-        if self.shortcut:
-            out = out + (x if self.downsample is None else self.downsample(x))
-        return self.act2(out)
+def cifar_block(in_ch: int, out_ch: int, stride: int, batch_norm: bool, activation: str,
+                shortcut: str | None) -> BasicBlock:
+    """The ImageNet ResNets' basic block with the CIFAR shortcut: option A (zero padding) or
+    B (a 1x1 projection) where the size changes; ``shortcut=None`` makes the plain block."""
+    downsample: nn.Module | None = None
+    if shortcut is not None and (stride != 1 or in_ch != out_ch):
+        if shortcut == "A":
+            downsample = ZeroPadShortcut(stride, out_ch - in_ch)
+        else:
+            layers: list[nn.Module] = [_conv(in_ch, out_ch, 1, stride, batch_norm)]
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(out_ch))
+            downsample = nn.Sequential(*layers)
+    return BasicBlock(in_ch, out_ch, stride, downsample, batch_norm, activation,
+                      shortcut is not None)
 
 
 class CifarResNet(nn.Module):
@@ -93,7 +74,7 @@ class CifarResNet(nn.Module):
         if (depth - 2) % 6:
             raise ValueError(f"CIFAR ResNet depth must be 6n+2, not {depth}")
         n = (depth - 2) // 6
-        self._block = partial(CifarBlock, batch_norm=batch_norm, activation=activation,
+        self._block = partial(cifar_block, batch_norm=batch_norm, activation=activation,
                               shortcut=shortcut)
         self.in_ch = 16
         self.conv1 = _conv3x3(3, 16, 1, batch_norm)
