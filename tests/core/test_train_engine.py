@@ -46,7 +46,7 @@ class Tiny(nn.Module):
     def forward(self, x):
         if self.training:
             self.calls += 1
-            self.seen.append(hashlib.sha1(x.detach().numpy().tobytes()).hexdigest())
+            self.seen.append(hashlib.sha1(x.detach().cpu().numpy().tobytes()).hexdigest())
             if self.fail_with and self.calls >= self.fail_with[0]:
                 raise self.fail_with[1]
         out = self.fc(torch.relu(self.bn(self.conv(x))).mean(dim=(2, 3)))
@@ -57,7 +57,7 @@ class Tiny(nn.Module):
 
 def _config(**changes):
     base = dict(models=(ModelConfig("tiny", name="a"), ModelConfig("tiny", name="b")),
-                batch_size=8, steps=8, lr=0.05, log_every=1, seed=3)
+                batch_size=8, steps=8, lr=0.05, log_every=1, seed=3, device="cpu")
     return RunConfig(**{**base, **changes})
 
 
@@ -261,3 +261,56 @@ def test_starting_weights_from_a_saved_state_dict(tmp_path):
     (tmp_path / "junk.pt").write_bytes(b"not weights")
     with pytest.raises(TrainingError, match="not a PyTorch weights file"):
         load_weights(target, str(tmp_path / "junk.pt"))
+
+
+def _digest(records):
+    """Everything a consumer sees of a run, in order, minus wall-clock numbers."""
+    out = []
+    for r in records:
+        if isinstance(r, StepRecord):
+            out.append(("step", r.model, r.step, r.epoch, round(r.loss, 6),
+                        tuple(np.round(r.grad_norms, 6)), tuple(np.round(r.update_ratios, 6))))
+        elif isinstance(r, (EpochRecord, ModelStopped)):
+            out.append((type(r).__name__, r.model, r.step))
+        elif isinstance(r, RunFinished):
+            out.append(("finished", r.reason, r.step))
+    return out
+
+
+@pytest.mark.parametrize("case", ["plain", "nan", "failing", "log_every"])
+def test_reading_a_step_late_yields_the_same_records(data, monkeypatch, case):
+    """On CUDA the engine reads each logging step after queuing the next one; forced on here,
+    the records must be the very same, in the same order, as reading them at once."""
+    from cnnviz.core.train import engine
+
+    def run():
+        torch.manual_seed(0)
+        a, b = Tiny(), Tiny()
+        if case == "nan":
+            a.poison_from = 3
+        if case == "failing":
+            b.fail_with = (4, RuntimeError("shapes do not match"))
+        config = _config(log_every=3) if case == "log_every" else _config()
+        return _digest(_run(config, data, {"a": a, "b": b}))
+
+    at_once = run()
+    monkeypatch.setattr(engine._Run, "DEFERRED_READ", ("cpu", "cuda"))
+    assert run() == at_once
+    assert sum(1 for r in at_once if r[0] == "step") >= 4
+
+
+def test_a_step_read_late_is_shown_before_a_pause_and_a_stop(data, monkeypatch):
+    from cnnviz.core.train import engine
+
+    monkeypatch.setattr(engine._Run, "DEFERRED_READ", ("cpu",))
+    control = RunControl()
+    seen = []
+    for record in train(_config(log_every=1), data=data, modules={"a": Tiny(), "b": Tiny()},
+                        control=control):
+        seen.append(record)
+        if isinstance(record, StepRecord) and record.step == 2 and record.model == "b":
+            control.stop()
+    steps = [(r.model, r.step) for r in _of(seen, StepRecord)]
+    # step 3 was already trained when step 2's numbers were read: it is reported, then the end
+    assert steps == [("a", 1), ("b", 1), ("a", 2), ("b", 2), ("a", 3), ("b", 3)]
+    assert seen[-1].reason == "stopped" and seen[-1].step == 3

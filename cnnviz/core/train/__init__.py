@@ -20,6 +20,7 @@ _EXPORTS = {
     "EpochRecord": "cnnviz.core.train.records",
     "ModelStopped": "cnnviz.core.train.records",
     "RunFinished": "cnnviz.core.train.records",
+    "GradientSnapshot": "cnnviz.core.train.records",
     "RunLog": "cnnviz.core.train.runlog",
     "read_run": "cnnviz.core.train.runreader",
     "RunFollower": "cnnviz.core.train.runreader",

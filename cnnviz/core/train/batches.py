@@ -134,16 +134,19 @@ class BatchStream:
         step, epoch = 0, 0
         while True:
             epoch += 1
+            # Drawn on the host (the same order on every device), copied over once an epoch:
+            # a copy per step would make the host wait for the device each time.
             order = torch.randperm(len(self._y), generator=self._generator)
+            on_x, on_y = order.to(self._x.device), order.to(self._y.device)
             for start in range(0, self.steps_per_epoch * self.batch_size, self.batch_size):
                 step += 1
-                index = order[start:start + self.batch_size]
-                images = self._images(index, step)
-                yield Batch(step, epoch, self.prepare(images), self._y[index.to(self._y.device)])
+                picked = slice(start, start + self.batch_size)
+                images = self._images(on_x[picked], step)
+                yield Batch(step, epoch, self.prepare(images), self._y[on_y[picked]])
 
     def _images(self, index: torch.Tensor, step: int) -> torch.Tensor:
         if self.transform is None:
-            return self._x[index.to(self._x.device)]
+            return self._x[index]
         with seeded_random_state(self.seed * 1_000_003 + step):
             try:
                 out = [self.transform(self._x[i]) for i in index.tolist()]

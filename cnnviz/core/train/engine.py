@@ -11,6 +11,11 @@ cannot take the images) raise :class:`~cnnviz.core.errors.TrainingError` before 
 record.  Once the run has started, trouble ends it with records instead: a model whose loss is
 not finite, or that fails, stops alone (:class:`ModelStopped`); running out of memory stops
 them all; :class:`RunFinished` always comes last and the run folder is closed either way.
+
+On CUDA the numbers of a logging step are copied to the host without waiting for them: the
+engine queues the next step's work first and reads them then, so the GPU never idles while the
+host waits for a copy.  Records therefore trail the training by one step there; their order and
+values are the same as on the CPU, where they are read at once.
 """
 
 from __future__ import annotations
@@ -52,8 +57,31 @@ from cnnviz.core.train.runlog import RunLog, unique_run_dir
 from cnnviz.core.train.trainee import Trainee, is_out_of_memory, lr_factor, make_optimizer
 
 
+class _Pending:
+    """A logging step's numbers on their way to the host: read after the next step is queued."""
+
+    def __init__(self, trainee: Trainee, batch: Batch, pack: tuple[torch.Tensor, float],
+                 rate: float, elapsed: float) -> None:
+        tensor, self.lr = pack
+        self.trainee, self.batch, self.rate, self.elapsed = trainee, batch, rate, elapsed
+        self.host = tensor.to("cpu", non_blocking=True)
+        self.ready: torch.cuda.Event | None = None
+        if tensor.device.type == "cuda":
+            self.ready = torch.cuda.Event()
+            self.ready.record()
+
+    def values(self) -> np.ndarray:
+        if self.ready is not None:
+            self.ready.synchronize()
+        return self.host.numpy().astype(np.float64)
+
+
 class _Run:
     """The state of one call to :func:`train`; :meth:`records` is the generator."""
+
+    # Devices on which a logging step's numbers are read one step late (see the module's
+    # docstring); elsewhere reading them at once costs nothing.
+    DEFERRED_READ = ("cuda",)
 
     def __init__(self, config: RunConfig, control: RunControl | None,
                  transform: Transform | None, run_dir: str | Path | None,
@@ -203,10 +231,27 @@ class _Run:
         return f"Every model stopped by step {step}."
 
     def _loop(self, started: float):
+        self.pending: list[_Pending] = []
+        result = yield from self._steps(started)
+        yield from self._read_pending()
+        return result
+
+    def _read_pending(self):
+        """Report the logging step whose numbers are on their way to the host."""
+        pending, self.pending = self.pending, []
+        for p in pending:
+            if p.trainee.active:
+                yield from self._report(p.trainee, p.batch, p.values(), p.lr, p.rate,
+                                        p.elapsed)
+
+    def _steps(self, started: float):
         config, spe = self.config, self.stream.steps_per_epoch
         batches = iter(self.stream)
         last_time, last_step, step = time.perf_counter(), 0, 0
+        defer = self.device.type in self.DEFERRED_READ
         while step < self.total_steps:
+            if self.control.paused or self.control.stop_requested:
+                yield from self._read_pending()  # show the last step before waiting
             if self.control.checkpoint():
                 return "stopped", ""
             try:
@@ -214,6 +259,7 @@ class _Run:
             except Exception as exc:  # noqa: BLE001 - only memory trouble is handled here
                 if not is_out_of_memory(exc):
                     raise
+                yield from self._read_pending()
                 yield from self._out_of_memory(None, step + 1)
                 return "out_of_memory", self._oom_message(None)
             step = self.step = batch.step
@@ -225,21 +271,26 @@ class _Run:
                     pack = self._step(trainee, batch, log)
                 except Exception as exc:  # noqa: BLE001 - a failing model must not end its twin
                     if is_out_of_memory(exc):
+                        yield from self._read_pending()
                         yield from self._out_of_memory(trainee, step)
                         return "out_of_memory", self._oom_message(trainee)
+                    yield from self._read_pending()  # its last good step comes first
                     yield from self._stop(trainee, step, "error",
                                           f"{trainee.name} stopped at step {step}: "
                                           f"{str(exc).splitlines()[0][:200]}")
                     continue
                 if pack is not None:
                     packs[trainee.name] = pack
+            # This step's work is queued: now the previous logging step can be read.
+            yield from self._read_pending()
             if log:
                 now = time.perf_counter()
                 rate = config.batch_size * (step - last_step) / max(now - last_time, 1e-9)
                 last_time, last_step = now, step
-                for trainee in [t for t in self.trainees if t.name in packs]:
-                    yield from self._report(trainee, batch, packs[trainee.name], rate,
-                                            now - started)
+                self.pending = [_Pending(t, batch, packs[t.name], rate, now - started)
+                                for t in self.trainees if t.name in packs]
+                if not defer or epoch_end or step == self.total_steps:
+                    yield from self._read_pending()
             if epoch_end and config.validate:
                 for trainee in [t for t in self.trainees if t.active]:
                     try:
@@ -261,9 +312,11 @@ class _Run:
         """One optimiser step; at a logging step, the numbers to report packed in one tensor
         (still on the device) and the learning rate the step used."""
         module = t.model.module
-        module.train()
-        for layer in t.model.frozen_norm_layers:
-            layer.eval()
+        if not t.in_training_mode:
+            module.train()
+            for layer in t.model.frozen_norm_layers:
+                layer.eval()
+            t.in_training_mode = True
         t.optimizer.zero_grad(set_to_none=True)
         with FORWARD_LOCK, self._autocast():
             logits = model_output(module(batch.x))
@@ -289,10 +342,9 @@ class _Run:
         head = torch.stack([loss.float(), correct.float() / len(batch.y), t.nonfinite.float()])
         return torch.cat([head, grads, weights.flatten()]), lr
 
-    def _report(self, t: Trainee, batch: Batch, pack: tuple[torch.Tensor, float], rate: float,
+    def _report(self, t: Trainee, batch: Batch, values: np.ndarray, lr: float, rate: float,
                 elapsed: float):
-        tensor, lr = pack
-        values = tensor.cpu().numpy().astype(np.float64)  # the one host copy of this step
+        """The records of one logging step from its numbers, copied to the host in one piece."""
         loss, accuracy, nonfinite = values[:3]
         layers = len(t.model.recorder.layer_names)
         if nonfinite or not math.isfinite(loss):
@@ -337,6 +389,7 @@ class _Run:
     def _validate(self, t: Trainee, batch: Batch) -> EpochRecord:
         module = t.model.module
         module.eval()
+        t.in_training_mode = False
         loss_sum = torch.zeros((), device=self.device)
         correct = torch.zeros((), device=self.device)
         with torch.no_grad(), self._autocast():

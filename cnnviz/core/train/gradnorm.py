@@ -22,6 +22,7 @@ workspace open, live while the script is still running.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -73,7 +74,8 @@ class GradNormRecorder:
     registration order; call :meth:`trace` with an example input to fix it up front.
 
     All norms of one step are computed on the model's device in one batched operation
-    (``torch._foreach_norm`` over the gradients, then a segment sum) and copied to the host
+    (``torch._foreach_norm`` over the gradients, then one matrix-vector product summing each
+    layer's parameters) and copied to the host
     once; nothing synchronises with the device until :meth:`record` (or ``.cpu()`` on the
     tensors of the ``*_tensor`` methods) asks for the numbers.  Frozen layers (no parameter
     requires grad) read NaN, never zero; a trainable layer that received no gradient reads 0.
@@ -176,31 +178,36 @@ class GradNormRecorder:
         return [p for _, _, params in self._layers for p in params]
 
     def _plan(self, states: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
-        """For one pattern of parameter states: segment ids, output slots, measured params."""
+        """For one pattern of parameter states: the layer-by-parameter sum matrix, the
+        per-layer offset (NaN for frozen layers, else 0) and the measured parameters."""
         plan = self._plans.get(states)
         if plan is None:
             device = self._params()[0].device
-            segments, picked = [], []
+            rows, picked = [], []
             flat = 0
             for layer, (_, _, params) in enumerate(self._layers):
                 for _ in params:
                     if states[flat] == _HAS_GRAD:
-                        segments.append(layer)
+                        rows.append(layer)
                         picked.append(flat)
                     flat += 1
-            frozen = torch.tensor(self.frozen, device=device)
-            plan = (torch.tensor(segments, dtype=torch.long, device=device), frozen, picked)
+            sums = torch.zeros(len(self._layers), len(picked))
+            sums[rows, range(len(picked))] = 1.0
+            offset = torch.tensor([math.nan if f else 0.0 for f in self.frozen])
+            plan = (sums.to(device), offset.to(device), picked)
             self._plans[states] = plan
         return plan
 
-    def _layer_norms(self, tensors: Sequence[torch.Tensor], segments: torch.Tensor,
-                     frozen: torch.Tensor) -> torch.Tensor:
-        """Per-layer L2 norms from per-parameter tensors: sqrt of the segment sums of squares."""
-        sums = torch.zeros(len(self._layers), dtype=torch.float32, device=frozen.device)
-        if tensors:
-            norms = torch.stack(torch._foreach_norm(list(tensors))).float()
-            sums.index_add_(0, segments, norms * norms)
-        return sums.sqrt().masked_fill(frozen, float("nan"))
+    @staticmethod
+    def _layer_norms(tensors: Sequence[torch.Tensor], sums: torch.Tensor,
+                     offset: torch.Tensor) -> torch.Tensor:
+        """Per-layer L2 norms from per-parameter tensors: the square root of each layer's sum
+        of squared parameter norms, in one matrix-vector product (few kernel launches: on a
+        GPU the launches, not the arithmetic, are what a step would pay for)."""
+        if not tensors:
+            return offset.clone()
+        norms = torch.stack(torch._foreach_norm(list(tensors))).float()
+        return torch.addmv(offset, sums, norms * norms).sqrt_()
 
     def grad_norms_tensor(self) -> torch.Tensor:
         """This step's per-layer gradient norms as a float32 tensor on the model's device.
@@ -212,9 +219,9 @@ class GradNormRecorder:
             _FROZEN if not p.requires_grad else (_NO_GRAD if p.grad is None else _HAS_GRAD)
             for p in params
         )
-        segments, frozen, picked = self._plan(states)
+        sums, offset, picked = self._plan(states)
         grads = [params[i].grad for i in picked]
-        return self._layer_norms(grads, segments, frozen)
+        return self._layer_norms(grads, sums, offset)
 
     def snapshot_weights(self) -> None:
         """Keep a copy of the weights so :meth:`weight_stats_tensor` can measure the update.
@@ -233,16 +240,16 @@ class GradNormRecorder:
         """
         params = [p.detach() for p in self._params()]
         states = tuple(_HAS_GRAD if p.requires_grad else _FROZEN for p in self._params())
-        segments, frozen, picked = self._plan(states)
+        sums, offset, picked = self._plan(states)
         chosen = [params[i] for i in picked]
-        weights = self._layer_norms(chosen, segments, frozen)
+        weights = self._layer_norms(chosen, sums, offset)
         if self._before is None:
             ratios = torch.full_like(weights, float("nan"))
         else:
             before = [self._before[i] for i in picked]
             with torch.no_grad():
-                change = self._layer_norms(torch._foreach_sub(chosen, before), segments, frozen)
-                ratios = change / self._layer_norms(before, segments, frozen)
+                change = self._layer_norms(torch._foreach_sub(chosen, before), sums, offset)
+                ratios = change / self._layer_norms(before, sums, offset)
             self._before = None
         return torch.stack([weights, ratios])
 

@@ -240,3 +240,27 @@ class RunFinished:
 
 
 Record = Union[RunStarted, StepRecord, EpochRecord, ModelStopped, RunFinished]
+
+
+@dataclass(frozen=True)
+class GradientSnapshot:
+    """One model's latest per-layer gradient norms, for views outside the Train workspace
+    (the explorer's graph colours its layers by them).
+
+    ``arch`` and ``options`` name the network as the zoo builds it, so a view can show the
+    same architecture; ``layer_names`` are the qualified module names of the parameterised
+    layers in forward order (as :class:`ModelInfo` gives them) and ``norms`` is indexed like
+    them, ``NaN`` for a frozen layer.  ``run`` labels the run the numbers come from.
+    """
+
+    model: str
+    arch: str
+    options: dict[str, Any]
+    layer_names: tuple[str, ...]
+    norms: np.ndarray
+    step: int
+    run: str = ""
+
+    def by_layer(self) -> dict[str, float]:
+        """``{layer name: norm}`` (NaN for frozen layers)."""
+        return {name: float(v) for name, v in zip(self.layer_names, self.norms)}

@@ -47,6 +47,7 @@ class Trainee:
     nonfinite: torch.Tensor
     seen: int = 0
     active: bool = True
+    in_training_mode: bool = False  # train() walks every module: done only when it changed
 
     @property
     def name(self) -> str:
