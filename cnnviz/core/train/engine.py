@@ -147,8 +147,7 @@ class _Run:
         scaler = torch.amp.GradScaler(self.device.type,
                                       enabled=self.amp and self.amp_dtype == torch.float16)
         zero = torch.zeros((), device=self.device)
-        return Trainee(prepared, optimizer, scheduler, scaler, zero.clone(), zero.clone(),
-                        torch.zeros((), dtype=torch.bool, device=self.device))
+        return Trainee(prepared, optimizer, scheduler, scaler, zero.clone(), zero.clone())
 
     def _autocast(self):
         if not self.amp:
@@ -324,10 +323,11 @@ class _Run:
         t.scaler.scale(loss).backward()
         loss = loss.detach()
         correct = (logits.detach().argmax(dim=1) == batch.y).sum()
-        t.loss_sum += loss * len(batch.y)
-        t.correct_sum += correct
+        # A NaN or infinite loss leaves the epoch's sum non-finite until the epoch ends, and
+        # every epoch end is a logging step: the sum is the model's "went non-finite" flag.
+        t.loss_sum.add_(loss, alpha=len(batch.y))
+        t.correct_sum.add_(correct)
         t.seen += len(batch.y)
-        t.nonfinite |= ~torch.isfinite(loss)
         lr = t.optimizer.param_groups[0]["lr"]
         if log:
             t.scaler.unscale_(t.optimizer)
@@ -339,7 +339,8 @@ class _Run:
         if not log:
             return None
         weights = t.model.recorder.weight_stats_tensor()
-        head = torch.stack([loss.float(), correct.float() / len(batch.y), t.nonfinite.float()])
+        head = torch.stack([loss.float(), correct.float() / len(batch.y),
+                            (~torch.isfinite(t.loss_sum)).float()])
         return torch.cat([head, grads, weights.flatten()]), lr
 
     def _report(self, t: Trainee, batch: Batch, values: np.ndarray, lr: float, rate: float,

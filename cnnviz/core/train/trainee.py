@@ -44,7 +44,6 @@ class Trainee:
     scaler: torch.amp.GradScaler
     loss_sum: torch.Tensor
     correct_sum: torch.Tensor
-    nonfinite: torch.Tensor
     seen: int = 0
     active: bool = True
     in_training_mode: bool = False  # train() walks every module: done only when it changed
