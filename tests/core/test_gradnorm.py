@@ -88,6 +88,16 @@ def test_weight_stats_measure_the_update():
     change = math.sqrt(sum(float((a - b).norm()) ** 2 for a, b in zip(after, before)))
     np.testing.assert_allclose(ratios[1], change / w_before, rtol=1e-4)
     np.testing.assert_allclose(weights[1], _by_hand_weights(model.conv2), rtol=1e-5)
+    # a second update reuses the kept copies and still measures only its own change
+    _backward(model)
+    before = [p.detach().clone() for p in model.conv2.parameters()]
+    recorder.snapshot_weights()
+    opt.step()
+    ratios = recorder.weight_stats_tensor().numpy()[1]
+    after = [p.detach() for p in model.conv2.parameters()]
+    change = math.sqrt(sum(float((a - b).norm()) ** 2 for a, b in zip(after, before)))
+    w_before = math.sqrt(sum(float(b.norm()) ** 2 for b in before))
+    np.testing.assert_allclose(ratios[1], change / w_before, rtol=1e-4)
 
 
 def _by_hand_weights(module):

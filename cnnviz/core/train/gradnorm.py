@@ -109,6 +109,7 @@ class GradNormRecorder:
         self._install_order_hooks()
         self._plans: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor, list[int]]] = {}
         self._before: list[torch.Tensor] | None = None
+        self._copies: list[torch.Tensor] | None = None
         self._run_dir = Path(run_dir) if run_dir is not None else None
         self._name = name or type(model).__name__
         self._config = config
@@ -228,8 +229,15 @@ class GradNormRecorder:
 
         Call just before ``optimizer.step()``.
         """
+        params = [p.detach() for p in self._params()]
         with torch.no_grad():
-            self._before = [p.detach().clone() for p in self._params()]
+            if self._copies is None or any(c.shape != p.shape or c.device != p.device
+                                           for c, p in zip(self._copies, params)):
+                self._copies = [torch.empty_like(p) for p in params]
+            # One batched copy into buffers kept between steps, not a clone per parameter:
+            # on a GPU each clone is a kernel launch and an allocation.
+            torch._foreach_copy_(self._copies, params)
+        self._before = self._copies
 
     def weight_stats_tensor(self) -> torch.Tensor:
         """Per-layer weight norms and update-to-weight ratios, shape (2, layers), on device.
