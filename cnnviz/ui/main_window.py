@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self._classes: dict[str, type | None] = {}
         self._errors: dict[str, str] = {}
         self._dialogs: list[QWidget] = []
+        self._gradients: dict[tuple[str, str], object] = {}  # (run, model) -> GradientSnapshot
 
         self.sidebar = QListWidget()
         self.stack = QStackedWidget()
@@ -265,9 +266,7 @@ class MainWindow(QMainWindow):
         signal = getattr(widget, "status_message", None)
         if signal is not None and hasattr(signal, "connect"):
             signal.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        look = getattr(widget, "look_inside_requested", None)
-        if look is not None and hasattr(look, "connect"):
-            look.connect(self.look_inside)
+        self._connect_handoffs(key, widget)
         index = WORKSPACES.index(entry)
         placeholder = self._placeholders.pop(key)
         self.stack.insertWidget(index, widget)
@@ -275,6 +274,45 @@ class MainWindow(QMainWindow):
         placeholder.deleteLater()
         self.pages[key] = widget
         return widget
+
+    def _connect_handoffs(self, key: str, widget: QWidget) -> None:
+        """Wire what one workspace hands to another (pictures, trained models, gradients)."""
+        for signal_name, slot in (("look_inside_requested", self.look_inside),
+                                  ("look_inside_model_requested", self.look_inside_model),
+                                  ("gradients_changed", self.gradients_changed),
+                                  ("show_gradients_requested", self.show_gradients)):
+            signal = getattr(widget, signal_name, None)
+            if signal is not None and hasattr(signal, "connect"):
+                signal.connect(slot)
+        if key == "arch" and hasattr(widget, "update_gradients"):
+            for snapshot in self._gradients.values():  # what the lab measured meanwhile
+                widget.update_gradients(snapshot)
+
+    def gradients_changed(self, snapshot) -> None:
+        """Keep the lab's latest gradient norms per model; the explorer recolours if it shows
+        that network (it is told on creation otherwise)."""
+        self._gradients[(snapshot.run, snapshot.model)] = snapshot
+        arch = self.pages.get("arch")
+        if arch is not None and hasattr(arch, "update_gradients"):
+            arch.update_gradients(snapshot)
+
+    def show_gradients(self, snapshot) -> None:
+        """Show ``snapshot``'s network in the explorer, coloured by its gradient norms."""
+        self._gradients[(snapshot.run, snapshot.model)] = snapshot
+        arch = self.show_workspace("arch")
+        if hasattr(arch, "show_gradients"):
+            arch.tabs.setCurrentIndex(0)
+            arch.show_gradients(snapshot)
+
+    def look_inside_model(self, module, ref: str, options: dict, label: str,
+                          class_names=None) -> None:
+        """Look inside a network trained in the lab, on the explorer's "Look inside" tab."""
+        arch = self.show_workspace("arch")
+        if getattr(arch, "look_inside", None) is None:
+            return
+        arch.tabs.setCurrentWidget(arch.inside_page)
+        arch.look_inside().set_model(module, ref, options=options, label=label,
+                                     class_names=class_names)
 
     def look_inside(self, image, name: str, pipeline=None) -> None:
         """Show ``image`` (and ``pipeline``'s samples) inside the network picked in

@@ -10,8 +10,7 @@ import pytest
 from dnd import drop_files
 import torch
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPointF, Qt
 
 from cnnviz.core.augment import Pipeline, Step
 from cnnviz.core.inspect import inspect_model

@@ -77,7 +77,7 @@ def stats_row(name, **kw):
 
 
 def test_stats_strip_shows_each_layers_numbers_and_selects_by_click(qtbot):
-    from cnnviz.ui.probe.stats_strip import LayerStatsStrip
+    from cnnviz.ui.probe.stats_strip import LayerStatsStrip, mean_ticks
     from cnnviz.ui.theme import theme_manager
 
     strip = LayerStatsStrip(theme_manager().palette)
@@ -92,6 +92,9 @@ def test_stats_strip_shows_each_layers_numbers_and_selects_by_click(qtbot):
     assert list(strip.bars["saturated"].opts["height"]) == [0.0, 0.0, 0.4]
     assert list(strip.mean_bars.opts["height"]) == [0.5, 0.1, -0.2]
     assert strip.hint.text() == "3 layers · 1 with dead channels"
+    assert [text for _v, text in mean_ticks(strip.values["mean"])] == ["-0.2", "0", "0.5"]
+    # -0.019 would print on top of the 0: only zero and the top are labelled.
+    assert [text for _v, text in mean_ticks(np.array([0.31, -0.0187]))] == ["0", "0.31"]
     strip.select("relu1")
     assert strip.highlights[0].getRegion() == (0.5, 1.5) and strip.highlights[0].isVisible()
     picked = []
@@ -120,7 +123,7 @@ def test_weights_menu_offers_what_exists_and_reverts(qtbot):
     qtbot.addWidget(bar)
     published = WeightsChoice("resnet18", "IMAGENET1K_V1", "https://x/resnet18-f37072fd.pth",
                               ("tench",), 69.758, 44.661)
-    bar.set_offers(published, lab=False, current="random", current_label="Random weights")
+    bar.set_offers(published, lab=None, current="random", current_label="Random weights")
     entries = [bar.combo.itemData(i) for i in range(bar.combo.count())]
     assert entries == ["random", "imagenet", "file"]
     assert "69.8% top-1" in bar.combo.itemText(1) and "45 MB" in bar.combo.itemText(1)
@@ -130,10 +133,13 @@ def test_weights_menu_offers_what_exists_and_reverts(qtbot):
     assert chosen == ["imagenet"]
     bar.revert()
     assert bar.combo.currentData() == "random"
-    bar.set_offers(None, lab=True, current="file", current_label="Weights from my.pth")
+    bar.set_offers(None, lab="Trained in the lab: plain20, step 400", current="file",
+                   current_label="Weights from my.pth")
     assert [bar.combo.itemData(i) for i in range(bar.combo.count())] == [
         "random", "lab", "current", "file"]
+    assert bar.combo.itemText(1) == "Trained in the lab: plain20, step 400"
     assert bar.combo.currentText() == "Weights from my.pth"
+    assert "Weights from my.pth" in bar.combo.toolTip()
     bar.show_progress((5_000_000, 20_000_000), "resnet18.pth")
     assert bar.progress.value() == 250 and "5.0 MB of 20.0 MB" in bar.progress_label.text()
 

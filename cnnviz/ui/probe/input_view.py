@@ -26,7 +26,7 @@ class InputView(QWidget):
         self.box: tuple[int, int, int, int] | None = None
         self.placeholder = "Drop a photo here"
         self._pixmap = QPixmap()
-        self.setMinimumSize(200, 260)
+        self.setMinimumSize(180, 260)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def sizeHint(self) -> QSize:

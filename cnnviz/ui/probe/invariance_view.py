@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnviz.ui.probe.elided import ElidedLabel
+from cnnviz.ui.probe.flow import FlowLayout
 from cnnviz.ui.probe.image_canvas import rgb_pixmap
 from cnnviz.ui.theme import theme_manager
 
@@ -69,7 +71,7 @@ class InvarianceView(QWidget):
         super().__init__(parent)
         self.cards: list[SampleCard] = []
         self.rows: list = []
-        self.pipeline_label = QLabel(wordWrap=True)
+        self.pipeline_label = ElidedLabel()
         self.count = QSpinBox(minimum=1, maximum=32, value=8, suffix=" samples")
         self.seed = QSpinBox(minimum=0, maximum=999_999, value=0, prefix="seed ")
         self.load_button = QPushButton("Load pipeline JSON…")
@@ -80,16 +82,24 @@ class InvarianceView(QWidget):
             lambda: self.run_requested.emit(self.count.value(), self.seed.value()))
         self.summary = QLabel(wordWrap=True)
         self.summary.setProperty("role", "muted")
-        controls = QHBoxLayout()
-        controls.setSpacing(8)
-        controls.addWidget(self.pipeline_label, 1)
+        group = QWidget()
+        buttons = QHBoxLayout(group)
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.setSpacing(8)
         for w in (self.load_button, self.count, self.seed, self.run_button):
-            controls.addWidget(w)
+            buttons.addWidget(w)
+        # The pipeline's steps on the left, the controls on the right; when the panel is
+        # narrow the controls move to a row of their own.
+        self.toolbar = QWidget()
+        controls = FlowLayout(self.toolbar, spacing=12, last_right=True)
+        controls.addWidget(self.pipeline_label)
+        controls.addWidget(group)
         self.cards_host = QWidget()
         self.cards_grid = QGridLayout(self.cards_host)
         self.cards_grid.setSpacing(10)
         self.cards_grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.scroll = QScrollArea(widgetResizable=True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget "
                                   "{ background: transparent; }")
@@ -97,17 +107,30 @@ class InvarianceView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(10)
-        layout.addLayout(controls)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.summary)
         layout.addWidget(self.scroll, 1)
 
+    def _room(self) -> int:
+        """The width the cards share; the scroll bar's width is kept free whether or not it
+        shows, so cards never jump when it appears."""
+        margins = self.cards_grid.contentsMargins()
+        bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        return self.scroll.width() - bar - margins.left() - margins.right()
+
     def columns(self) -> int:
         spacing = self.cards_grid.horizontalSpacing()
-        return max(1, (self.scroll.viewport().width() + spacing) // (_CARD_WIDTH + spacing))
+        return max(1, (self._room() + spacing) // (_CARD_WIDTH + spacing))
 
     def _place_cards(self) -> None:
         columns = self.columns()
+        spacing = self.cards_grid.horizontalSpacing()
+        # The columns share the row, up to a third wider than a card needs, so a narrow
+        # panel has no ragged gap on the right.
+        width = (self._room() - spacing * (columns - 1)) // columns
+        width = max(_CARD_WIDTH, min(width, _CARD_WIDTH * 4 // 3))
         for i, card in enumerate(self.cards):
+            card.setFixedWidth(width)
             self.cards_grid.addWidget(card, i // columns, i % columns)
 
     def resizeEvent(self, event) -> None:
@@ -115,7 +138,7 @@ class InvarianceView(QWidget):
         self._place_cards()
 
     def set_pipeline(self, pipeline, source: str) -> None:
-        self.pipeline_label.setText(f"<b>Pipeline</b> ({source}): {describe_pipeline(pipeline)}")
+        self.pipeline_label.setText(f"Pipeline ({source}): {describe_pipeline(pipeline)}")
 
     def clear(self, message: str = "") -> None:
         for card in self.cards:

@@ -98,13 +98,40 @@ def build_network(ref: str, options: dict | None = None) -> Network:
     return _network(ref, spec, model, options)
 
 
-def adopt_model(module, ref: str, label: str = "Trained in the training lab") -> Network:
-    """A copy of a model trained elsewhere (moved to the CPU; the original is left alone)."""
+LAB_LABEL = "Trained in the training lab"
+
+
+@dataclass(frozen=True)
+class LabModel:
+    """A model sent from the training lab: a CPU copy of its weights and what describes it."""
+
+    model: Any  # torch.nn.Module on the CPU, owned by the panel
+    ref: str
+    options: dict
+    label: str
+    class_names: tuple[str, ...]
+
+
+def adopt_model(model, ref: str, options: dict | None = None, label: str | None = None,
+                class_names=None) -> Network:
+    """A Network around ``model``, a CPU copy (see :func:`cnnviz.core.probe.cpu_copy`) of a
+    network trained elsewhere as architecture ``ref`` built with ``options``.
+
+    ``class_names`` name its outputs (the lab's data set); without them the classes are
+    numbered, never given ImageNet's names.  Raises :class:`~cnnviz.core.errors.WeightsError`
+    when ``model`` is not that architecture.
+    """
+    from cnnviz.core.probe import check_architecture
     from cnnviz.core.zoo import resolve
 
     spec = resolve(ref)
-    model = copy.deepcopy(module).cpu()
-    return _network(ref, spec, model, {}, weights="lab", weights_label=label)
+    options = dict(options or {})
+    check_architecture(model, spec, options)
+    net = _network(ref, spec, model, options, weights="lab",
+                   weights_label=label or LAB_LABEL, categories=tuple(class_names or ()))
+    # ImageNet's weights belong to the catalog's network (1000 classes), not to this model
+    # of the lab's classes: the way to them is back to the catalog, not into this copy.
+    return dataclasses.replace(net, published=None)
 
 
 def with_weights_file(network: Network, path, categories: tuple[str, ...] = (),
@@ -158,12 +185,13 @@ def probe_image(network: Network, image: np.ndarray) -> ImageProbe:
 
 
 def inspect_network(network: Network):
-    """The engine's report for ``network`` (for receptive fields), built without weights."""
+    """The engine's report for ``network`` (for receptive fields), built without weights
+    from the architecture and options the network was built with."""
     from cnnviz.core.inspect import inspect_model
 
-    if network.weights == "lab":
-        return inspect_model(copy.deepcopy(network.model), input_shape=network.spec.input_shape)
-    return inspect_model(network.ref, options=network.options or None)
+    classes = len(network.categories) if network.weights == "lab" and network.categories \
+        else None
+    return inspect_model(network.ref, num_classes=classes, options=network.options or None)
 
 
 def ten_crop(network: Network, image: np.ndarray):

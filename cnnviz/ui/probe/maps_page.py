@@ -10,10 +10,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitter, QToolButton, QTreeWidget,
-    QTreeWidgetItem, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter, QToolButton,
+    QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from cnnviz.ui.probe.elided import ElidedLabel
+from cnnviz.ui.probe.flow import FlowLayout
 from cnnviz.ui.probe.grid_view import FeatureGridView
 from cnnviz.ui.probe.stats_strip import LayerStatsStrip
 from cnnviz.ui.theme import Palette, theme_manager
@@ -35,8 +37,15 @@ class MapsPage(QSplitter):
         self.layer_list.setHeaderLabels(["Layer", "Maps"])
         self.layer_list.setRootIsDecorated(False)
         self.layer_list.setUniformRowHeights(True)
-        self.layer_list.setColumnWidth(0, 124)
-        self.layer_list.setMinimumWidth(220)
+        # Names give way before shapes: "layer4.1.downsample.0" shortens in the middle (its
+        # ends say where and what), the shape column always fits its text.
+        self.layer_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.layer_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.layer_list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.layer_list.setMinimumWidth(150)
         self.layer_list.currentItemChanged.connect(self._item_changed)
 
         self.grid_view = FeatureGridView()
@@ -49,13 +58,24 @@ class MapsPage(QSplitter):
         self.shared_scale = QCheckBox("One colour scale")
         self.shared_scale.setToolTip("Scale every map alike, so weak and dead channels look dark")
         self.shared_scale.toggled.connect(lambda _on: self.draw())
-        self.layer_info = QLabel()
+        self.layer_name = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
+        font = self.layer_name.font()
+        font.setBold(True)
+        self.layer_name.setFont(font)
+        self.layer_info = ElidedLabel()
         self.layer_info.setProperty("role", "muted")
-        tools = QHBoxLayout()
-        tools.setSpacing(6)
-        tools.addWidget(self.layer_info, 1)
-        tools.addWidget(self.order)
-        tools.addWidget(self.shared_scale)
+        about = QWidget()
+        about_row = QHBoxLayout(about)
+        about_row.setContentsMargins(0, 0, 0, 0)
+        about_row.setSpacing(6)
+        about_row.addWidget(self.layer_name)
+        about_row.addWidget(self.layer_info, 1)
+        controls = QWidget()
+        control_row = QHBoxLayout(controls)
+        control_row.setContentsMargins(0, 0, 0, 0)
+        control_row.setSpacing(6)
+        control_row.addWidget(self.order)
+        control_row.addWidget(self.shared_scale)
         self.zoom_buttons = []
         for name, tip, slot in (("zoom-out", "Zoom out", self.grid_view.zoom_out),
                                 ("zoom-in", "Zoom in", self.grid_view.zoom_in),
@@ -65,8 +85,14 @@ class MapsPage(QSplitter):
             button.setStyleSheet("padding: 3px;")
             button.clicked.connect(slot)
             button.setProperty("icon_name", name)
-            tools.addWidget(button)
+            control_row.addWidget(button)
             self.zoom_buttons.append(button)
+        # Beside the explorer at 1280x800 the controls move under the layer's numbers
+        # instead of squeezing them.
+        self.toolbar = QWidget()
+        tools = FlowLayout(self.toolbar, spacing=12, last_right=True)
+        tools.addWidget(about)
+        tools.addWidget(controls)
         self.unit_info = QLabel(UNIT_HINT, wordWrap=True)
         self.unit_info.setProperty("role", "muted")
         self.stats_strip = LayerStatsStrip(theme_manager().palette)
@@ -75,21 +101,23 @@ class MapsPage(QSplitter):
 
         page = QWidget()
         column = QVBoxLayout(page)
-        column.setContentsMargins(12, 10, 12, 10)
+        column.setContentsMargins(10, 8, 10, 8)
         column.setSpacing(6)
-        column.addLayout(tools)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.grid_view)
-        split.addWidget(self.stats_strip)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 0)
-        split.setSizes([520, 190])
-        column.addWidget(split, 1)
+        column.addWidget(self.toolbar)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.grid_view)
+        self.split.addWidget(self.stats_strip)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 0)
+        self.split.setSizes([520, 190])
+        column.addWidget(self.split, 1)
         column.addWidget(self.unit_info)
+        self.setChildrenCollapsible(False)
         self.addWidget(self.layer_list)
         self.addWidget(page)
         self.setStretchFactor(1, 1)
-        self.setSizes([240, 700])
+        self.setSizes([225, 685])
 
     def apply_palette(self, pal: Palette) -> None:
         self.grid_view.set_background(pal.canvas)
@@ -110,6 +138,7 @@ class MapsPage(QSplitter):
         for name in probe.layers if probe else []:
             shape = probe.acts.get(name).shape
             item = QTreeWidgetItem([name, "×".join(str(v) for v in shape)])
+            item.setToolTip(0, name)
             stats = probe.stats[name]
             if stats.dead_channels:
                 item.setForeground(1, danger)
@@ -120,6 +149,7 @@ class MapsPage(QSplitter):
         if not probe or not probe.layers:
             self.layer = None
             self.grid_view.clear()
+            self.layer_name.setText("")
             self.layer_info.setText("")
             return
         keep = self.layer if self.layer in probe.layers else probe.layers[0]
@@ -155,7 +185,8 @@ class MapsPage(QSplitter):
         s = self.probe.stats[self.layer]
         dead = f" · {s.dead_channels} dead" if s.dead_channels else ""
         sat = f" · {s.saturated_fraction:.0%} saturated" if s.saturated_fraction else ""
+        self.layer_name.setText(self.layer)
         self.layer_info.setText(
-            f"<b>{self.layer}</b> · {act.shape[0]} maps of {act.shape[1]}×{act.shape[2]} · "
+            f"{act.shape[0]} maps of {act.shape[1]}×{act.shape[2]} · "
             f"mean {s.mean:.3g} · {s.zero_fraction:.0%} zeros{dead}{sat}")
         self.drawn.emit()

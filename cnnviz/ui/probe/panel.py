@@ -14,12 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QFrame, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFileDialog, QFrame, QTabWidget, QVBoxLayout, QWidget
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.ui.probe import jobs, units
 from cnnviz.ui.probe.checks import AnswerChecks
+from cnnviz.ui.probe.chrome import SideColumnSplitter
 from cnnviz.ui.widgets.banner import Banner
 from cnnviz.ui.probe.filters_view import FiltersView
 from cnnviz.ui.probe.header import PanelHeader
@@ -48,7 +49,8 @@ class LookInsidePanel(QWidget):
         self.image_name = ""
         self._ref: str | None = None
         self._options: dict = {}
-        self._lab = None  # (module, ref) of a model sent from the training lab
+        self._lab: jobs.LabModel | None = None  # a model sent from the training lab
+        self._catalog: tuple[str, dict] | None = None  # what the explorer last asked for
         self._rf_ids: dict[str, str] = {}
         self._report_problem = ""
         self._download_name = ""
@@ -64,6 +66,7 @@ class LookInsidePanel(QWidget):
     def _build(self) -> None:
         self.header = PanelHeader()
         self.header.open_button.clicked.connect(self._open_image_dialog)
+        self.header.back_requested.connect(self.back_to_catalog)
         self.weights_bar = self.header.weights_bar
         self.weights_bar.chosen.connect(self._weights_chosen)
         self.banner = Banner()
@@ -95,11 +98,9 @@ class LookInsidePanel(QWidget):
         right_col.setContentsMargins(2, 2, 2, 2)
         right_col.addWidget(self.tabs)
 
-        body = QSplitter(Qt.Orientation.Horizontal)
+        self.body = body = SideColumnSplitter(0.22, 215, 330)
         body.addWidget(self.seen)
         body.addWidget(right)
-        body.setStretchFactor(1, 1)
-        body.setSizes([300, 900])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(10)
@@ -117,17 +118,36 @@ class LookInsidePanel(QWidget):
     def set_architecture(self, ref: str, options: dict | None = None) -> None:
         """Show ``ref`` (zoo name, torchvision name or file.py:Class) with random weights."""
         self._ref, self._options = ref, dict(options or {})
+        self._catalog = (ref, dict(self._options))
         self._reset_network(f"Building {ref}…")
         self.worker.run_model(jobs.build_network, ref, self._options, key="network",
                               on_done=self._network_ready, on_error=self._network_failed)
 
-    def set_model(self, module, ref: str) -> None:
-        """Look inside ``module``, a network of architecture ``ref`` trained elsewhere (a copy
-        is taken; the original is not touched)."""
-        self._ref, self._options, self._lab = ref, {}, (module, ref)
+    def set_model(self, module, ref: str, options: dict | None = None, label: str | None = None,
+                  class_names: list[str] | None = None) -> None:
+        """Look inside ``module``, a network of architecture ``ref`` built with the zoo
+        builder's ``options`` (batch_norm, activation, init) and trained elsewhere.
+
+        The weights are copied now, to the CPU in the normal layout (``module`` may be on a
+        GPU, in channels-last, and may go on training); ``module`` is not changed.
+        ``label`` (e.g. "plain20, step 400 of run 2026-11-28_0612") is shown in the header,
+        ``class_names`` name the outputs (the lab's data set; without them they are numbered).
+        A module that is not ``ref`` with ``options`` is refused with a sentence.
+        """
+        from cnnviz.core.probe import cpu_copy
+
+        self._lab = jobs.LabModel(cpu_copy(module), ref, dict(options or {}),
+                                  label or jobs.LAB_LABEL, tuple(class_names or ()))
+        self._ref, self._options = ref, dict(self._lab.options)
         self._reset_network(f"Receiving the trained {ref}…")
-        self.worker.run_model(jobs.adopt_model, module, ref, key="network",
-                              on_done=self._network_ready, on_error=self._network_failed)
+        self._adopt_lab(self._network_failed)
+
+    def back_to_catalog(self) -> None:
+        """Leave the lab's model for the catalog's network (the explorer's last choice, or
+        the lab model's architecture with fresh weights); the lab model stays in the menu."""
+        target = self._catalog or (self._lab and (self._lab.ref, self._lab.options))
+        if target:
+            self.set_architecture(*target)
 
     def set_image(self, image: str | Path | np.ndarray, name: str | None = None) -> None:
         """Run a picture through the network: a file path (read on a worker) or an RGB uint8
@@ -225,8 +245,7 @@ class LookInsidePanel(QWidget):
         elif kind == "imagenet" and net.published is not None:
             self.download_weights(net.published)
         elif kind == "lab" and self._lab is not None:
-            self.worker.run_model(jobs.adopt_model, *self._lab, key="network",
-                                  on_done=self._network_ready, on_error=self._failed)
+            self._adopt_lab(self._failed)
         elif kind == "file":
             path, _ = QFileDialog.getOpenFileName(self, "Load weights", "",
                                                   "PyTorch weights (*.pth *.pt *.bin *.ckpt)")
@@ -234,6 +253,12 @@ class LookInsidePanel(QWidget):
                 self.load_weights_path(path)
             else:
                 self.weights_bar.revert()
+
+    def _adopt_lab(self, on_error) -> None:
+        lab = self._lab
+        self.worker.run_model(jobs.adopt_model, lab.model, lab.ref, lab.options, lab.label,
+                              lab.class_names, key="network", on_done=self._network_ready,
+                              on_error=on_error)
 
     def _download_progress(self, done: int, total: int) -> None:
         self.weights_bar.show_progress((done, total), self._download_name)
@@ -247,14 +272,20 @@ class LookInsidePanel(QWidget):
         self.banner.dismiss()
         self.weights_bar.setEnabled(False)
         self.header.show_network(self._ref)
+        self.header.show_lab(None)
         self._say(message)
 
     def _network_ready(self, net: jobs.Network) -> None:
         previous = self.network
         self.network = net
-        self.header.show_network(net.display_name, net.spec.input_shape, net.weights_label)
-        self.weights_bar.set_offers(net.published, self._lab is not None and
-                                    self._lab[1] == net.ref, net.weights, net.weights_label)
+        on_lab = net.weights == "lab"
+        self.header.show_network(net.display_name, net.spec.input_shape,
+                                 "Weights trained in the lab" if on_lab else net.weights_label)
+        lab = self._lab if self._lab is not None and self._lab.ref == net.ref else None
+        self.weights_bar.set_offers(net.published, lab and f"Trained in the lab: {lab.label}",
+                                    net.weights, net.weights_label)
+        on_lab = on_lab and lab is not None
+        self.header.show_lab(lab.label if on_lab else None, net.categories if on_lab else ())
         self.weights_bar.setEnabled(True)
         self.filters_view.set_filters(net.filters, net.weights_label)
         self._say(f"{net.display_name} ready with {net.weights_label.lower()}.")

@@ -25,7 +25,8 @@ class SeenColumn(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(10)
         column.addWidget(card("What the network sees", self.input_view, self.caption))
-        column.addWidget(card("Top-5 answer", self.predictions))
+        self.answer_card = card("Top-5 answer", self.predictions)
+        column.addWidget(self.answer_card)
         column.addStretch(1)
 
     def show_probe(self, probe, image_name: str, waiting: bool = False) -> None:
@@ -33,6 +34,7 @@ class SeenColumn(QWidget):
         way (``waiting``) or still to be chosen."""
         self.input_view.set_picture(probe.seen if probe else None)
         if probe is None:
+            self.answer_card.heading.setText("TOP-5 ANSWER")
             self.caption.setText("")
             self.predictions.set_message("Running…" if waiting else NO_IMAGE)
             return
@@ -46,3 +48,7 @@ class SeenColumn(QWidget):
             self.predictions.set_message(RANDOM)
         else:
             self.predictions.set_predictions(probe.predictions)
+        n = len(probe.predictions)
+        # A lab model of three classes answers with all three, not a "top-5".
+        title = f"Top-{n} answer" if n >= self.predictions.rows or not n else f"All {n} classes"
+        self.answer_card.heading.setText(title.upper())

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from cnnviz.ui.probe.flow import FlowLayout
 from cnnviz.ui.theme import Palette
 
 # (attribute, legend text, light colour, dark colour); orange/red/purple stay apart for the
@@ -26,6 +27,22 @@ SERIES = (
 _WIDTH = 0.26
 
 
+def _short(value: float) -> str:
+    """A tick label of at most five characters ("-0.02", "0.31", "1.2e+03" aside)."""
+    if value == 0:
+        return "0"
+    return f"{value:.2g}" if abs(value) >= 0.1 else f"{value:.1g}"
+
+
+def mean_ticks(means: np.ndarray) -> list[tuple[float, str]]:
+    """The labelled values of the short mean plot: zero and the extremes only, or the numbers
+    collide; an extreme close to zero would print on top of the zero label, so zero wins."""
+    lo = min(0.0, float(means.min())) if len(means) else 0.0
+    hi = max(0.0, float(means.max())) if len(means) else 0.0
+    near = 0.2 * (hi - lo)
+    return [(v, _short(v)) for v in sorted({lo, 0.0, hi}) if v == 0 or abs(v) > near]
+
+
 def _plot(pal: Palette) -> pg.PlotWidget:
     widget = pg.PlotWidget(background=pal.surface)
     widget.hideButtons()
@@ -33,7 +50,7 @@ def _plot(pal: Palette) -> pg.PlotWidget:
     item.setMenuEnabled(False)
     item.setMouseEnabled(x=False, y=False)
     item.getAxis("bottom").setStyle(showValues=False)
-    item.getAxis("left").setWidth(46)
+    item.getAxis("left").setWidth(54)  # room for "-0.019" beside the axis title
     item.getAxis("left").enableAutoSIPrefix(False)
     return widget
 
@@ -48,8 +65,9 @@ class LayerStatsStrip(QWidget):
         self.names: list[str] = []
         self.values: dict[str, np.ndarray] = {}
         self.hover_text = ""
-        self.legend = QLabel()
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        # One label per series, so a narrow strip wraps the legend instead of clipping it.
+        self.legend = QWidget()
+        self.swatches = [QLabel() for _ in range(len(SERIES) + 1)]
         self.hint = QLabel()
         self.hint.setProperty("role", "muted")
         self.mean_plot = _plot(pal)
@@ -72,15 +90,15 @@ class LayerStatsStrip(QWidget):
         for plot in (self.mean_plot, self.share_plot):
             plot.scene().sigMouseClicked.connect(lambda ev, p=plot: self._clicked(p, ev))
             plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._moved(p, pos))
-        top = QHBoxLayout()
+        top = FlowLayout(self.legend, spacing=14, row_spacing=2, last_right=True)
         top.setContentsMargins(4, 0, 4, 0)
-        top.addWidget(self.legend)
-        top.addStretch(1)
+        for swatch in self.swatches:
+            top.addWidget(swatch)
         top.addWidget(self.hint)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(top)
+        layout.addWidget(self.legend)
         layout.addWidget(self.mean_plot)
         layout.addWidget(self.share_plot, 1)
         self.apply_palette(pal)
@@ -97,14 +115,14 @@ class LayerStatsStrip(QWidget):
                 axis.setTextPen(pg.mkPen(pal.muted))
             item.showGrid(y=True, alpha=0.15)
         self.mean_bars.setOpts(brush=pg.mkBrush(pal.accent), pen=pg.mkPen(None))
-        swatches = []
+        entries = [(pal.accent, "mean activation")]
         for key, text, light, dark_colour in SERIES:
             colour = dark_colour if dark else light
             self.bars[key].setOpts(brush=pg.mkBrush(colour), pen=pg.mkPen(None))
-            swatches.append(f'<span style="color:{colour}">■</span>&nbsp;{text}')
-        swatches.insert(0, f'<span style="color:{pal.accent}">■</span>&nbsp;mean activation')
-        self.legend.setText(f'<span style="color:{pal.muted}">' + " &nbsp;&nbsp; ".join(swatches)
-                            + "</span>")
+            entries.append((colour, text))
+        for swatch, (colour, text) in zip(self.swatches, entries):
+            swatch.setText(f'<span style="color:{colour}">■</span>&nbsp;'
+                           f'<span style="color:{pal.muted}">{text}</span>')
         soft = pg.mkColor(pal.accent)
         soft.setAlpha(45 if pal.name == "light" else 80)
         for region in self.highlights:
@@ -124,10 +142,7 @@ class LayerStatsStrip(QWidget):
             "saturated": np.array([s.saturated_fraction for s in rows], dtype=float),
         }
         self.mean_bars.setOpts(x=x, height=self.values["mean"], width=0.7)
-        # The mean plot is short: label only zero and the extremes, or the numbers collide.
-        means = self.values["mean"]
-        lo, hi = (min(0.0, float(means.min())), max(0.0, float(means.max()))) if n else (0.0, 0.0)
-        ticks = [(v, f"{v:.2g}") for v in sorted({lo, 0.0, hi})]
+        ticks = mean_ticks(self.values["mean"])
         self.mean_plot.getPlotItem().getAxis("left").setTicks([ticks, []])
         for i, (key, *_rest) in enumerate(SERIES):
             self.bars[key].setOpts(x=x + (i - 1) * _WIDTH, height=self.values[key], width=_WIDTH)

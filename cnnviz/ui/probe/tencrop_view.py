@@ -7,7 +7,9 @@ the crops and the averaged top-5 beside the single centre crop's.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
+)
 
 from cnnviz.ui.probe.image_canvas import rgb_pixmap
 from cnnviz.ui.probe.predictions import PredictionList
@@ -44,8 +46,9 @@ class TenCropView(QWidget):
             thumb = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
             thumb.setFixedSize(_THUMB, _THUMB)
             thumb.setFrameShape(QFrame.Shape.StyledPanel)
-            caption = QLabel(CROP_NAMES[i % 5] + (" · mirrored" if i >= 5 else ""),
-                             alignment=Qt.AlignmentFlag.AlignCenter)
+            # Two short lines, not one long one: five captions must fit beside the explorer.
+            caption = QLabel(CROP_NAMES[i % 5] + ("\nmirrored" if i >= 5 else ""),
+                             alignment=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             caption.setProperty("role", "muted")
             cell.addWidget(thumb, 0, Qt.AlignmentFlag.AlignHCenter)
             cell.addWidget(caption)
@@ -61,13 +64,24 @@ class TenCropView(QWidget):
             col.addWidget(_heading(title))
             col.addWidget(view)
             answers.addLayout(col, 1)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(12)
         layout.addWidget(self.intro)
         layout.addLayout(grid)
         layout.addLayout(answers)
         layout.addStretch(1)
+        # A short window scrolls the page rather than squeezing the crops and answers.
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget "
+                             "{ background: transparent; }")
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self.clear("Drop a photo to compare the centre crop with ten-crop averaging.")
 
     def clear(self, message: str) -> None:

@@ -8,7 +8,10 @@ to choose a file.  A download shows its progress here.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLabel, QProgressBar, QStyle, QStyleOptionComboBox, QStylePainter,
+    QWidget,
+)
 
 _FILE_ENTRY = "Weights file…"
 _CURRENT = "current"
@@ -18,6 +21,21 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB"
 
 
+class ElidedComboBox(QComboBox):
+    """A combo box that shortens the shown entry with "…" instead of cutting it off."""
+
+    def paintEvent(self, _event) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        option.currentText = self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideRight, field.width() - 4)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
 class WeightsBar(QWidget):
     chosen = Signal(str)
 
@@ -25,9 +43,13 @@ class WeightsBar(QWidget):
         super().__init__(parent)
         label = QLabel("Weights")
         label.setProperty("role", "muted")
-        self.combo = QComboBox()
-        self.combo.setMinimumWidth(250)
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.combo = ElidedComboBox()
+        # A fixed text width, not the longest entry's: a lab run's label or a published set's
+        # name would push the header wider than the panel at 1280x800.  The shown entry is
+        # shortened with "…"; the tooltip and the open menu show it whole.
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(26)
         self.combo.setToolTip("Which weights the network runs with")
         self.combo.activated.connect(self._activated)
         self.progress = QProgressBar()
@@ -46,9 +68,10 @@ class WeightsBar(QWidget):
         self.show_progress(None)
         self._current = "random"
 
-    def set_offers(self, published, lab: bool, current: str, current_label: str) -> None:
-        """Fill the menu: ``published`` is a WeightsChoice or None, ``lab`` whether a trained
-        model was sent, ``current`` the kind in use (its entry is selected)."""
+    def set_offers(self, published, lab: str | None, current: str, current_label: str) -> None:
+        """Fill the menu: ``published`` is a WeightsChoice or None, ``lab`` the entry text of
+        a model sent from the training lab (or None), ``current`` the kind in use (its entry
+        is selected)."""
         self.combo.blockSignals(True)
         self.combo.clear()
         self.combo.addItem("Random weights (untrained)", "random")
@@ -60,7 +83,7 @@ class WeightsBar(QWidget):
                                    f"Downloaded once from {published.url}",
                                    Qt.ItemDataRole.ToolTipRole)
         if lab:
-            self.combo.addItem("Trained in the training lab", "lab")
+            self.combo.addItem(lab, "lab")
         if self.combo.findData(current) < 0:
             # Weights in use that the menu cannot offer again (a file, or a published set
             # fetched from elsewhere): shown by their label, picking it changes nothing.
@@ -69,6 +92,9 @@ class WeightsBar(QWidget):
         self._current = current
         self._select(current)
         self.combo.blockSignals(False)
+        fm = self.combo.fontMetrics()
+        texts = [self.combo.itemText(i) for i in range(self.combo.count())]
+        self.combo.view().setMinimumWidth(max(fm.horizontalAdvance(t) for t in texts) + 48)
 
     def revert(self) -> None:
         """Select the entry of the weights in use again (after a failed or cancelled load)."""
@@ -77,6 +103,7 @@ class WeightsBar(QWidget):
     def _select(self, kind: str) -> None:
         index = self.combo.findData(kind) if kind != "file" else -1
         self.combo.setCurrentIndex(index if index >= 0 else max(0, self.combo.findData(_CURRENT)))
+        self.combo.setToolTip(f"Weights in use: {self.combo.currentText()}")
 
     def choose(self, kind: str) -> None:
         """Pick ``kind`` as the user would from the menu."""
