@@ -34,13 +34,15 @@ def test_fit_side_shrinks_the_longest_side_only_when_needed():
     assert fit_side(image, 400) is image
 
 
-def test_render_preview_draws_the_core_samples_at_tile_size():
+@pytest.mark.parametrize("fused", [True, False])
+def test_render_preview_draws_the_core_samples_at_tile_size(fused):
     image = picture(400, 300)
-    pipeline = Pipeline([Step("rotate"), Step("gaussian_noise")])
-    frame = render_preview(PreviewJob(5, "key", image, pipeline, 3, 9, 200))
+    pipeline = Pipeline([Step("random_resized_crop"), Step("rotate"), Step("gaussian_noise"),
+                         Step("shear"), Step("elastic")])
+    frame = render_preview(PreviewJob(5, "key", image, pipeline, 3, 9, 200, fused))
     assert (frame.generation, frame.image_key, frame.seed, frame.error) == (5, "key", 9, "")
     assert frame.base.shape == (150, 200, 3)
-    expected = pipeline.samples(frame.base, 3, 9)
+    expected = pipeline.samples(frame.base, 3, 9, fused=fused)
     for got, want in zip(frame.samples, expected):
         np.testing.assert_array_equal(got.image, want.image)
 
@@ -151,6 +153,24 @@ def test_displacement_arrows_of_a_constant_field():
     assert arrows.shape == (18, 4)
     np.testing.assert_allclose(arrows[:, 0] - arrows[:, 2], 3.0)
     np.testing.assert_allclose(arrows[:, 1] - arrows[:, 3], -2.0)
+
+
+def test_arrow_strokes_are_a_shaft_and_two_barbs_or_a_dot(qapp):
+    from cnnviz.ui.augment.overlays import arrow_strokes
+
+    arrows = np.array([[0.0, 0.0, 20.0, 0.0], [5.0, 5.0, 5.5, 5.0]])
+    # Target twice the sample's size: arrows scale with it, from pixel centres.
+    lines, dots = arrow_strokes(arrows, QRectF(10, 20, 200, 100), (100, 50))
+    assert len(lines) == 3 and len(dots) == 1
+    shaft, barb_a, barb_b = ((l.x1(), l.y1(), l.x2(), l.y2()) for l in lines)
+    np.testing.assert_allclose(shaft, (11, 21, 51, 21))
+    for barb in (barb_a, barb_b):
+        assert barb[:2] == (51.0, 21.0)  # from the tip
+        dx, dy = barb[2] - barb[0], barb[3] - barb[1]
+        np.testing.assert_allclose(np.hypot(dx, dy), 5.0)  # heads are 5 px long
+        np.testing.assert_allclose(np.degrees(np.arctan2(abs(dy), -dx)), 30.0)  # 30 deg back
+    assert {round(barb_a[3] - 21, 6), round(barb_b[3] - 21, 6)} == {2.5, -2.5}  # one each side
+    assert (dots[0].x(), dots[0].y()) == (22.0, 31.0)  # the short one: a dot at its tip
 
 
 def test_paint_overlay_draws_onto_the_picture(qapp):

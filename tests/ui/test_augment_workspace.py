@@ -236,6 +236,54 @@ def test_moving_a_slider_updates_the_preview(qtbot, loaded):
         np.testing.assert_array_equal(array[..., 1:], base[..., 1:])
 
 
+def test_dragging_a_step_reorders_the_pipeline_and_the_preview_follows(qtbot, loaded):
+    from cnnviz.ui.augment.step_drag import step_mime
+
+    ws = loaded
+    pipeline = Pipeline([Step("hflip"), Step("rotate", {"angle": (20.0, 30.0)}),
+                         Step("colour_jitter"), Step("cutout")])
+    next_frame(qtbot, ws, lambda: ws.editor.set_pipeline(pipeline))
+    step_list = ws.editor.list_widget
+
+    def drop_last_on_top():
+        mime = step_mime(step_list, 3)
+        assert send_drag(step_list, mime, QPointF(step_list.gap_point(0))) == (True, True, True)
+
+    frame = next_frame(qtbot, ws, drop_last_on_top)
+    order = ["cutout", "hflip", "rotate", "colour_jitter"]
+    assert [s.op for s in ws.pipeline.steps] == order
+    assert all([r.op for r in sample.steps] == order for sample in frame.samples)
+    expected = ws.pipeline.samples(frame.base, len(frame.samples), frame.seed, fused=True)
+    for array, want in zip(tile_arrays(ws), expected):
+        np.testing.assert_array_equal(array, want.image)
+    assert not step_list.indicator.isVisible()
+
+
+def test_slider_moves_never_touch_the_full_picture_and_shrink_once(qtbot, ws, tmp_path, monkeypatch):
+    """A drag re-renders from the screen-size copy made at load; the shrink to tile size is
+    made once per size, and the full-resolution file is not read again."""
+    import cnnviz.ui.augment.render as render
+    from cnnviz.ui.augment.images import LoadedImage
+
+    load(qtbot, ws, [write_picture(tmp_path / "photo.png", 900, 600)])
+    next_frame(qtbot, ws, lambda: ws.editor.set_pipeline(
+        Pipeline([Step("rotate", {"angle": (-5.0, 5.0)}), Step("colour_jitter")])))
+
+    def no_full_picture(self):
+        raise AssertionError("the preview read the full-resolution picture")
+
+    shrinks = []
+    real_fit = render.fit_side
+    monkeypatch.setattr(LoadedImage, "full_resolution", no_full_picture)
+    monkeypatch.setattr(render, "fit_side", lambda image, side: shrinks.append(side) or real_fit(image, side))
+    slider = ws.editor.cards[0].controls["angle"].editor
+    for angle in (10.0, 20.0, 30.0):
+        next_frame(qtbot, ws, lambda a=angle: slider.setValue((-a, a)))
+    assert ws.pipeline.steps[0].params["angle"] == (-30.0, 30.0)
+    assert ws.frame.base.shape[1] < 900  # drawn from the shrunk copy, not the picture
+    assert len(shrinks) <= 2 and len(set(shrinks)) == len(shrinks)  # draft and full, once each
+
+
 def test_slider_bursts_are_coalesced_and_the_last_value_wins(qtbot, ws, tmp_path):
     load(qtbot, ws, [write_picture(tmp_path / "wide.png", 600, 400)])
     next_frame(qtbot, ws, lambda: ws.editor.set_pipeline(Pipeline([Step("rotate", {})])))

@@ -8,7 +8,8 @@ Main entry points::
 * :func:`list_ops` / :func:`get_op` give :class:`OpSpec` objects describing each operation
   and its :class:`ParamSpec` parameters, enough to build controls generically (``ops``);
 * :class:`Pipeline` of :class:`Step` samples augmented images reproducibly from a seed,
-  saves and loads JSON and converts to a torch transform (``pipeline``).
+  saves and loads JSON and converts to a torch transform (``pipeline``); with
+  ``fused=True`` consecutive geometric steps are resampled in one pass (``fusion``).
 
 Images are RGB ``uint8`` numpy arrays of shape ``(H, W, 3)`` throughout.
 """
@@ -27,6 +28,7 @@ from cnnviz.core.augment.pipeline import AppliedStep, Pipeline, Sample, Step, sa
 from cnnviz.core.augment.spec import (
     CATEGORIES,
     VISUALS,
+    Move,
     OpInfo,
     OpResult,
     OpSpec,
@@ -35,7 +37,7 @@ from cnnviz.core.augment.spec import (
 )
 
 __all__ = [
-    "AppliedStep", "CATEGORIES", "IMAGENET_BASIS", "IMAGE_SUFFIXES", "ImageFiles", "OpInfo",
+    "AppliedStep", "CATEGORIES", "IMAGENET_BASIS", "IMAGE_SUFFIXES", "ImageFiles", "Move", "OpInfo",
     "OpResult", "OpSpec", "ParamSpec", "PcaBasis", "PcaInfo", "Pipeline", "Sample", "Step",
     "VISUALS", "describe_ops", "get_op", "iter_image_files", "list_ops", "load_image",
     "pca_basis", "probe_image", "register_op", "sample_rng", "save_image",

@@ -123,7 +123,7 @@ def remap(image: np.ndarray, coords: np.ndarray, fill: int | None = 0) -> np.nda
     map_x, map_y = coords[..., 0], coords[..., 1]
     if fill is None:
         h, w = image.shape[:2]
-        return _remap_numpy(image, _mirror(map_x, w), _mirror(map_y, h), 0)
+        return _remap_numpy(image, mirror_coords(map_x, w), mirror_coords(map_y, h), 0)
     return _remap_numpy(image, map_x, map_y, fill)
 
 
@@ -159,7 +159,7 @@ def _linear_weights(n_out: int, n_in: int) -> np.ndarray:
     return weights
 
 
-def _mirror(coords: np.ndarray, length: int) -> np.ndarray:
+def mirror_coords(coords: np.ndarray, length: int) -> np.ndarray:
     """Fold coordinates back into [0, length - 1] as a mirror at the edge pixels would."""
     if length == 1:
         return np.zeros_like(coords)

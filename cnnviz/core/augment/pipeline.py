@@ -20,8 +20,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from cnnviz.core.augment import fusion
 from cnnviz.core.augment.ops import get_op
-from cnnviz.core.augment.spec import OpInfo, as_rgb_u8
+from cnnviz.core.augment.spec import Move, OpInfo, OpSpec, as_rgb_u8
 from cnnviz.core.errors import PipelineError
 
 FORMAT = "cnnviz-augment-pipeline"
@@ -105,34 +106,23 @@ class Pipeline:
         """A copy with every step checked and completed (raises :class:`PipelineError`)."""
         return Pipeline(step.validated() for step in self.steps)
 
-    def sample(self, image: np.ndarray, rng: np.random.Generator) -> Sample:
+    def sample(self, image: np.ndarray, rng: np.random.Generator, *, fused: bool = False) -> Sample:
         """Apply the enabled steps to ``image`` (RGB uint8) in order, each with its
-        probability, drawing everything from ``rng``."""
-        image = as_rgb_u8(np.asarray(image))
-        key = int(rng.integers(0, 2**63 - 1))
-        record = []
-        out = image
-        for index, step in enumerate(self.validated().steps):
-            if not step.enabled:
-                record.append(AppliedStep(index, step.op, None))
-                continue
-            spec = get_op(step.op)
-            step_rng = np.random.default_rng([key, index])
-            coin = step_rng.random()
-            params = spec.sample(step.params, step_rng, out.shape)
-            if coin < step.probability:
-                result = spec.apply(out, params)
-                out = result.image
-                record.append(AppliedStep(index, step.op, result.info))
-            else:
-                record.append(AppliedStep(index, step.op, None))
-        if np.may_share_memory(out, image):
-            out = out.copy()
-        return Sample(out, tuple(record))
+        probability, drawing everything from ``rng``.
 
-    def samples(self, image: np.ndarray, count: int, seed: int) -> list[Sample]:
+        With ``fused``, runs of consecutive geometric steps and warps are resampled in one
+        pass (:mod:`~cnnviz.core.augment.fusion`): the same parameters and step records, the
+        same picture up to interpolation, faster where several steps resample (what the
+        preview uses).
+        Without it every step resamples on its own, byte for byte as it always has (what
+        export and ``cnnviz augment`` write).
+        """
+        return _sample(self.validated().steps, image, rng, fused)
+
+    def samples(self, image: np.ndarray, count: int, seed: int, *, fused: bool = False) -> list[Sample]:
         """``count`` samples of ``image``; sample i uses :func:`sample_rng` (seed, i)."""
-        return [self.sample(image, sample_rng(seed, i)) for i in range(count)]
+        steps = self.validated().steps
+        return [_sample(steps, image, sample_rng(seed, i), fused) for i in range(count)]
 
     # --- JSON -------------------------------------------------------------------------
 
@@ -223,3 +213,57 @@ class Pipeline:
         from cnnviz.core.augment.torchvision_code import pipeline_to_code
 
         return pipeline_to_code(self.validated(), image_size)
+
+
+def _sample(steps: list[Step], image: np.ndarray, rng: np.random.Generator, fused: bool) -> Sample:
+    """:meth:`Pipeline.sample` for already validated ``steps``."""
+    image = as_rgb_u8(np.asarray(image))
+    key = int(rng.integers(0, 2**63 - 1))
+    fused = fused and fusion.available()
+    record = []
+    out = image
+    shape = image.shape  # of the picture the next step meets, moves still pending included
+    pending: list[tuple[OpSpec, dict, Move]] = []
+    for index, step in enumerate(steps):
+        if not step.enabled:
+            record.append(AppliedStep(index, step.op, None))
+            continue
+        spec = get_op(step.op)
+        step_rng = np.random.default_rng([key, index])
+        coin = step_rng.random()
+        params = spec.sample(step.params, step_rng, shape)
+        if coin >= step.probability:
+            record.append(AppliedStep(index, step.op, None))
+            continue
+        if fused and spec.plan is not None:
+            move = spec.plan(shape, params)
+            if not fusion.joins([m for _, _, m in pending], move):
+                out = _flush(out, pending)
+            pending.append((spec, params, move))
+            record.append(AppliedStep(index, step.op, move.info))
+            shape = (move.size[1], move.size[0], 3)
+            continue
+        out = _flush(out, pending)
+        result = spec.apply(out, params)
+        out = result.image
+        shape = out.shape
+        record.append(AppliedStep(index, step.op, result.info))
+    out = _flush(out, pending)
+    if np.may_share_memory(out, image):
+        out = out.copy()
+    return Sample(out, tuple(record))
+
+
+def _flush(image: np.ndarray, pending: list[tuple[OpSpec, dict, Move]]) -> np.ndarray:
+    """Apply the moves waiting in ``pending`` (emptying it).  Flips and crops alone run as
+    themselves: copying, slicing and resizing cost less than one general resampling."""
+    if not pending:
+        return image
+    moves = [move for _, _, move in pending]
+    if all(m.fill is None and m.info.displacement is None for m in moves):
+        for spec, params, _ in pending:
+            image = spec.apply(image, params).image
+    else:
+        image = fusion.resample(image, moves)
+    pending.clear()
+    return image

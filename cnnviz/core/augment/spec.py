@@ -157,7 +157,23 @@ class OpResult:
     info: OpInfo
 
 
+@dataclass(frozen=True)
+class Move:
+    """How a geometric operation or warp moves pixels, worked out without moving them.
+
+    ``info`` is the :class:`OpInfo` the operation reports (with its ``matrix``, input to
+    output, or its ``displacement``); ``size`` is the output ``(width, height)``; ``fill`` is
+    the grey level for places the input does not cover, or None for operations that never
+    read outside their input (flips and crops repeat the edge pixel, warps mirror).
+    """
+
+    info: OpInfo
+    size: tuple[int, int]
+    fill: int | None = None
+
+
 ApplyFn = Callable[[np.ndarray, Mapping[str, Any]], OpResult]
+PlanFn = Callable[[tuple[int, ...], Mapping[str, Any]], Move]
 ExtraSampler = Callable[[Mapping[str, Any], np.random.Generator, tuple[int, ...]], dict]
 
 
@@ -169,6 +185,9 @@ class OpSpec:
     :data:`VISUALS`).  ``keeps_size`` is False for operations whose output size differs
     from their input (random crop).  ``extra_sampler`` draws the values that are not user
     parameters (crop position, noise seed, PCA alphas); its keys join the drawn params.
+    ``plan`` (geometric operations and warps only) tells, from the input shape and concrete
+    parameters alone, how the operation moves pixels (a :class:`Move`), so that a pipeline can
+    merge consecutive moves into one resampling (see :mod:`cnnviz.core.augment.fusion`).
     """
 
     name: str
@@ -180,6 +199,7 @@ class OpSpec:
     shows: frozenset[str] = frozenset()
     keeps_size: bool = True
     extra_sampler: ExtraSampler | None = field(default=None, repr=False)
+    plan: PlanFn | None = field(default=None, repr=False)
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

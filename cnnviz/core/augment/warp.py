@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from cnnviz.core.augment import kernels
-from cnnviz.core.augment.spec import OpInfo, OpResult, OpSpec, ParamSpec, as_rgb_u8
+from cnnviz.core.augment.spec import Move, OpInfo, OpResult, OpSpec, ParamSpec, as_rgb_u8
 
 # Elastic fields are drawn on a coarse lattice this many lattice steps per smoothing sigma,
 # smoothed there and interpolated up: the same field for a fraction of full-size cost.
@@ -59,13 +59,18 @@ def elastic_field(shape: tuple[int, ...], magnitude: float, smoothness: float, s
     return kernels.upsample(np.ascontiguousarray(lattice.transpose(1, 2, 0)), (w, h))
 
 
+def plan_elastic(shape: tuple[int, ...], params: Mapping[str, Any]) -> Move:
+    field = elastic_field(shape, params["magnitude"], params["smoothness"], params["field_seed"])
+    return Move(OpInfo("elastic", dict(params), displacement=field), (shape[1], shape[0]))
+
+
 def apply_elastic(image: np.ndarray, params: Mapping[str, Any]) -> OpResult:
     """Elastic deformation with the field of :func:`elastic_field` for ``field_seed``.
     Where the field reaches past the edge the picture is mirrored, so no border shows."""
     as_rgb_u8(image)
-    field = elastic_field(image.shape, params["magnitude"], params["smoothness"], params["field_seed"])
-    out = kernels.remap(image, kernels.offset_by_position(field), fill=None)
-    return OpResult(out, OpInfo("elastic", dict(params), displacement=field))
+    move = plan_elastic(image.shape, params)
+    out = kernels.remap(image, kernels.offset_by_position(move.info.displacement), fill=None)
+    return OpResult(out, move.info)
 
 
 def _line_steps(drawn: Mapping[str, Any], rng: np.random.Generator, shape) -> dict[str, Any]:
@@ -86,22 +91,33 @@ def _axis_map(length: int, steps: list[float]) -> np.ndarray:
     return np.interp(np.arange(length), dst, src).astype(np.float32)
 
 
+def _grid_maps(shape: tuple[int, ...], params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    h, w = shape[:2]
+    return _axis_map(w, params["x_steps"]), _axis_map(h, params["y_steps"])
+
+
+def plan_grid_distortion(shape: tuple[int, ...], params: Mapping[str, Any]) -> Move:
+    h, w = shape[:2]
+    map_x, map_y = _grid_maps(shape, params)
+    field = np.empty((h, w, 2), dtype=np.float32)
+    field[..., 0] = (map_x - np.arange(w, dtype=np.float32))[None, :]
+    field[..., 1] = (map_y - np.arange(h, dtype=np.float32))[:, None]
+    return Move(OpInfo("grid_distortion", dict(params), displacement=field), (w, h))
+
+
 def apply_grid_distortion(image: np.ndarray, params: Mapping[str, Any]) -> OpResult:
     """Cut the picture into ``steps`` x ``steps`` cells and stretch or squeeze each column
     and row of cells by its ``x_steps``/``y_steps`` fraction (as albumentations does)."""
     as_rgb_u8(image)
     h, w = image.shape[:2]
-    map_x, map_y = _axis_map(w, params["x_steps"]), _axis_map(h, params["y_steps"])
+    map_x, map_y = _grid_maps(image.shape, params)
     # Both arrays are built from the two 1-D maps (the warp is separable): no full-size reads.
     coords = np.empty((h, w, 2), dtype=np.float32)
     coords[..., 0] = map_x[None, :]
     coords[..., 1] = map_y[:, None]
-    field = np.empty((h, w, 2), dtype=np.float32)
-    field[..., 0] = (map_x - np.arange(w, dtype=np.float32))[None, :]
-    field[..., 1] = (map_y - np.arange(h, dtype=np.float32))[:, None]
     # Sources stay inside the picture (the ends are fixed), so nothing needs filling.
     out = kernels.remap(image, coords)
-    return OpResult(out, OpInfo("grid_distortion", dict(params), displacement=field))
+    return OpResult(out, plan_grid_distortion(image.shape, params).info)
 
 
 OPS = (
@@ -112,7 +128,7 @@ OPS = (
                    "% of side", ranged=True, help="Typical distance a pixel moves."),
          ParamSpec("smoothness", "Smoothness", "float", 8.0, 1.0, 50.0, 0.5, "% of side",
                    help="Size of the bends: small values ripple, large values sway.")),
-        apply_elastic, frozenset({"displacement"}), extra_sampler=_seed,
+        apply_elastic, frozenset({"displacement"}), extra_sampler=_seed, plan=plan_elastic,
     ),
     OpSpec(
         "grid_distortion", "Grid distortion", "warp",
@@ -121,5 +137,6 @@ OPS = (
          ParamSpec("amount", "Amount", "float", 0.3, 0.0, 0.9, 0.01, "of cell",
                    help="How much wider or narrower a cell may become.")),
         apply_grid_distortion, frozenset({"displacement"}), extra_sampler=_line_steps,
+        plan=plan_grid_distortion,
     ),
 )

@@ -5,12 +5,18 @@ it; every change, from adding a step to a slider handle moving one notch, ends i
 :attr:`PipelineEditor.pipeline_changed`.  Structural changes (add, remove, move, load)
 rebuild the cards; a parameter change only updates the step, so a slider being dragged is
 never replaced under the mouse.
+
+Steps are reordered by dragging a card by its grip or header (:mod:`.step_drag` draws where
+it will land), with Alt+Up / Alt+Down (or Ctrl+Up / Ctrl+Down) on a focused card, or with
+the arrow buttons.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QDrag, QKeySequence, QMouseEvent, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -25,8 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.augment import Pipeline, Step, get_op
+from cnnviz.ui.augment.elided_label import ElidedLabel
 from cnnviz.ui.augment.op_picker import CATEGORY_TITLES, OpPicker
 from cnnviz.ui.augment.param_widgets import ParamControl
+from cnnviz.ui.augment.step_drag import GripHandle, StepList, step_mime
+
+MOVE_UP_KEYS = ("Alt+Up", "Ctrl+Up")
+MOVE_DOWN_KEYS = ("Alt+Down", "Ctrl+Down")
 
 
 def copy_pipeline(pipeline: Pipeline) -> Pipeline:
@@ -42,13 +53,20 @@ class StepCard(QFrame):
     param_changed = Signal(int, str, object)
     move_requested = Signal(int, int)  # index, -1 up / +1 down
     remove_requested = Signal(int)
+    drag_requested = Signal(int)  # the mouse pulled the card far enough to start a drag
+    folded_changed = Signal(int, bool)
 
     def __init__(self, index: int, step: Step, count: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.index = index
+        self._press: QPoint | None = None
         spec = get_op(step.op)
+        self.setObjectName("StepCard")
         self.setProperty("card", True)
         self.setToolTip("")
+        # Focusable, so that the move shortcuts work when the card itself has focus.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.grip = GripHandle()
         self.enable = QCheckBox()
         self.enable.setChecked(step.enabled)
         self.enable.setToolTip("Switch this step on or off without losing its settings")
@@ -56,10 +74,8 @@ class StepCard(QFrame):
         number.setObjectName("StepNumber")
         number.setAlignment(Qt.AlignmentFlag.AlignCenter)
         number.setFixedSize(22, 22)
-        self.title = QLabel(f"<b>{spec.title}</b>")
-        # A long title gives way to the buttons rather than widening the panel.
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.title.setMinimumWidth(60)
+        # A long title gives way to the buttons, ending in "…", rather than widening the panel.
+        self.title = ElidedLabel(spec.title, bold=True)
         self.title.setToolTip(f"{CATEGORY_TITLES.get(spec.category, spec.category)}: "
                               f"{spec.description}")
         self.chance = QSpinBox(suffix=" %", minimum=0, maximum=100, singleStep=5)
@@ -73,6 +89,7 @@ class StepCard(QFrame):
 
         head = QHBoxLayout()
         head.setSpacing(4)
+        head.addWidget(self.grip)
         head.addWidget(self.enable)
         head.addWidget(number)
         head.addWidget(self.title, 1)
@@ -106,7 +123,32 @@ class StepCard(QFrame):
         self.down.clicked.connect(lambda: self.move_requested.emit(self.index, 1))
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self.index))
         self.fold.clicked.connect(self.toggle_folded)
+        for keys, delta in ((MOVE_UP_KEYS, -1), (MOVE_DOWN_KEYS, 1)):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(lambda d=delta: self.move_requested.emit(self.index, d))
         self._toggled(step.enabled, emit=False)
+
+    # A press on the grip, the title or the card's background (anything that is not a
+    # control) can start a drag once the mouse has moved far enough.
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if (self._press is not None and event.buttons() & Qt.MouseButton.LeftButton
+                and (event.position().toPoint() - self._press).manhattanLength()
+                >= QApplication.startDragDistance()):
+            self._press = None
+            self.drag_requested.emit(self.index)
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._press = None
+        super().mouseReleaseEvent(event)
 
     def _tool(self, text: str, tip: str, enabled: bool) -> QToolButton:
         button = QToolButton(text=text, autoRaise=True, toolTip=tip, enabled=enabled)
@@ -122,10 +164,13 @@ class StepCard(QFrame):
             self.enabled_changed.emit(self.index, on)
 
     def toggle_folded(self) -> None:
-        folded = not self.body.isHidden()
+        self.set_folded(not self.body.isHidden())
+
+    def set_folded(self, folded: bool) -> None:
         self.body.setHidden(folded)
         self.fold.setText("▸" if folded else "▾")
         self.fold.setToolTip("Show the parameters" if folded else "Hide the parameters")
+        self.folded_changed.emit(self.index, folded)
 
 
 class PipelineEditor(QWidget):
@@ -137,6 +182,8 @@ class PipelineEditor(QWidget):
         super().__init__(parent)
         self.pipeline = Pipeline()
         self.cards: list[StepCard] = []
+        # Steps whose cards are folded, by identity: a step keeps its fold when moved.
+        self._folded: set[int] = set()
         self._picker: OpPicker | None = None
 
         heading = QLabel("PIPELINE")
@@ -148,8 +195,9 @@ class PipelineEditor(QWidget):
         self.add_button.setToolTip("Choose an augmentation to append to the pipeline")
         self.add_button.clicked.connect(self.show_picker)
 
-        self.list_widget = QWidget()
-        self.list_widget.setObjectName("StepList")
+        self.list_widget = StepList()
+        self.list_widget.step_dropped.connect(self.move_step_to)
+        self.list_widget.hovering.connect(lambda y: self.scroll.ensureVisible(0, y, 0, 48))
         self.column = QVBoxLayout(self.list_widget)
         self.column.setContentsMargins(0, 0, 6, 0)
         self.column.setSpacing(8)
@@ -197,15 +245,58 @@ class PipelineEditor(QWidget):
         self.pipeline_changed.emit()
 
     def move_step(self, index: int, delta: int) -> None:
-        target = index + delta
-        steps = self.pipeline.steps
-        if not (0 <= index < len(steps) and 0 <= target < len(steps)):
+        """Move step ``index`` up (``delta`` -1) or down (+1); focus follows it, on the
+        same button or card that asked."""
+        focus = QApplication.focusWidget()
+        on_button = focus is not None and focus in (self.cards[index].up, self.cards[index].down)
+        if not self.move_step_to(index, index + delta):
             return
-        steps[index], steps[target] = steps[target], steps[index]
+        card = self.cards[index + delta]
+        if on_button:
+            (card.up if delta < 0 else card.down).setFocus()
+        else:
+            card.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.scroll.ensureWidgetVisible(card)
+
+    def move_step_to(self, index: int, target: int) -> bool:
+        """Take step ``index`` out and put it back at ``target`` (its place in the new
+        order); False, and no signal, when either is out of range or they are equal."""
+        steps = self.pipeline.steps
+        if index == target or not (0 <= index < len(steps) and 0 <= target < len(steps)):
+            return False
+        steps.insert(target, steps.pop(index))
         self._rebuild()
         self.pipeline_changed.emit()
-        card = self.cards[target]
-        (card.up if delta < 0 else card.down).setFocus()
+        return True
+
+    def start_drag(self, index: int) -> None:
+        """Carry card ``index`` with the mouse (a picture of it, the original dimmed) until
+        it is dropped; the :class:`StepList` makes the move."""
+        card = self.cards[index]
+        drag = QDrag(self)
+        drag.setMimeData(step_mime(self.list_widget, index))
+        drag.setPixmap(self._drag_picture(card))
+        drag.setHotSpot(QPoint(24, 18))
+        card.setProperty("dragging", True)
+        card.setEnabled(False)
+        try:
+            drag.exec(Qt.DropAction.MoveAction)
+        finally:
+            if card in self.cards:  # a drop rebuilds the cards; a cancelled drag does not
+                card.setProperty("dragging", False)
+                card.setEnabled(True)
+
+    @staticmethod
+    def _drag_picture(card: StepCard) -> QPixmap:
+        shot = card.grab()
+        picture = QPixmap(shot.size())
+        picture.setDevicePixelRatio(shot.devicePixelRatio())
+        picture.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(picture)
+        painter.setOpacity(0.85)
+        painter.drawPixmap(0, 0, shot)
+        painter.end()
+        return picture
 
     def set_enabled(self, index: int, on: bool) -> None:
         self.pipeline.steps[index].enabled = on
@@ -240,17 +331,31 @@ class PipelineEditor(QWidget):
             card.deleteLater()
         self.cards = []
         steps = self.pipeline.steps
+        self._folded &= {id(step) for step in steps}
         for index, step in enumerate(steps):
             card = StepCard(index, step, len(steps))
+            if id(step) in self._folded:
+                card.set_folded(True)
+            card.folded_changed.connect(self._fold_changed)
             card.enabled_changed.connect(self.set_enabled)
             card.probability_changed.connect(self.set_probability)
             card.param_changed.connect(self.set_param)
             card.move_requested.connect(self.move_step)
             card.remove_requested.connect(self.remove_step)
+            card.drag_requested.connect(self.start_drag)
             self.column.insertWidget(index, card)
+            card.show()  # now, not when the layout gets to it: focus can move onto it at once
             self.cards.append(card)
+        self.list_widget.cards = self.cards
         self.empty.setVisible(not steps)
         self._update_summary()
+
+    def _fold_changed(self, index: int, folded: bool) -> None:
+        key = id(self.pipeline.steps[index])
+        if folded:
+            self._folded.add(key)
+        else:
+            self._folded.discard(key)
 
     def _update_summary(self) -> None:
         steps = self.pipeline.steps

@@ -4,7 +4,10 @@ A slider move becomes a :class:`PreviewJob`; :func:`render_preview` turns it int
 :class:`PreviewFrame` on a worker thread.  The preview works on a copy of the picture shrunk
 to the size of one grid tile (:func:`fit_side`), so a 12-megapixel photo costs no more than
 a thumbnail; the drawn parameters are the same at any size, so sample ``i`` of seed ``s`` in
-the preview is the picture that export writes for ``i`` and ``s`` at full resolution.
+the preview is the picture that export writes for ``i`` and ``s`` at full resolution.  The
+preview merges consecutive geometric steps into one resampling
+(:mod:`cnnviz.core.augment.fusion`); export runs them one by one, and the two agree up to
+interpolation.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz.core.augment import Pipeline, Sample, kernels
-from cnnviz.core.augment.pipeline import sample_rng
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class PreviewJob:
     count: int
     seed: int
     tile_side: int
+    fused: bool = True  # merge consecutive geometric steps into one resampling (see fusion)
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def render_preview(job: PreviewJob) -> PreviewFrame:
 
     base = _bases.get(job.source, job.tile_side)
     try:
-        samples = tuple(job.pipeline.sample(base, sample_rng(job.seed, i)) for i in range(job.count))
+        samples = tuple(job.pipeline.samples(base, job.count, job.seed, fused=job.fused))
     except CnnvizError as exc:
         return PreviewFrame(job.generation, job.image_key, base, job.seed, (), str(exc))
     return PreviewFrame(job.generation, job.image_key, base, job.seed, samples)

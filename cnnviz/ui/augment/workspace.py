@@ -77,6 +77,9 @@ class AugmentWorkspace(QWidget):
         self.images: list[LoadedImage] = []
         self.current: LoadedImage | None = None
         self.frame: PreviewFrame | None = None  # the frame on screen
+        # Merge consecutive geometric steps into one resampling in the preview (off only to
+        # compare, in benchmarks and tests).
+        self.fuse_geometry = True
         self._pastes = itertools.count(1)
         self._dialogs: list[QWidget] = []
         self.loader = TaskRunner(self, max_threads=1)
@@ -384,7 +387,7 @@ class AugmentWorkspace(QWidget):
             return None
         return PreviewJob(generation, self.current.key, self.current.preview,
                           copy_pipeline(self.editor.pipeline), self.grid.count, self.grid.seed,
-                          side)
+                          side, self.fuse_geometry)
 
     def _frame_ready(self, frame: PreviewFrame) -> None:
         if self.current is None or frame.image_key != self.current.key:
