@@ -57,6 +57,16 @@ from cnnviz.core.train.runlog import RunLog, unique_run_dir
 from cnnviz.core.train.trainee import Trainee, is_out_of_memory, lr_factor, make_optimizer
 
 
+def _zoo_title(arch: str) -> str | None:
+    """The zoo's display name of ``arch`` ("Plain-20 (CIFAR)"), or None if it is no zoo name."""
+    from cnnviz.core.zoo import resolve
+
+    try:
+        return resolve(arch).display_name if arch else None
+    except CnnvizError:
+        return None
+
+
 class _Pending:
     """A logging step's numbers on their way to the host: read after the next step is queued."""
 
@@ -132,7 +142,7 @@ class _Run:
         torch.manual_seed(self.config.seed)  # the same architecture starts from the same weights
         if modules is not None:
             module = modules[model_config.label]
-            display = model_config.arch or type(module).__name__
+            display = _zoo_title(model_config.arch) or model_config.arch or type(module).__name__
         else:
             module, display = build_module(model_config, num_classes)
         example = torch.zeros(2, self.channels, self.image_size, self.image_size,

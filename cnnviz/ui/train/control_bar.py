@@ -1,16 +1,19 @@
-"""The bar above the plots: what is shown, Start / Pause / Stop, and the progress of a run."""
+"""The bar above the plots: what is shown, Start / Pause / Stop, hand-offs to the other
+workspaces (Look inside, Show in graph), export, and the progress of a run."""
 
 from __future__ import annotations
 
 import math
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
 )
@@ -30,6 +33,43 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that never widens its layout: text that does not fit ends in "…"
+    and the whole text shows as the tooltip.  :meth:`text` returns the whole text."""
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+        self.setText(text)
+
+    def text(self) -> str:  # noqa: D401 - mirrors QLabel.text
+        return self._full
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
+        self._full = text or ""
+        self._elide()
+
+    def is_elided(self) -> bool:
+        return super().text() != self._full
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().changeEvent(event)
+        self._elide()  # a style change (the title role's font) changes the text's width
+
+    def _elide(self) -> None:
+        shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                                     max(0, self.width()))
+        if shown != super().text():
+            super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+
 class ControlBar(QFrame):
     """Buttons and progress; the workspace wires the buttons and calls :meth:`set_state`."""
 
@@ -37,9 +77,9 @@ class ControlBar(QFrame):
         super().__init__(parent)
         self.setObjectName("Toolbar")
         self.state = "idle"
-        self.title = QLabel("No run yet")
+        self.title = ElidedLabel("No run yet")
         self.title.setProperty("role", "title")
-        self.status = QLabel()
+        self.status = ElidedLabel()
         self.status.setProperty("role", "muted")
         self.start_button = QPushButton("Start")
         self.start_button.setProperty("primary", True)
@@ -51,9 +91,12 @@ class ControlBar(QFrame):
                                      "resume")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("End the run at the next step; everything so far is saved")
-        self.export_button = QToolButton(text="Export")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.look_button = self._menu_button("Look inside", "Look inside a trained model: "
+                                             "its activations on your own pictures")
+        self.graph_button = self._menu_button("Show in graph", "Colour the layers of the "
+                                              "Architectures graph by a model's latest "
+                                              "gradient norms")
+        self.export_button = self._menu_button("Export", "")
         self.progress = QProgressBar(textVisible=False)
         self.progress.setFixedHeight(6)
         self.progress.setRange(0, 1)
@@ -63,41 +106,54 @@ class ControlBar(QFrame):
         self.rate.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.rate.setMinimumWidth(330)  # steady width: no re-layout as the numbers change
 
+        # Two rows: the title shares its row with Start / Pause / Stop only, so a long pair
+        # ("plain56 (no BN) vs resnet56 (no BN)") fits at 1280x800; the status line shares
+        # its row with the hand-offs to the other workspaces.
         top = QHBoxLayout()
         top.setSpacing(8)
-        names = QVBoxLayout()
-        names.setSpacing(0)
-        names.addWidget(self.title)
-        names.addWidget(self.status)
-        top.addLayout(names, 1)
+        top.addWidget(self.title, 1)
         for button in (self.start_button, self.pause_button, self.stop_button):
             button.setMinimumWidth(84)
             top.addWidget(button)
-        top.addSpacing(6)
-        top.addWidget(self.export_button)
+        middle = QHBoxLayout()
+        middle.setSpacing(6)
+        middle.addWidget(self.status, 1)
+        for button in (self.look_button, self.graph_button, self.export_button):
+            middle.addWidget(button)
         bottom = QHBoxLayout()
         bottom.setSpacing(12)
         bottom.addWidget(self.progress, 1)
         bottom.addWidget(self.rate)
         col = QVBoxLayout(self)
         col.setContentsMargins(16, 10, 16, 10)
-        col.setSpacing(8)
+        col.setSpacing(6)
         col.addLayout(top)
+        col.addLayout(middle)
         col.addLayout(bottom)
         theme_manager().changed.connect(self.retheme)
         self.retheme(theme_manager().palette)
         self.set_state("idle")
 
+    @staticmethod
+    def _menu_button(text: str, tip: str) -> QToolButton:
+        button = QToolButton(text=text)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setToolTip(tip)
+        return button
+
     def retheme(self, pal) -> None:
         self.export_button.setIcon(icons.icon("export", pal.muted, pal.accent, 16))
+        self.look_button.setIcon(icons.icon("eye", pal.muted, pal.accent, 16))
+        self.graph_button.setIcon(icons.icon("architectures", pal.muted, pal.accent, 16))
         self.progress.setStyleSheet(
             f"QProgressBar {{ border: none; border-radius: 3px; background: {pal.grid}; }}"
             f"QProgressBar::chunk {{ border-radius: 3px; background: {pal.accent}; }}")
         # The application's style sheet has no disabled look for buttons; a greyed-out Start
         # while training runs is what tells the user it cannot be pressed twice.
         self.setStyleSheet(
-            f"QPushButton:disabled {{ color: {pal.muted}; background: {pal.surface_alt}; "
-            f"border-color: {pal.border}; }}"
+            f"QPushButton:disabled, QToolButton:disabled {{ color: {pal.muted}; "
+            f"background: {pal.surface_alt}; border-color: {pal.border}; }}"
             f"QPushButton[primary=\"true\"]:disabled {{ background: {pal.accent_soft}; "
             f"color: {pal.muted}; border-color: {pal.accent_soft}; }}")
 

@@ -2,29 +2,30 @@
 
 :meth:`SetupForm.config` turns the form into a :class:`~cnnviz.core.train.records.RunConfig`.
 Choosing a preset fills the models and their switches (batch norm, activation, init) and the
-preset's learning rate; changing a model or a switch afterwards makes it a custom pair.  The
-form never imports torch: model names are offered from a fixed list and checked by the
-engine when the run starts.
+preset's learning rate; changing a model or a switch afterwards makes it a custom pair.  Each
+model also says where its weights start and how far it is frozen (transfer learning).
+:meth:`SetupForm.apply_config` fills the form from a run's configuration.  The form never
+imports torch on the GUI thread: what an architecture offers (freezable blocks, ImageNet
+weights) is worked out on a worker thread, and the engine checks everything when the run
+starts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,13 +35,9 @@ from cnnviz.core.train.presets import PRESETS, Preset
 from cnnviz.core.train.records import ModelConfig, RunConfig
 from cnnviz.ui import settings
 from cnnviz.ui.theme import theme_manager
+from cnnviz.ui.train.form_fields import PathField, heading, select_data
+from cnnviz.ui.train.model_row import FactsCache, ModelRow
 
-ZOO_NAMES = (
-    "plain20", "resnet20", "plain32", "resnet32", "plain44", "resnet44", "plain56", "resnet56",
-    "plain110", "resnet110", "lenet5", "alexnet", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn",
-    "resnet18", "plain18", "resnet34", "plain34", "resnet50", "googlenet", "mobilenet_v1",
-    "mobilenet_v2", "efficientnet_b0",
-)
 DATASETS = (("shapes", "Shapes (built in)"), ("mnist", "MNIST"),
             ("fashion_mnist", "Fashion-MNIST"), ("cifar10", "CIFAR-10"),
             ("folder", "My image folder"))
@@ -53,81 +50,12 @@ def default_runs_folder() -> Path:
     return Path.home() / "cnnviz-runs"
 
 
-def _heading(text: str) -> QLabel:
-    label = QLabel(text.upper())
-    label.setProperty("role", "heading")
-    return label
-
-
-class PathField(QWidget):
-    """A line edit with a Browse button for a file or a folder."""
-
-    changed = Signal()
-
-    def __init__(self, placeholder: str, *, folder: bool, file_filter: str = "",
-                 parent=None) -> None:
-        super().__init__(parent)
-        self.folder, self.file_filter = folder, file_filter
-        self.edit = QLineEdit(placeholderText=placeholder, clearButtonEnabled=True)
-        self.edit.textChanged.connect(self.changed)
-        browse = QToolButton(text="…")
-        browse.setToolTip("Browse")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        row.addWidget(self.edit, 1)
-        row.addWidget(browse)
-
-    def _browse(self) -> None:
-        start = self.edit.text() or str(Path.home())
-        if self.folder:
-            path = QFileDialog.getExistingDirectory(self, "Choose a Folder", start)
-        else:
-            path, _ = QFileDialog.getOpenFileName(self, "Choose a File", start, self.file_filter)
-        if path:
-            self.edit.setText(path)
-
-    def text(self) -> str:
-        return self.edit.text().strip()
-
-    def setText(self, text: str) -> None:
-        self.edit.setText(text)
-
-
-class ModelRow(QWidget):
-    """One model of the run: an editable zoo name and a remove button."""
-
-    changed = Signal()
-    remove_requested = Signal(object)
-
-    def __init__(self, arch: str, parent=None) -> None:
-        super().__init__(parent)
-        self.combo = QComboBox(editable=True)
-        self.combo.addItems(ZOO_NAMES)
-        self.combo.setCurrentText(arch)
-        self.combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(8)
-        self.combo.setToolTip("A zoo model, any torchvision model name, or "
-                              "path/to/file.py:ClassName")
-        self.combo.currentTextChanged.connect(self.changed)
-        self.remove = QToolButton(text="✕", autoRaise=True)
-        self.remove.setToolTip("Remove this model from the run")
-        self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        row.addWidget(self.combo, 1)
-        row.addWidget(self.remove)
-
-    @property
-    def arch(self) -> str:
-        return self.combo.currentText().strip()
-
-
 class SetupForm(QScrollArea):
-    """The settings column.  ``config()`` reads it; ``changed`` fires on any edit."""
+    """The settings column.  ``config()`` reads it; ``changed`` fires on any edit.
+
+    Call :meth:`shutdown` before the form goes away: it waits for the architecture checks
+    running on its worker thread.
+    """
 
     changed = Signal()
 
@@ -138,13 +66,20 @@ class SetupForm(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._filling = False
         self.preset: Preset | None = None
+        self.facts = FactsCache(self)
+        self._facts_timer = QTimer(self, singleShot=True, interval=250)
+        self._facts_timer.timeout.connect(self._refresh_facts)
         body = QWidget()
         self.setWidget(body)
         col = QVBoxLayout(body)
         col.setContentsMargins(14, 12, 14, 12)
         col.setSpacing(8)
 
-        col.addWidget(_heading("Lesson"))
+        self.note = QLabel(wordWrap=True)
+        self.note.setProperty("role", "muted")
+        self.note.hide()
+        col.addWidget(self.note)
+        col.addWidget(heading("Lesson"))
         self.preset_combo = QComboBox()
         for p in PRESETS:
             self.preset_combo.addItem(p.title, p.key)
@@ -155,7 +90,11 @@ class SetupForm(QScrollArea):
         col.addWidget(self.lesson)
 
         col.addSpacing(6)
-        col.addWidget(_heading("Models, trained on the same batches"))
+        col.addWidget(heading("Models, trained on the same batches"))
+        self.transfer_hint = QLabel("Under each model: where its weights start, and how far "
+                                    "it is frozen (transfer learning).", wordWrap=True)
+        self.transfer_hint.setProperty("role", "muted")
+        col.addWidget(self.transfer_hint)
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(4)
         col.addLayout(self.rows_box)
@@ -177,7 +116,7 @@ class SetupForm(QScrollArea):
         col.addLayout(switches)
 
         col.addSpacing(6)
-        col.addWidget(_heading("Data"))
+        col.addWidget(heading("Data"))
         data = QFormLayout()
         self.dataset = QComboBox()
         self.dataset.setToolTip("Shapes needs no download; MNIST, Fashion-MNIST and CIFAR-10 "
@@ -198,7 +137,7 @@ class SetupForm(QScrollArea):
         col.addLayout(data)
 
         col.addSpacing(6)
-        col.addWidget(_heading("Training"))
+        col.addWidget(heading("Training"))
         form = QFormLayout()
         self.optimizer = QComboBox()
         self.optimizer.addItem("SGD with momentum", "sgd")
@@ -233,7 +172,7 @@ class SetupForm(QScrollArea):
         col.addLayout(form)
 
         col.addSpacing(6)
-        col.addWidget(_heading("Save runs in"))
+        col.addWidget(heading("Save runs in"))
         self.runs_dir = PathField(str(default_runs_folder()), folder=True)
         self.runs_dir.setText(settings.read_str("train/runs_dir", str(default_runs_folder())))
         col.addWidget(self.runs_dir)
@@ -248,6 +187,7 @@ class SetupForm(QScrollArea):
         for signal in (self.batch_norm.toggled, self.activation.currentTextChanged,
                        self.init.currentTextChanged):
             signal.connect(self._switch_changed)
+            signal.connect(self._facts_timer.start)
         self.dataset.currentIndexChanged.connect(self._dataset_changed)
         self.optimizer.currentIndexChanged.connect(self._optimizer_changed)
         for widget_signal in (self.lr.valueChanged, self.batch_size.valueChanged,
@@ -256,7 +196,8 @@ class SetupForm(QScrollArea):
                               self.seed.valueChanged, self.train_size.valueChanged,
                               self.data_dir.changed, self.pipeline.changed,
                               self.runs_dir.changed):
-            widget_signal.connect(self.changed)
+            widget_signal.connect(self._edited)
+        self.changed.connect(self.note.hide)  # the note describes the form as it was filled
         theme_manager().changed.connect(self._retheme)
         self._retheme(theme_manager().palette)
         self.choose_preset(settings.read_str("train/preset", DEFAULT_PRESET,
@@ -275,11 +216,14 @@ class SetupForm(QScrollArea):
     def add_model(self, arch: str) -> ModelRow:
         row = ModelRow(arch)
         row.changed.connect(self._switch_changed)
+        row.changed.connect(self._facts_timer.start)
+        row.transfer_changed.connect(self._edited)
         row.remove_requested.connect(self._remove_row)
         self.rows.append(row)
         self.rows_box.addWidget(row)
         self._update_remove_buttons()
         self._switch_changed()
+        self._facts_timer.start()
         return row
 
     def _remove_row(self, row: ModelRow) -> None:
@@ -287,6 +231,7 @@ class SetupForm(QScrollArea):
             return
         self.rows.remove(row)
         self.rows_box.removeWidget(row)
+        row.hide()
         row.deleteLater()
         self._update_remove_buttons()
         self._switch_changed()
@@ -324,6 +269,7 @@ class SetupForm(QScrollArea):
         try:
             for row in list(self.rows):
                 self.rows_box.removeWidget(row)
+                row.hide()  # out of the layout at once, not only when deleted
                 row.deleteLater()
             self.rows = []
             for model in preset.models:
@@ -354,6 +300,10 @@ class SetupForm(QScrollArea):
                                 "model that has them.")
         self.changed.emit()
 
+    def _edited(self, *_args) -> None:
+        if not self._filling:
+            self.changed.emit()
+
     def _dataset_changed(self, *_args) -> None:
         key = self.dataset.currentData()
         self.data_dir.edit.setPlaceholderText(
@@ -369,12 +319,8 @@ class SetupForm(QScrollArea):
 
     # -- reading ------------------------------------------------------------------------------
 
-    def models(self) -> tuple[ModelConfig, ...]:
-        archs = [row.arch for row in self.rows]
-        if any(not a for a in archs):
-            raise TrainingError("Every model row needs a model name; remove the empty one.")
-        if self.preset is not None and archs == [m.arch for m in self.preset.models]:
-            return self.preset.models
+    def _options(self) -> dict:
+        """The switches that differ from the builders' defaults."""
         options = {}
         if not self.batch_norm.isChecked():
             options["batch_norm"] = False
@@ -382,12 +328,25 @@ class SetupForm(QScrollArea):
             options["activation"] = self.activation.currentText()
         if self.init.currentText() != "default":
             options["init"] = self.init.currentText()
-        names, seen = [], {}
-        for arch in archs:
-            base = Path(arch.split(":")[-1]).stem if ":" in arch else arch
-            seen[base] = seen.get(base, 0) + 1
-            names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
-        return tuple(ModelConfig(a, name=n, options=dict(options)) for a, n in zip(archs, names))
+        return options
+
+    def models(self) -> tuple[ModelConfig, ...]:
+        archs = [row.arch for row in self.rows]
+        if any(not a for a in archs):
+            raise TrainingError("Every model row needs a model name; remove the empty one.")
+        if self.preset is not None and archs == [m.arch for m in self.preset.models]:
+            models = self.preset.models
+        else:
+            options = self._options()
+            names, seen = [], {}
+            for arch in archs:
+                base = Path(arch.split(":")[-1]).stem if ":" in arch else arch
+                seen[base] = seen.get(base, 0) + 1
+                names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+            models = tuple(ModelConfig(a, name=n, options=dict(options))
+                           for a, n in zip(archs, names))
+        return tuple(dataclasses.replace(m, weights=row.weights, freeze_until=row.freeze_until)
+                     for m, row in zip(models, self.rows))
 
     def config(self) -> RunConfig:
         """The run the form describes; a sentence (TrainingError) when it cannot run."""
@@ -417,3 +376,78 @@ class SetupForm(QScrollArea):
         folder = Path(text).expanduser() if text else default_runs_folder()
         settings.write("train/runs_dir", str(folder))
         return folder
+
+    def _refresh_facts(self) -> None:
+        self.facts.refresh(self.rows, self._options())
+
+    def shutdown(self) -> None:
+        """Wait for the architecture checks still running."""
+        self._facts_timer.stop()
+        self.facts.shutdown()
+
+    # -- filling from a run -----------------------------------------------------------------------
+
+    def show_note(self, text: str) -> None:
+        """One line above the form (``""`` hides it); it goes away at the next edit."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def apply_config(self, config: RunConfig) -> None:
+        """Fill the form with ``config`` (a past run's settings), so Start trains it again."""
+        preset = next((p for p in PRESETS if _same_models(p.models, config.models)), None)
+        if preset is not None:
+            self.choose_preset(preset.key)
+        self._filling = True
+        try:
+            if preset is None:
+                self._fill_custom(config.models)
+            for row, model in zip(self.rows, config.models):
+                row.set_weights(model.weights)
+                row.set_freeze(model.freeze_until)
+            select_data(self.dataset, config.dataset)
+            self.data_dir.setText(config.data_dir or "")
+            self.train_size.setValue(config.train_size or 0)
+            self.pipeline.setText(config.pipeline or "")
+            select_data(self.optimizer, config.optimizer)
+            self.lr.setValue(config.learning_rate)
+            self.batch_size.setValue(config.batch_size)
+            by_steps = config.steps is not None or config.epochs is None
+            select_data(self.length_unit, "steps" if by_steps else "epochs")
+            self.length.setValue(config.steps if config.steps is not None else
+                                 config.epochs or 1)
+            select_data(self.schedule, config.schedule)
+            select_data(self.device, (config.device or "auto").split(":")[0])
+            self.seed.setValue(config.seed)
+        finally:
+            self._filling = False
+        self._dataset_changed()
+        self._facts_timer.start()
+
+    def _fill_custom(self, models: tuple[ModelConfig, ...]) -> None:
+        self.preset = None
+        self.preset_combo.blockSignals(True)
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(""))
+        self.preset_combo.blockSignals(False)
+        settings.write("train/preset", "")
+        self.lesson.setText("The models of a past run: the switches below apply to every "
+                            "model that has them.")
+        for row in list(self.rows):
+            self.rows_box.removeWidget(row)
+            row.hide()  # out of the layout at once, not only when deleted
+            row.deleteLater()
+        self.rows = []
+        for model in models:
+            self.add_model(model.arch)
+        options = models[0].options if models else {}
+        self.batch_norm.setChecked(bool(options.get("batch_norm", True)))
+        self.activation.setCurrentText(str(options.get("activation", "relu")))
+        self.init.setCurrentText(str(options.get("init", "default")))
+
+
+def _same_models(a: tuple[ModelConfig, ...], b: tuple[ModelConfig, ...]) -> bool:
+    """Same architectures, names and switches (starting weights and freezing aside)."""
+    def key(m: ModelConfig) -> tuple:
+        return m.arch, m.label, sorted(m.options.items())
+
+    return len(a) == len(b) and all(key(x) == key(y) for x, y in zip(a, b))
+

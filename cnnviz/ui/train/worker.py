@@ -1,22 +1,32 @@
 """Runs the training engine on a QThread and hands its records to the GUI thread.
 
-The engine's generator runs entirely on the worker thread (importing torch included, so the
-window never waits for it); each record crosses to the GUI thread through the queued
-:attr:`TrainingWorker.record` signal.  Pause, resume and stop go through the engine's
-:class:`~cnnviz.core.train.control.RunControl`, which is thread-safe; :meth:`shutdown` asks
-for a stop and joins the thread, and the engine then writes its last records, so the run
-folder is complete when it returns.
+The engine's generator runs entirely on the worker thread (importing torch, loading the data
+and building the models included, so the window never waits for them); each record crosses to
+the GUI thread through the queued :attr:`TrainingWorker.record` signal.  Pause, resume and
+stop go through a :class:`~cnnviz.core.train.control.RunControl`, which is thread-safe;
+:meth:`shutdown` asks for a stop and joins the thread, and the engine then writes its last
+records, so the run folder is complete when it returns.
+
+The worker builds the run's models itself and keeps them (:attr:`TrainingWorker.modules`), so
+the workspace can hand a trained model to other views.  A model is only safe to read while the
+engine is not training it: after the run, or while the engine is parked at a pause
+(:attr:`TrainingWorker.parked` says when, and :meth:`TrainingWorker.hold` keeps it parked
+while a copy is taken).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.train.control import RunControl
+from cnnviz.core.train.records import RunStarted
 
 
 def _leave_a_core_for_the_window() -> None:
@@ -33,23 +43,118 @@ def _leave_a_core_for_the_window() -> None:
         torch.set_num_threads(cores - 1)
 
 
+class ParkingControl(RunControl):
+    """A :class:`RunControl` that reports when the engine is parked at a pause, and can keep
+    it parked.
+
+    ``on_park(generation)`` is called on the engine's thread just before it waits at a pause;
+    ``generation`` counts :meth:`pause` calls, so a late report of an earlier pause can be told
+    from the current one.  While :meth:`hold` is in force the engine does not leave the
+    checkpoint even if resumed or stopped: nothing touches the models until :meth:`release`.
+    """
+
+    def __init__(self, on_park) -> None:
+        super().__init__()
+        self._on_park = on_park
+        self._hold = threading.Lock()
+        self.generation = 0
+
+    def pause(self) -> None:
+        self.generation += 1
+        super().pause()
+
+    def checkpoint(self) -> bool:
+        if self.paused:
+            self._on_park(self.generation)
+        stop = super().checkpoint()
+        with self._hold:  # a copy of the models is being taken: wait for it
+            pass
+        return stop
+
+    def hold(self) -> bool:
+        """Keep the engine at its checkpoint; False if it cannot be held right now."""
+        return self._hold.acquire(blocking=False)
+
+    def release(self) -> None:
+        self._hold.release()
+
+
+class ModelsOnRequest(Mapping):
+    """The run's models, each built from the zoo when the engine first asks for it.
+
+    The engine seeds torch's generator right before it looks a model up and, without
+    ``modules``, builds it at that very point; building here at the same moment draws the
+    same random numbers, so the models start from the same weights and the random stream
+    afterwards (dropout) is the same too: a run gives the same numbers either way.
+    ``built`` holds the models made so far, by name.
+    """
+
+    def __init__(self, models, num_classes: int) -> None:
+        self._configs = {m.label: m for m in models}
+        self._num_classes = num_classes
+        self.built: dict[str, object] = {}
+        self.display_names: dict[str, str] = {}
+
+    def __getitem__(self, name: str):
+        if name not in self.built:
+            from cnnviz.core.train.models import build_module
+
+            module, display = build_module(self._configs[name], self._num_classes)
+            self.built[name], self.display_names[name] = module, display
+        return self.built[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self._configs  # without building it
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._configs)
+
+    def __len__(self) -> int:
+        return len(self._configs)
+
+
+def inputs_for(config, data=None):
+    """``config`` with its image size and channels filled in, and the loaded data set.
+
+    These are the choices the engine makes itself when it builds the models (the first
+    model's expected input); it cannot make them from ready modules, so they are made here.
+    """
+    from cnnviz.core.train.datasets import load_dataset
+    from cnnviz.core.train.models import input_shape_of
+
+    channels, size, _ = input_shape_of(config.models[0].arch)
+    size = config.image_size or size
+    if data is None:
+        data = load_dataset(
+            config.dataset, data_dir=config.data_dir, download=config.download,
+            num_classes=config.num_classes,
+            image_size=size if config.dataset in ("shapes", "folder") else None,
+            train_size=config.train_size, val_size=config.val_size, seed=config.seed)
+    return config.replace(image_size=size, channels=config.channels or channels), data
+
+
 class TrainingWorker(QThread):
     """One training run.  Create, connect, :meth:`start`; it is not reusable.
 
     ``modules`` and ``data`` are passed to the engine as they are (ready ``nn.Module`` objects
     by name and a loaded data split; tests and scripts use them to train tiny models).
+    Without ``modules`` the worker builds the zoo models itself (see
+    :class:`ModelsOnRequest`) and :attr:`modules` holds them once :attr:`record` has sent
+    the run's first record.
     """
 
     record = Signal(object)   # each engine record, in order
     failed = Signal(str)      # a sentence: the run could not start, or broke unexpectedly
+    parked = Signal(int)      # the engine waits at a pause (the pause's generation)
 
     def __init__(self, config, run_dir: str | Path | None, *, modules=None, data=None,
                  parent=None) -> None:
         super().__init__(parent)
         self.config = config
         self.run_dir = run_dir
-        self.control = RunControl()
-        self._modules = modules
+        self.control = ParkingControl(self.parked.emit)
+        self.modules: Mapping = modules if modules is not None else {}
+        self._given = modules
         self._data = data
 
     def run(self) -> None:
@@ -58,14 +163,30 @@ class TrainingWorker(QThread):
 
             _leave_a_core_for_the_window()
             transform = self._transform()
-            for item in train(self.config, control=self.control, transform=transform,
-                              run_dir=self.run_dir, modules=self._modules, data=self._data):
-                self.record.emit(item)
+            config, data, modules = self.config, self._data, self._given
+            if modules is None:
+                config, data = inputs_for(config, data)
+                modules = ModelsOnRequest(config.models, len(data.classes))
+            self.modules = modules
+            for item in train(config, control=self.control, transform=transform,
+                              run_dir=self.run_dir, modules=modules, data=data):
+                self.record.emit(self._named(item))
         except CnnvizError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - shown to the user instead of killing the thread
             first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             self.failed.emit(f"Training failed unexpectedly: {first}")
+
+    def _named(self, item):
+        """The first record with the zoo's display names ("Plain-20 (CIFAR)"), which the
+        engine only knows for models it built itself."""
+        names = getattr(self.modules, "display_names", None)
+        if not names or not isinstance(item, RunStarted):
+            return item
+        models = tuple(dataclasses.replace(m, display_name=names[m.name])
+                       if m.name in names and m.display_name == m.arch else m
+                       for m in item.models)
+        return dataclasses.replace(item, models=models)
 
     def _transform(self):
         if not self.config.pipeline:
@@ -88,6 +209,13 @@ class TrainingWorker(QThread):
     @property
     def paused(self) -> bool:
         return self.control.paused
+
+    def hold(self) -> bool:
+        """Keep the engine parked (see :class:`ParkingControl`); pair with :meth:`release`."""
+        return self.control.hold()
+
+    def release(self) -> None:
+        self.control.release()
 
     def shutdown(self, timeout_ms: int = 120_000) -> bool:
         """Stop at the next step and wait for the thread; True when it has ended.

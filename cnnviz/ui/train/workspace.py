@@ -6,6 +6,11 @@ here through a queued signal and only update numpy buffers (:mod:`cnnviz.ui.trai
 the :class:`~cnnviz.ui.train.run_view.RunView` timer redraws the plots at most 30 times a
 second.  :meth:`TrainWorkspace.shutdown` stops the run and waits for the thread, so the run
 folder is complete when the window closes.
+
+Hand-offs to the other workspaces (:mod:`cnnviz.ui.train.handoffs`): a trained model goes to
+"Look inside" through :attr:`TrainWorkspace.look_inside_model_requested`, and each model's
+latest gradient norms go to the explorer's graph through :attr:`gradients_changed` (while a
+run goes) and :attr:`show_gradients_requested` (the header's "Show in graph").
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QMenu,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -28,16 +32,20 @@ from PySide6.QtWidgets import (
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.train.records import (
     EpochRecord,
+    ModelConfig,
     ModelStopped,
     RunConfig,
     RunFinished,
     RunStarted,
     StepRecord,
 )
+from cnnviz.core.train.runreader import RunData, RunFollower
 from cnnviz.ui import settings
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.train.control_bar import ControlBar
+from cnnviz.ui.train.exports import PlotExports
 from cnnviz.ui.train.folder_source import FolderSource
+from cnnviz.ui.train.handoffs import Handoffs
 from cnnviz.ui.train.run_browser import RunBrowser
 from cnnviz.ui.train.run_view import RunView
 from cnnviz.ui.train.series import RunSeries
@@ -57,6 +65,13 @@ class TrainWorkspace(QWidget):
 
     TITLE = "Train"
     status_message = Signal(str)
+    #: A trained model for "Look inside": a CPU copy, its arch, its options and a label
+    #: ("plain20, step 400 of run <folder>").
+    look_inside_model_requested = Signal(object, str, dict, str, object)
+    #: Each model's latest gradient norms (a GradientSnapshot), at most 4 times a second.
+    gradients_changed = Signal(object)
+    #: "Show in graph" chose a model: its latest GradientSnapshot.
+    show_gradients_requested = Signal(object)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -78,6 +93,10 @@ class TrainWorkspace(QWidget):
         self.tabs.addTab(self.form, "Setup")
         self.tabs.addTab(self.browser, "Past runs")
         self._build()
+        self.handoffs = Handoffs(self.bar, self)
+        self.handoffs.look_inside.connect(self.look_inside_model_requested)
+        self.handoffs.gradients_changed.connect(self.gradients_changed)
+        self.handoffs.show_gradients.connect(self.show_gradients_requested)
         self._build_actions()
         self.bar.start_button.clicked.connect(self.start)
         self.bar.pause_button.toggled.connect(self._pause_toggled)
@@ -120,15 +139,9 @@ class TrainWorkspace(QWidget):
         self.act_open_run = QAction("Open &Run Folder…", self)
         self.act_open_run.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.act_open_run.triggered.connect(self.open_run_dialog)
-        self.act_export_png = QAction("Export Plots as PNG…", self)
-        self.act_export_png.triggered.connect(lambda: self.export_dialog("png"))
-        self.act_export_csv = QAction("Export Plot Data as CSV…", self)
-        self.act_export_csv.triggered.connect(lambda: self.export_dialog("csv"))
-        menu = QMenu(self)
-        menu.addAction(self.act_export_png)
-        menu.addAction(self.act_export_csv)
-        self.bar.export_button.setMenu(menu)
-        self._update_exports()
+        self.exports = PlotExports(self.view, self.bar.export_button, self.banner, self)
+        self.exports.exported.connect(self.status_message)
+        self.act_export_png, self.act_export_csv = self.exports.act_png, self.exports.act_csv
 
     def _retheme(self, pal) -> None:
         self.tabs.setTabIcon(0, icons.icon("train", pal.muted, pal.accent, 18))
@@ -163,6 +176,8 @@ class TrainWorkspace(QWidget):
         if worker is not None:
             worker.shutdown()
             self._drop_worker()
+        self.handoffs.shutdown()
+        self.form.shutdown()
         settings.write("train/split", self.split.saveState())
 
     # -- training -----------------------------------------------------------------------------
@@ -192,13 +207,17 @@ class TrainWorkspace(QWidget):
         self.worker.record.connect(self._on_record)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_thread_finished)
+        self.worker.parked.connect(self._on_parked)
+        self.form.show_note("")
+        self.handoffs.begin(RunSeries(), {}, "")
+        self.handoffs.set_training(self.worker)
         self.bar.title.setText(" vs ".join(m.label for m in config.models))
         self.bar.status.setText("Preparing the data and the models…")
         self.bar.progress.setRange(0, 0)  # busy until the first record says how long
         self.bar.set_state("starting")
         self.form.setEnabled(False)
         self.worker.start()
-        self._update_exports()
+        self.exports.update()
         return True
 
     def pause(self) -> None:
@@ -209,15 +228,26 @@ class TrainWorkspace(QWidget):
 
     def resume(self) -> None:
         if self.worker is not None and self.bar.state == "paused":
+            self.handoffs.set_parked(False)
             self.worker.resume()
             self.bar.set_state("running")
             self.bar.status.setText(self._running_text())
 
     def stop(self) -> None:
         if self.worker is not None:
+            self.handoffs.set_parked(False)
             self.worker.stop()
             self.bar.set_state("stopping")
             self.bar.status.setText("Stopping after the current step…")
+
+    def _on_parked(self, generation: int) -> None:
+        """The engine waits at the pause asked for last: its models can be copied."""
+        worker = self.worker
+        if worker is not None and self.bar.state == "paused" and \
+                generation == worker.control.generation:
+            self.handoffs.set_parked(True)
+            # The step under way when Pause was pressed has arrived by now.
+            self.bar.status.setText(f"Paused at step {self._step}.")
 
     def _pause_toggled(self, on: bool) -> None:
         self.pause() if on else self.resume()
@@ -273,11 +303,18 @@ class TrainWorkspace(QWidget):
         self.view.set_run(run)
         self.bar.title.setText(run.title)
         self.bar.progress.setRange(0, max(1, record.total_steps))
+        # Every model is built before the first record; copy the references (a plain dict,
+        # so looking a name up never builds anything on this thread).
+        modules = self.worker.modules if self.worker is not None else {}
+        modules = dict(getattr(modules, "built", modules))
+        self.handoffs.begin(run, {m.label: m for m in record.config.models},
+                            self.run_dir.name if self.run_dir else "", modules, live=True,
+                            classes=list(record.classes))
         if self.bar.state == "starting":
             self.bar.set_state("running")
             self.bar.status.setText(self._running_text())
         self.browser.refresh()
-        self._update_exports()
+        self.exports.update()
 
     def _show_progress(self) -> None:
         if self.worker is None or self.bar.state == "starting":
@@ -293,6 +330,7 @@ class TrainWorkspace(QWidget):
 
     def _on_thread_finished(self) -> None:
         self._drop_worker()
+        self.handoffs.finish()
         self.bar.show_progress(self._step, self.run.total_steps, self._rate, math.nan)
         self.view.refresh()
         self.browser.refresh()
@@ -301,7 +339,7 @@ class TrainWorkspace(QWidget):
         worker, self.worker = self.worker, None
         if worker is None:
             return
-        for signal in (worker.record, worker.failed, worker.finished):
+        for signal in (worker.record, worker.failed, worker.finished, worker.parked):
             try:
                 signal.disconnect()
             except (RuntimeError, TypeError):
@@ -311,7 +349,7 @@ class TrainWorkspace(QWidget):
         self.form.setEnabled(True)
         if self.bar.progress.maximum() == 0:
             self.bar.progress.setRange(0, 1)
-        self._update_exports()
+        self.exports.update()
 
     # -- run folders --------------------------------------------------------------------------
 
@@ -348,8 +386,27 @@ class TrainWorkspace(QWidget):
         self.bar.set_state("following" if source.live else "idle")
         self._source_updated()
         self.bar.status.setText(f"{self.run.message}  {path}")
-        self._update_exports()
+        configs = self._refill_form(Path(path))
+        self.handoffs.begin(self.run, configs, Path(path).name, live=source.live)
+        self.exports.update()
         return True
+
+    def _refill_form(self, path: Path) -> dict[str, ModelConfig]:
+        """Fill the form with the run's settings (a run that saved none leaves it alone);
+        returns the run's models by name."""
+        try:
+            meta = RunFollower(path).meta
+        except CnnvizError:
+            meta = {}
+        config = RunData(path, meta).config
+        if config is None:
+            self.form.show_note(f"{path.name} was written by a script that saved no "
+                                "settings, so the form below keeps yours.")
+            return {e["name"]: ModelConfig(e.get("arch", ""), name=e["name"])
+                    for e in meta.get("models", [])}
+        self.form.apply_config(config)
+        self.form.show_note(f"The settings of {path.name}: press Start to train it again.")
+        return {m.label: m for m in config.models}
 
     def _source_updated(self) -> None:
         last = self.run.last_step
@@ -358,6 +415,7 @@ class TrainWorkspace(QWidget):
         self.view.mark_dirty()
 
     def _source_ended(self, status: str) -> None:
+        self.handoffs.finish()
         self.bar.set_state("idle")
         self.bar.status.setText(self.run.message)
         self.view.mark_dirty()
@@ -371,29 +429,6 @@ class TrainWorkspace(QWidget):
 
     # -- export -------------------------------------------------------------------------------
 
-    def _update_exports(self) -> None:
-        has = bool(self.view.panels)
-        self.act_export_png.setEnabled(has)
-        self.act_export_csv.setEnabled(has)
-        self.bar.export_button.setEnabled(has)
-
-    def export_dialog(self, kind: str) -> list[Path]:
-        start = settings.read_str("paths/train_export", str(Path.home()))
-        folder = QFileDialog.getExistingDirectory(
-            self, "Export Plots as PNG" if kind == "png" else "Export Plot Data as CSV", start)
-        if not folder:
-            return []
-        settings.write("paths/train_export", folder)
-        return self.export(kind, Path(folder))
-
     def export(self, kind: str, folder: Path) -> list[Path]:
         """Write the plots (``"png"``) or their data (``"csv"``) into ``folder``."""
-        try:
-            files = self.view.export_png(folder) if kind == "png" else \
-                self.view.export_csv(folder)
-        except OSError as exc:
-            self.banner.show_message(f"Could not write into {folder} ({exc.strerror or exc}); "
-                                     "choose a folder you can write to.")
-            return []
-        self.status_message.emit(f"Exported {len(files)} files to {folder}.")
-        return files
+        return self.exports.export(kind, folder)

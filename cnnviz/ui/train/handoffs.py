@@ -1,0 +1,225 @@
+"""What the Train workspace hands to the other workspaces: a trained model to look inside, and
+each model's latest gradient norms for the explorer's graph.
+
+:class:`Handoffs` keeps the run's models and their settings, fills the header's "Look inside"
+and "Show in graph" menus (one entry per model) and sends :class:`GradientSnapshot` objects
+at most :data:`SNAPSHOT_HZ` times a second while a run goes.  A model is only copied while
+nothing trains it: after the run, or while the engine is parked at a pause and held there
+until the copy is taken (off the GUI thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMenu
+
+from cnnviz.core.train.records import GradientSnapshot, ModelConfig
+from cnnviz.ui.train.control_bar import ControlBar
+from cnnviz.ui.train.series import RunSeries
+from cnnviz.ui.widgets.tasks import TaskRunner
+
+SNAPSHOT_HZ = 4
+
+NO_MODELS = "Only models trained here can be looked inside: a run folder keeps no weights."
+NOT_YET = "Train a model first; then look inside it here."
+TRAINING = "Pause the run (or let it finish) to look inside a model: it is being trained now."
+COPYING = "Taking a copy of the model…"
+
+
+def _cpu_copy(module, release: Callable[[], None] | None):
+    """A CPU copy of ``module`` in evaluation mode; then ``release`` lets training go on."""
+    from cnnviz.core.probe import cpu_copy
+
+    try:
+        return cpu_copy(module)
+    finally:
+        if release is not None:
+            release()
+
+
+class Handoffs(QObject):
+    """The run's models for the other workspaces; see the module's docstring.
+
+    Call :meth:`begin` when a run starts or a folder opens, :meth:`set_training` with the
+    worker while it trains, :meth:`set_parked` as the engine parks at a pause or leaves it,
+    :meth:`finish` when the run's thread has ended, :meth:`shutdown` before going away.
+    """
+
+    look_inside = Signal(object, str, dict, str, object)  # module, arch, options, label, classes
+    gradients_changed = Signal(object)            # GradientSnapshot
+    show_gradients = Signal(object)               # GradientSnapshot
+
+    def __init__(self, bar: ControlBar, parent=None) -> None:
+        super().__init__(parent)
+        self.bar = bar
+        self.run = RunSeries()
+        self.configs: dict[str, ModelConfig] = {}
+        self.modules: Mapping = {}
+        self.run_label = ""
+        self.classes: list[str] | None = None
+        self.worker = None
+        self.parked = False
+        self.copying = False
+        self._sent: dict[str, int] = {}
+        self.copier = TaskRunner(self)
+        self.timer = QTimer(self, interval=int(1000 / SNAPSHOT_HZ))
+        self.timer.timeout.connect(self.send_snapshots)
+        self.look_menu = QMenu(bar)
+        self.graph_menu = QMenu(bar)
+        self.look_menu.aboutToShow.connect(self._fill_look_menu)
+        self.graph_menu.aboutToShow.connect(self._fill_graph_menu)
+        bar.look_button.setMenu(self.look_menu)
+        bar.graph_button.setMenu(self.graph_menu)
+        self.update_buttons()
+
+    # -- what the workspace tells ---------------------------------------------------------------
+
+    def begin(self, run: RunSeries, configs: dict[str, ModelConfig], run_label: str,
+              modules: Mapping | None = None, *, live: bool = False,
+              classes: list[str] | None = None) -> None:
+        """A new run (or folder) is shown; ``live`` while it grows (snapshots go out).
+        ``classes`` names the data set's classes, for the predictions in Look inside."""
+        self.run, self.configs, self.run_label = run, dict(configs), run_label
+        self.classes = list(classes) if classes else None
+        self.modules = modules if modules is not None else {}
+        self.parked = False
+        self._sent = {}
+        if live:
+            self.timer.start()
+        else:
+            self.timer.stop()
+            self.send_snapshots()
+        self.update_buttons()
+
+    def set_training(self, worker) -> None:
+        self.worker = worker
+        self.parked = False
+        self.update_buttons()
+
+    def set_parked(self, parked: bool) -> None:
+        self.parked = parked
+        self.update_buttons()
+
+    def finish(self) -> None:
+        """The run's thread has ended: its models are free; send the last numbers."""
+        self.worker = None
+        self.parked = False
+        self.timer.stop()
+        self.send_snapshots()
+        self.update_buttons()
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self.copier.shutdown()
+
+    # -- gradient snapshots ---------------------------------------------------------------------
+
+    def snapshot(self, name: str) -> GradientSnapshot | None:
+        """Model ``name``'s latest logged gradient norms, or ``None`` before its first step."""
+        series = self.run.models.get(name)
+        if series is None or not len(series):
+            return None
+        config = self.configs.get(name)
+        return GradientSnapshot(
+            model=name, arch=config.arch if config else "",
+            options=dict(config.options) if config else {},
+            layer_names=series.layer_names, norms=series.grads.view[-1].copy(),
+            step=int(series.grad_steps.view[-1]), run=self.run_label)
+
+    def send_snapshots(self) -> None:
+        """Send each model's snapshot if it moved since the last one sent."""
+        for name in self.run.models:
+            snapshot = self.snapshot(name)
+            if snapshot is not None and self._sent.get(name) != snapshot.step:
+                self._sent[name] = snapshot.step
+                self.gradients_changed.emit(snapshot)
+        self.update_buttons()
+
+    def _fill_graph_menu(self) -> None:
+        self.graph_menu.clear()
+        for name, series in self.run.models.items():
+            snapshot = self.snapshot(name)
+            action = self.graph_menu.addAction(self._entry(name, series))
+            action.setEnabled(snapshot is not None)
+            action.triggered.connect(partial(self.show_in_graph, name))
+
+    def show_in_graph(self, name: str) -> bool:
+        snapshot = self.snapshot(name)
+        if snapshot is None:
+            return False
+        self.show_gradients.emit(snapshot)
+        return True
+
+    # -- look inside ----------------------------------------------------------------------------
+
+    def look_inside_state(self) -> str:
+        """"" when a model can be sent now, else the sentence saying why not."""
+        if self.copying:
+            return COPYING
+        if not self.modules:
+            return NO_MODELS if len(self.run.models) else NOT_YET
+        if self.worker is not None and not self.parked:
+            return TRAINING
+        return ""
+
+    def _fill_look_menu(self) -> None:
+        self.look_menu.clear()
+        ready = not self.look_inside_state()
+        for name, series in self.run.models.items():
+            action = self.look_menu.addAction(self._entry(name, series))
+            action.setEnabled(ready and name in self.modules)
+            action.triggered.connect(partial(self.send_model, name))
+
+    def send_model(self, name: str) -> bool:
+        """Copy model ``name`` (off the GUI thread) and send it to Look inside; False when
+        it cannot be sent now (see :meth:`look_inside_state`)."""
+        if self.look_inside_state() or name not in self.modules:
+            return False
+        release = None
+        if self.worker is not None:
+            if not self.worker.hold():
+                return False
+            release = self.worker.release
+        module = self.modules[name]
+        config = self.configs.get(name) or ModelConfig(type(module).__name__, name=name)
+        series = self.run.models.get(name)
+        step = int(series.grad_steps.view[-1]) if series is not None and len(series) else 0
+        label = f"{name}, step {step:,} of run {self.run_label}" if self.run_label else \
+            f"{name}, step {step:,}"
+        self.copying = True
+        self.update_buttons()
+        self.copier.submit(_cpu_copy, module, release, key="copy",
+                           on_done=partial(self._copied, config, label),
+                           on_error=self._copy_failed)
+        return True
+
+    def _copied(self, config: ModelConfig, label: str, module) -> None:
+        self.copying = False
+        self.update_buttons()
+        self.look_inside.emit(module, config.arch, dict(config.options), label, self.classes)
+
+    def _copy_failed(self, _exc: BaseException, _tb: str) -> None:
+        self.copying = False
+        self.update_buttons()
+
+    # -- the header's buttons -------------------------------------------------------------------
+
+    def _entry(self, name: str, series) -> str:
+        title = self.run.label(series)
+        return title if title == name else f"{title}  ({name})"
+
+    def update_buttons(self) -> None:
+        why = self.look_inside_state()
+        look = self.bar.look_button
+        look.setEnabled(not why)
+        look.setToolTip(why or "Look inside a trained model: its activations on your own "
+                               "pictures (a copy is sent; training is not disturbed)")
+        has_numbers = any(len(m) for m in self.run.models.values())
+        graph = self.bar.graph_button
+        graph.setEnabled(has_numbers)
+        graph.setToolTip("Colour the layers of the Architectures graph by a model's latest "
+                         "gradient norms" if has_numbers else
+                         "The gradient norms appear after the first logged step.")

@@ -1,0 +1,176 @@
+"""The setup form's transfer-learning controls, and reopening a run refilling the form."""
+
+from __future__ import annotations
+
+import urllib.error
+
+import pytest
+import torch
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from cnnviz.core.train import (
+    GradNormRecorder,
+    ModelConfig,
+    ModelInfo,
+    RunConfig,
+    RunFinished,
+    RunLog,
+)
+from cnnviz.core.train.presets import get_preset
+
+WAIT_MS = 90_000  # the first architecture check imports torchvision on a busy machine
+
+
+@pytest.fixture
+def ws(qtbot):
+    from cnnviz.ui.app import make_application
+    from cnnviz.ui.theme import theme_manager
+    from cnnviz.ui.train.workspace import TrainWorkspace
+
+    make_application()
+    theme_manager().apply()
+    workspace = TrainWorkspace()
+    workspace.resize(1216, 740)
+    qtbot.addWidget(workspace)
+    workspace.show()
+    yield workspace
+    workspace.shutdown()
+    workspace.close()
+    workspace.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _facts_in(qtbot, form):
+    qtbot.waitUntil(lambda: all(r.facts is not None and r.facts.arch == r.arch
+                                for r in form.rows), timeout=WAIT_MS)
+
+
+def test_start_from_and_freeze_go_into_the_model_configs(qtbot, ws, tmp_path, monkeypatch):
+    form = ws.form
+    form.choose_preset("plain20-vs-resnet20")
+    form.rows[1].combo.setCurrentText("resnet18")
+    _facts_in(qtbot, form)
+    plain, resnet = form.rows
+    # plain20 has no published ImageNet weights: offered, but disabled, with the reason.
+    item = plain.start.model().item(plain.start.findData("pretrained"))
+    assert not item.isEnabled()
+    assert "no ImageNet weights" in plain.start.itemData(1, Qt.ItemDataRole.ToolTipRole)
+    assert resnet.start.model().item(1).isEnabled()
+    # The freeze menu lists the blocks in order, without the last (nothing would train).
+    blocks = [resnet.freeze.itemData(i) for i in range(resnet.freeze.count())]
+    assert blocks == [None, "conv1", "bn1", "layer1", "layer2", "layer3", "layer4"]
+
+    resnet.start.setCurrentIndex(1)
+    resnet.start.activated.emit(1)
+    resnet.freeze.setCurrentIndex(resnet.freeze.findData("layer2"))
+    weights = tmp_path / "plain20.pt"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *args, **kwargs: (str(weights), ""))
+    chooser = plain.start.count() - 1
+    plain.start.setCurrentIndex(chooser)
+    plain.start.activated.emit(chooser)
+    assert plain.start.currentText() == "File plain20.pt"
+    assert plain.start.toolTip() == str(weights)
+
+    models = form.config().models
+    assert models[0].weights == str(weights) and models[0].freeze_until is None
+    assert models[1] == ModelConfig("resnet18", name="resnet18", weights="pretrained",
+                                    freeze_until="layer2")
+    # Changing the architecture drops what it no longer offers.
+    resnet.combo.setCurrentText("plain18")
+    _facts_in(qtbot, form)
+    assert form.config().models[1].weights is None
+
+
+def test_offline_imagenet_weights_are_a_sentence_in_the_banner(qtbot, ws, monkeypatch):
+    import torchvision.models._api as api
+
+    def offline(*_args, **_kwargs):
+        raise urllib.error.URLError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(api, "load_state_dict_from_url", offline)
+    config = RunConfig(models=(ModelConfig("resnet18", weights="pretrained"),),
+                       num_classes=3, train_size=8, val_size=4, batch_size=4, steps=1,
+                       device="cpu")
+    assert ws.start(config=config)
+    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
+    assert not ws.banner.isHidden()
+    assert ws.banner.text.text() == ("Could not download the pretrained weights of resnet18: "
+                                     "this computer seems to be offline.")
+    assert ws.bar.start_button.isEnabled()
+
+
+def _past_run(folder, config):
+    """A finished run folder of ``config`` as the engine writes it (no step needed here)."""
+    infos = [ModelInfo(name=m.label, arch=m.arch, display_name=m.arch, layer_names=("conv1",),
+                       frozen=(False,), num_params=1, trainable_params=1)
+             for m in config.models]
+    log = RunLog(folder, config=config.to_dict(), models=infos)
+    log.finish(RunFinished(0, "completed", "Training finished after 0 steps.", 0.0,
+                           str(folder)))
+    return folder
+
+
+def test_reopening_a_run_refills_the_form_with_its_settings(qtbot, ws, tmp_path):
+    preset = get_preset("plain20-vs-resnet20-no-bn")
+    models = (preset.models[0],
+              ModelConfig(**{**preset.models[1].to_dict(), "freeze_until": "layer1"}))
+    config = RunConfig(models=models, **{**preset.settings, "lr": 0.003}, dataset="shapes",
+                       num_classes=3, train_size=16, val_size=8, batch_size=4, steps=2,
+                       optimizer="adam", schedule="cosine", seed=7, device="cpu",
+                       validate=False)
+    folder = _past_run(tmp_path / "nobn", config)
+    form = ws.form
+    form.choose_preset("plain20-vs-resnet20")  # batch norm on, SGD: unlike the run
+    assert form.batch_norm.isChecked()
+    ws.browser.set_root(tmp_path)
+    ws.browser.tree.itemActivated.emit(ws.browser.tree.topLevelItem(0), 0)
+    assert ws.source is not None and ws.run_dir == folder
+    assert form.preset_combo.currentData() == preset.key
+    assert not form.batch_norm.isChecked()
+    assert form.optimizer.currentData() == "adam" and form.lr.value() == pytest.approx(0.003)
+    assert form.length.value() == 2 and form.length_unit.currentData() == "steps"
+    assert form.seed.value() == 7 and form.schedule.currentData() == "cosine"
+    assert form.rows[1].freeze_until == "layer1"
+    again = form.config()
+    assert again.models == config.models
+    assert (again.optimizer, again.lr, again.steps, again.seed, again.batch_size) == \
+        ("adam", pytest.approx(0.003), 2, 7, 4)
+    assert not form.note.isHidden() and "nobn" in form.note.text()
+    _facts_in(qtbot, form)  # the blocks arrive later and keep the choice
+    assert form.rows[1].freeze_until == "layer1"
+    form.seed.setValue(8)  # an edit: the note no longer describes the form
+    assert form.note.isHidden()
+
+
+def test_a_custom_pair_is_refilled_model_by_model(qtbot, ws, tmp_path):
+    options = {"batch_norm": False, "activation": "tanh"}
+    config = RunConfig(models=(ModelConfig("plain20", options=options),
+                               ModelConfig("resnet32", options=options)),
+                       num_classes=3, train_size=8, val_size=4, batch_size=4, steps=1,
+                       device="cpu", validate=False)
+    folder = _past_run(tmp_path / "custom", config)
+    assert ws.open_run(folder)
+    form = ws.form
+    assert form.preset is None and form.preset_combo.currentData() == ""
+    assert [r.arch for r in form.rows] == ["plain20", "resnet32"]
+    assert form.activation.currentText() == "tanh" and not form.batch_norm.isChecked()
+    assert [m.to_dict() for m in form.config().models] == [m.to_dict() for m in config.models]
+
+
+def test_a_script_run_leaves_the_form_alone_and_says_so(ws, tmp_path):
+    form = ws.form
+    form.choose_preset("plain20-vs-resnet20-sigmoid")
+    before = form.config()
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 3))
+    recorder = GradNormRecorder(model, run_dir=tmp_path / "script", name="mine")
+    loss = model(torch.randn(2, 3, 2, 2)).sum()
+    loss.backward()
+    recorder.record(1, loss=float(loss.detach()))
+    recorder.close()
+    assert ws.open_run(tmp_path / "script")
+    assert form.config() == before
+    assert form.note.text() == ("script was written by a script that saved no settings, so "
+                                "the form below keeps yours.")
+    assert not form.note.isHidden()
