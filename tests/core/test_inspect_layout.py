@@ -98,3 +98,30 @@ def test_graph_files(tmp_path, googlenet):
     assert len(data["nodes"]) == len(googlenet.layers)
     assert len(data["edges"]) == googlenet.graph.number_of_edges()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot", "g.json", "g.png", "g.svg"]
+
+
+def test_only_residual_additions_are_skips_not_inception_branches(googlenet):
+    """GoogLeNet's branches rejoin by concatenation: ordinary edges even where they pass
+    nodes of a longer branch; ResNet's shortcuts rejoin by addition: skips."""
+    for collapsed in (frozenset(), default_collapsed(googlenet)):
+        layout = compute_layout(googlenet, collapsed)
+        assert not any(e.is_skip for e in layout.edges)
+    expanded = compute_layout(googlenet)
+    # The short branch 1 (one conv block) still bypasses branch 2's second conv on its way
+    # to the concatenation: a long edge, routed through waypoints, yet not a skip.
+    long_edges = [e for e in expanded.edges if len(e.points) > 2]
+    assert any(googlenet.layer(e.target).kind == "concat" for e in long_edges)
+
+
+def test_residual_shortcuts_stay_skips_when_blocks_collapse(resnet18):
+    collapsed = {"layer1.1", "layer3"}
+    layout = compute_layout(resnet18, collapsed)
+    skips = {(e.source, e.target) for e in layout.edges if e.is_skip}
+    assert ("maxpool", "layer1_0_add") in skips
+    assert ("layer2_0_downsample_1", "layer2_0_add") in skips
+    assert not any(s in collapsed or t in collapsed for s, t in skips)
+    mobilenet = inspect_model("mobilenet_v2")
+    adds = compute_layout(mobilenet)
+    skips = [e for e in adds.edges if e.is_skip]
+    assert len(skips) == 10  # one per inverted residual block with a shortcut
+    assert all(mobilenet.layer(e.target).kind == "add" for e in skips)

@@ -77,13 +77,17 @@ def compute_layout(report: ModelReport, collapsed: frozenset[str] | set[str] = f
     rank = {u: i for i, u in enumerate(units)}
     edges: list[tuple[str, str]] = []
     seen_edges = set()
+    joins_by_add: set[tuple[str, str]] = set()
     for source, target in report.graph.edges:
         a, b = unit_of[source], unit_of[target]
         # Keep edges pointing forward in execution order; a block called twice could
         # otherwise point back at itself.
-        if a != b and rank[a] < rank[b] and (a, b) not in seen_edges:
-            seen_edges.add((a, b))
-            edges.append((a, b))
+        if a != b and rank[a] < rank[b]:
+            if (a, b) not in seen_edges:
+                seen_edges.add((a, b))
+                edges.append((a, b))
+            if report.layer(target).kind == "add":
+                joins_by_add.add((a, b))
 
     preds: dict[str, list[str]] = defaultdict(list)
     for a, b in edges:
@@ -144,9 +148,16 @@ def compute_layout(report: ModelReport, collapsed: frozenset[str] | set[str] = f
             band_h = max(height[n] for n in levels[layer_of[w]])
             points += [(x[w] + shift, band_top), (x[w] + shift, band_top + band_h)]
         points.append((nb.x + nb.width / 2, nb.y))
-        out_edges.append(LayoutEdge(a, b, points, is_skip=bool(chain)))
+        out_edges.append(LayoutEdge(a, b, points, is_skip=_is_skip(chain, (a, b) in joins_by_add)))
     total_w = max((n.x + n.width for n in nodes.values()), default=0.0) + MARGIN
     return Layout(nodes=nodes, edges=out_edges, width=total_w, height=y - V_GAP + MARGIN)
+
+
+def _is_skip(chain: list[str], joins_by_add: bool) -> bool:
+    """A skip connection bypasses other nodes and rejoins the main path by addition (a
+    residual shortcut).  An Inception or DenseNet branch that is merely shorter than its
+    neighbours also bypasses nodes, but it rejoins by concatenation: an ordinary edge."""
+    return bool(chain) and joins_by_add
 
 
 def _order(levels: list[list[str]], up: dict, down: dict, waypoint: set[str]) -> None:

@@ -113,7 +113,9 @@ class LayoutNode:
 @dataclass
 class LayoutEdge:
     """A polyline from the bottom centre of ``source`` to the top centre of ``target``;
-    ``is_skip`` marks edges that bypass other nodes (skip connections, long branches)."""
+    ``is_skip`` marks skip connections: edges that bypass other nodes and rejoin the main path
+    by addition (residual shortcuts).  Branches that rejoin by concatenation (Inception,
+    DenseNet) are ordinary edges however many nodes they pass."""
 
     source: str
     target: str

@@ -30,6 +30,7 @@ class DetailsPanel(QTextBrowser):
         self.setOpenExternalLinks(True)
         self.subject: str | None = None
         self._last = None
+        self._gradient = None  # key -> rich text of its gradient norm, or None
         theme_manager().changed.connect(self._redraw)
         self.show_nothing()
 
@@ -57,6 +58,27 @@ class DetailsPanel(QTextBrowser):
         if self._last is not None:
             method, *rest = self._last
             method(*rest)
+
+    def set_gradient_source(self, source) -> None:
+        """``source(key)`` gives the gradient line of a layer or block (rich text, or None);
+        None stops showing gradients.  The shown layer is redrawn, keeping the scroll."""
+        self._gradient = source
+        self.refresh_gradient()
+
+    def refresh_gradient(self) -> None:
+        """Redraw the shown layer or block with its current gradient line."""
+        if self._last is None or self.subject in (None, "model"):
+            return
+        scroll = self.verticalScrollBar().value()
+        self._redraw()
+        self.verticalScrollBar().setValue(scroll)
+
+    def gradient_line(self, key: str) -> str | None:
+        return self._gradient(key) if self._gradient is not None else None
+
+    def _gradient_section(self, key: str) -> str:
+        line = self.gradient_line(key)
+        return f"<p class='h'>TRAINING</p><p>{line}</p>" if line else ""
 
     def show_nothing(self, text: str = "Select a layer in the graph or the table to see its "
                      "hyper-parameters, arithmetic and memory.") -> None:
@@ -89,6 +111,7 @@ class DetailsPanel(QTextBrowser):
         body = (f"<h2>{html.escape(layer.name or layer.id)}</h2>"
                 f"<div class='sub'>{html.escape(layer.type)} · {html.escape(layer.kind)}"
                 f"{' · in ' + html.escape(layer.block) if layer.block else ''}</div>")
+        body += self._gradient_section(layer.id)
         shapes = [_row("Input" if len(layer.input_shapes) < 2 else f"Input {i + 1}", fmt.shape(s))
                   for i, s in enumerate(layer.input_shapes)]
         shapes.append(_row("Output", f"<b>{fmt.shape(layer.output_shape)}</b>"))
@@ -120,6 +143,7 @@ class DetailsPanel(QTextBrowser):
         body = (f"<h2>{html.escape(block.path)}</h2>"
                 f"<div class='sub'>{html.escape(block.type)} block"
                 f"{' · collapsed: click + on it to expand' if collapsed else ''}</div>")
+        body += self._gradient_section(block.path)
         rows = [
             _row("Layers", str(n_layers)),
             _row("Parameters", f"{fmt.exact(block.params)} ({fmt.percent(block.params, t.params)} of total)"),

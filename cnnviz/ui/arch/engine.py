@@ -36,6 +36,7 @@ class Inspection:
     report: Any  # cnnviz.core.inspect.ModelReport
     default_collapsed: frozenset[str]
     layout: Any  # cnnviz.core.inspect.Layout for ``default_collapsed``
+    options: dict[str, Any] = field(default_factory=dict)  # as asked; {} is the defaults
 
 
 def load_catalog() -> list[CatalogEntry]:
@@ -73,7 +74,8 @@ def inspect(ref: str, input_shape: tuple[int, ...] | None, num_classes: int | No
     report = inspect_model(ref, input_shape=input_shape, num_classes=num_classes,
                            options=options or None)
     collapsed = frozenset(default_collapsed(report))
-    return Inspection(ref, report, collapsed, compute_layout(report, collapsed=collapsed))
+    return Inspection(ref, report, collapsed, compute_layout(report, collapsed=collapsed),
+                      dict(options or {}))
 
 
 def file_models(path: str) -> list[str]:

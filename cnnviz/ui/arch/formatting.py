@@ -49,3 +49,15 @@ def ratio(a: float, b: float) -> str:
     if not a:
         return "–"
     return f"{b / a:.2f}×"
+
+
+def norm(value: float) -> str:
+    """A gradient norm: three digits near 1, scientific otherwise (``3.21e-5``)."""
+    if value != value:  # NaN
+        return "–"
+    if value == 0:
+        return "0"
+    if 1e-2 <= abs(value) < 1e3:
+        return f"{value:.3g}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}"

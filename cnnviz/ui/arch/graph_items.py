@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyle
 
 from cnnviz.ui.theme import palette
@@ -39,11 +41,24 @@ def blend(a: QColor, b: QColor, t: float) -> QColor:
     )
 
 
+def ink_on(fill: QColor) -> tuple[QColor, QColor]:
+    """Title and subtitle colours that read on ``fill`` (light text on dark colour-map ends)."""
+    luma = 0.299 * fill.red() + 0.587 * fill.green() + 0.114 * fill.blue()
+    if luma < 150:
+        return QColor(255, 255, 255), QColor(255, 255, 255, 215)
+    return QColor(17, 24, 39), QColor(17, 24, 39, 200)
+
+
+FROZEN_TAG = "frozen"
+
+
 class NodeItem(QGraphicsObject):
     """A layer, or a collapsed block (``is_block``) with an expand button and an "× N" badge.
 
     ``key`` is the layout node id: a layer id or a block path.  ``weight`` in [0, 1] shades the
-    node by the quantity the user picked (parameters or multiply-adds).
+    node by the quantity the user picked (parameters or multiply-adds).  :meth:`set_heat`
+    paints it by a measured value instead (the gradient norm): a colour, frozen (hatched, with
+    a "frozen" tag), or neutral (nothing measured here).
     """
 
     def __init__(self, key: str, rect: QRectF, kind: str, title: str, subtitle: str,
@@ -71,6 +86,20 @@ class NodeItem(QGraphicsObject):
         self.subtitle = QFontMetricsF(self._sub_font).elidedText(subtitle, Qt.TextElideMode.ElideRight,
                                                                  rect.width() - 22)
         self.full_title = title
+        self.base_tooltip = tooltip
+        self.heat: QColor | None = None
+        self.heat_state: str | None = None  # None: shade by weight; "value", "frozen", "none"
+        tag_w = QFontMetricsF(self._badge_font).horizontalAdvance(FROZEN_TAG) + 20
+        self._title_tagged = QFontMetricsF(self._title_font).elidedText(
+            title, Qt.TextElideMode.ElideRight, text_w - tag_w)
+
+    def set_heat(self, state: str | None, color: QColor | None = None, note: str = "") -> None:
+        """Paint by a measured value: ``state`` "value" (filled with ``color``), "frozen" or
+        "none"; ``None`` returns to shading by weight.  ``note`` (rich text) is appended to
+        the tooltip."""
+        self.heat_state, self.heat = state, color
+        self.setToolTip(f"{self.base_tooltip}<br>{note}" if note else self.base_tooltip)
+        self.update()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -111,17 +140,34 @@ class NodeItem(QGraphicsObject):
                 return
         super().mouseDoubleClickEvent(event)
 
+    def _colours(self, pal) -> tuple[QColor, QColor, QColor, QColor, QColor, QColor]:
+        """Fill, kind outline, border, title, subtitle, and the flat colour used far out."""
+        fill, outline = pal.kind_colors(self.kind)
+        text, muted = QColor(pal.text), QColor(pal.muted)
+        if self.heat_state == "value" and self.heat is not None:
+            fill = self.heat
+            border = fill.darker(135) if pal.name == "light" else fill.lighter(130)
+            return (fill, outline, border, *ink_on(fill), fill)
+        if self.heat_state is not None:  # frozen or nothing measured: quiet, off the scale
+            frozen = self.heat_state == "frozen"
+            fill = QColor(pal.surface_alt if frozen else pal.surface)
+            # Far out the flat box is grey, so the path stays visible on the canvas.
+            far = blend(QColor(pal.border), muted, 0.45) if frozen else QColor(pal.border)
+            return fill, outline, QColor(pal.border), text if frozen else muted, muted, far
+        fill = blend(fill, outline, 0.55 * self.weight)
+        far = outline if self.weight > 0.5 else blend(fill, outline, 0.5)
+        return fill, outline, outline, text, muted, far
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
         pal = palette()
-        fill, outline = pal.kind_colors(self.kind)
-        fill = blend(fill, outline, 0.55 * self.weight)
+        fill, outline, border, text, muted, far = self._colours(pal)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         r = self._rect
         if lod < TEXT_LOD and not selected:
             # Zoomed far out a node is a few pixels: a flat box reads the same and is cheap.
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(outline if self.weight > 0.5 else blend(fill, outline, 0.5))
+            painter.setBrush(far)
             painter.drawRect(r)
             return
         if self.is_block:  # a stack of cards reads as "several layers inside"
@@ -132,34 +178,42 @@ class NodeItem(QGraphicsObject):
         if selected:
             painter.setPen(QPen(QColor(pal.accent), 3.0))
         elif self._hover:
-            painter.setPen(QPen(outline.darker(115) if pal.name == "light" else outline.lighter(120), 2.0))
+            painter.setPen(QPen(border.darker(115) if pal.name == "light" else border.lighter(120), 2.0))
         else:
-            painter.setPen(QPen(outline, 1.2))
+            painter.setPen(QPen(border, 1.2))
         painter.setBrush(fill)
         painter.drawRoundedRect(r, RADIUS, RADIUS)
+        frozen = self.heat_state == "frozen"
+        if frozen:
+            hatch = QColor(pal.muted)
+            hatch.setAlpha(70)
+            painter.fillPath(self.shape(), QBrush(hatch, Qt.BrushStyle.BDiagPattern))
         # A stripe in the kind's colour lets the eye follow layer types down the graph.
         stripe = QPainterPath()
         stripe.addRoundedRect(QRectF(r.left() + 1.5, r.top() + 4, 4, r.height() - 8), 2, 2)
         painter.fillPath(stripe, outline)
         if lod < TEXT_LOD:
             return
-        text = QColor(pal.text)
         painter.setPen(text)
         left = r.left() + 13
+        title = self._title_tagged if frozen else self.title
         if r.height() >= 34 and self.subtitle:
             painter.setFont(self._title_font)
             painter.drawText(QRectF(left, r.top() + 3, r.width() - 18, r.height() / 2 - 1),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, self.title)
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, title)
             painter.setFont(self._sub_font)
-            painter.setPen(QColor(pal.muted))
+            painter.setPen(muted)
             painter.drawText(QRectF(left, r.center().y() + 1, r.width() - 18, r.height() / 2 - 4),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.subtitle)
         else:
             painter.setFont(self._title_font)
             painter.drawText(QRectF(left, r.top(), r.width() - 18, r.height()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.title)
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        right = self._rect.right() - 6
         if self.badge:
-            self._paint_badge(painter, outline, pal)
+            right = self._paint_pill(painter, self.badge, right, outline, QColor(pal.surface)) - 4
+        if frozen:
+            self._paint_pill(painter, FROZEN_TAG, right, QColor(pal.muted), QColor(pal.surface))
         if self.is_block:
             b = self.expand_button_rect()
             painter.setPen(QPen(outline, 1.2))
@@ -169,16 +223,19 @@ class NodeItem(QGraphicsObject):
             painter.drawLine(QPointF(c.x() - 4, c.y()), QPointF(c.x() + 4, c.y()))
             painter.drawLine(QPointF(c.x(), c.y() - 4), QPointF(c.x(), c.y() + 4))
 
-    def _paint_badge(self, painter: QPainter, outline: QColor, pal) -> None:
+    def _paint_pill(self, painter: QPainter, text: str, right: float, back: QColor,
+                    ink: QColor) -> float:
+        """A rounded label ending at ``right`` near the top edge; returns its left edge."""
         fm = QFontMetricsF(self._badge_font)
-        w = fm.horizontalAdvance(self.badge) + 12
-        rect = QRectF(self._rect.right() - w - 6, self._rect.top() + 5, w, 17)
+        w = fm.horizontalAdvance(text) + 12
+        rect = QRectF(right - w, self._rect.top() + 5, w, 17)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(outline)
+        painter.setBrush(back)
         painter.drawRoundedRect(rect, 8.5, 8.5)
         painter.setFont(self._badge_font)
-        painter.setPen(QColor(pal.surface))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.badge)
+        painter.setPen(ink)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        return rect.left()
 
 
 class EdgeItem(QGraphicsPathItem):

@@ -17,6 +17,7 @@ from cnnviz.ui.arch.graph_items import EdgeItem, FrameItem, NodeItem
 
 NODE_WIDTH = 210.0
 SHADES = ("params", "macs", "none")
+GRADIENT = "grad"  # shade by a training run's gradient norms (painted by set_heat)
 
 
 def layout_scale(layout) -> float:
@@ -135,7 +136,7 @@ class GraphScene(QGraphicsScene):
                 a = self.nodes[edge.source].sceneBoundingRect()
                 b = self.nodes[edge.target].sceneBoundingRect()
                 pts = [QPointF(a.center().x(), a.bottom() - 3), QPointF(b.center().x(), b.top() + 3)]
-            item = EdgeItem(edge.source, edge.target, pts, self._is_shortcut(report, edge, layer_ids))
+            item = EdgeItem(edge.source, edge.target, pts, edge.is_skip)
             self.addItem(item)
             self.edges.append(item)
         for path in sorted(frames, key=len):
@@ -153,27 +154,29 @@ class GraphScene(QGraphicsScene):
         bounds = self.itemsBoundingRect()
         self.setSceneRect(bounds.adjusted(-60, -40, 60, 40))
 
-    @staticmethod
-    def _is_shortcut(report, edge, layer_ids) -> bool:
-        """A skip connection is drawn apart only where it rejoins by addition (a residual):
-        an Inception branch that is merely shorter than its neighbours is a normal edge."""
-        if not edge.is_skip:
-            return False
-        if edge.target in layer_ids:
-            return report.layer(edge.target).kind == "add"
-        return True
-
     def set_shade(self, report, shade: str) -> None:
-        """Shade nodes by "params", "macs" or "none" (square-root scale, so small layers show)."""
+        """Shade nodes by "params", "macs" or "none" (square-root scale, so small layers show).
+
+        :data:`GRADIENT` clears the weights and leaves the colours to :meth:`set_heat`; any
+        other mode removes colours set by :meth:`set_heat`."""
         blocks = {b.path: b for b in report.root.walk()}
         values = {}
         for key, item in self.nodes.items():
             obj = blocks.get(key) if item.is_block else report.layer(key)
-            values[key] = 0 if shade == "none" or obj is None else getattr(obj, shade, 0)
+            values[key] = 0 if shade not in SHADES or obj is None else getattr(obj, shade, 0)
         top = max(values.values(), default=0)
         for key, item in self.nodes.items():
             item.weight = math.sqrt(values[key] / top) if top else 0.0
+            if shade != GRADIENT and item.heat_state is not None:
+                item.set_heat(None)
             item.update()
+
+    def set_heat(self, paint: dict) -> None:
+        """Colour nodes by a measured value: ``paint`` maps node keys to ``(state, colour,
+        tooltip note)`` as :meth:`NodeItem.set_heat` takes them; nodes not in it are neutral."""
+        for key, item in self.nodes.items():
+            state, color, note = paint.get(key, ("none", None, ""))
+            item.set_heat(state, color, note)
 
 
 def _layer_counts(report) -> dict[str, int]:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEasingCurve, QEvent, QPoint, Qt, QVariantAnimation, 
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QMenu
 
+from cnnviz.ui.arch.gradient_legend import GradientLegend
 from cnnviz.ui.arch.graph_scene import GraphScene
 from cnnviz.ui.arch.minimap import Minimap
 from cnnviz.ui.theme import palette, theme_manager
@@ -42,6 +43,7 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)
         self.minimap = Minimap(self)
+        self.legend = GradientLegend(self)  # shown while nodes are coloured by gradient norm
         self._placeholder = QLabel(self)
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._placeholder.setProperty("role", "muted")
@@ -95,6 +97,7 @@ class GraphView(QGraphicsView):
         self.graph_scene.edges.clear()
         self.graph_scene.frames.clear()
         self.minimap.refresh()
+        self.legend.hide_scale()
         self.set_placeholder(message)
 
     def set_placeholder(self, text: str) -> None:
@@ -116,6 +119,12 @@ class GraphView(QGraphicsView):
     def _place_busy(self) -> None:
         vp = self.viewport().geometry()
         self._busy.move(vp.center().x() - self._busy.width() // 2, vp.top() + 16)
+
+    def reserve_bottom(self, height: int) -> None:
+        """Keep ``height`` pixels under the graph free (for the gradient legend)."""
+        self.setViewportMargins(0, 0, 0, height)
+        self.minimap.reposition()
+        self._placeholder.setGeometry(self.viewport().geometry().adjusted(40, 40, -40, -40))
 
     def set_shade(self, report, shade: str) -> None:
         self.graph_scene.set_shade(report, shade)
@@ -248,6 +257,7 @@ class GraphView(QGraphicsView):
         super().resizeEvent(event)
         self.minimap.reposition()
         self.minimap.update_visibility()
+        self.legend.reposition()
         self._placeholder.setGeometry(self.viewport().geometry().adjusted(40, 40, -40, -40))
         self._place_busy()
 

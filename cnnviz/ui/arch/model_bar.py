@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -10,12 +11,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSpinBox,
+    QStyledItemDelegate,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from cnnviz.ui.theme import theme_manager
+from cnnviz.ui.theme import palette, theme_manager
 from cnnviz.ui.widgets import icons
 
 CHOICES = {
@@ -23,7 +25,8 @@ CHOICES = {
     "init": (("default", "Default init"), ("xavier", "Xavier init"), ("he", "He init")),
 }
 SHADE_LABELS = (("params", "Shade by parameters"), ("macs", "Shade by multiply-adds"),
-                ("none", "Colour by layer type only"))
+                ("grad", "Shade by gradient norm"), ("none", "Colour by layer type only"))
+GRADIENT_UNAVAILABLE = "Train this network in the Train workspace to see its gradients"
 
 
 def _spin(low: int, high: int, tip: str, width: int = 64) -> QSpinBox:
@@ -56,9 +59,13 @@ class ModelBar(QFrame):
         self.width_box = _spin(1, 4096, "Input width in pixels")
         self.classes = _spin(1, 100000, "Number of classes the classifier predicts", 70)
         self.shade = QComboBox()
+        # Qt's default combo delegate draws every entry in the style sheet's colour; this one
+        # honours the grey of the disabled gradient entry.
+        self.shade.setItemDelegate(QStyledItemDelegate(self.shade))
         for key, label in SHADE_LABELS:
             self.shade.addItem(label, key)
         self.shade.currentIndexChanged.connect(lambda _i: self.shade_changed.emit(self.shade.currentData()))
+        self.set_gradient_available(False)
         self.option_widgets: dict[str, QWidget] = {}
         self._options_row = QHBoxLayout()
         self._options_row.setSpacing(6)
@@ -119,6 +126,10 @@ class ModelBar(QFrame):
         self.expand_button.setIcon(icons.icon("expand", pal.text))
         self.fit_button.setIcon(icons.icon("fit", pal.text))
         self.export_button.setIcon(icons.icon("export", pal.text))
+        if self.shade.count():
+            available = self.gradient_available()
+            self.set_gradient_available(available, self.shade.itemData(
+                self.shade.findData("grad"), Qt.ItemDataRole.ToolTipRole) if available else "")
 
     def set_enabled(self, on: bool) -> None:
         for w in (self.channels, self.height_box, self.width_box, self.classes, self.collapse_button,
@@ -187,6 +198,21 @@ class ModelBar(QFrame):
         return self.shade.currentData()
 
     def set_shade_mode(self, mode: str) -> None:
+        """Pick a shading; a disabled entry (gradients of a network not trained) is refused."""
         index = self.shade.findData(mode)
-        if index >= 0:
+        if index >= 0 and self.shade.model().item(index).isEnabled():
             self.shade.setCurrentIndex(index)
+
+    def gradient_available(self) -> bool:
+        return self.shade.model().item(self.shade.findData("grad")).isEnabled()
+
+    def set_gradient_available(self, on: bool, tip: str = "") -> None:
+        """Enable "Shade by gradient norm" (``tip`` says which run it shows) or disable it
+        with the reason; a disabled entry that was picked falls back to parameters."""
+        item = self.shade.model().item(self.shade.findData("grad"))
+        item.setEnabled(on)
+        item.setToolTip(tip if on else GRADIENT_UNAVAILABLE)
+        # The style sheet gives every entry the same text colour; grey the disabled one.
+        item.setForeground(QColor(palette().text if on else palette().muted))
+        if not on and self.shade_mode() == "grad":
+            self.set_shade_mode("params")

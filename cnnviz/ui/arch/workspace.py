@@ -33,11 +33,13 @@ from cnnviz.ui.arch.catalog import CatalogPanel
 from cnnviz.ui.arch.charts import ChartsPanel
 from cnnviz.ui.arch.compare import ComparePanel
 from cnnviz.ui.arch.details import DetailsPanel
+from cnnviz.ui.arch.gradient_shade import GradientShading
 from cnnviz.ui.arch.graph_scene import SHADES, inside
 from cnnviz.ui.arch.graph_view import GraphView
 from cnnviz.ui.arch.model_bar import ModelBar
 from cnnviz.ui.arch.model_file import ClassChooserDialog, ModelFileOpener
 from cnnviz.ui.arch.table_panel import TablePanel
+from cnnviz.ui.arch.workspace_gradients import GradientViewing
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.banner import Banner
@@ -48,8 +50,11 @@ DEFAULT_ARCH = "resnet18"
 TABS = ("graph", "charts", "compare", "inside")
 
 
-class ArchitecturesWorkspace(QWidget):
-    """See the workspace contract in the main window: TITLE, can_open, open_paths, shutdown."""
+class ArchitecturesWorkspace(GradientViewing, QWidget):
+    """See the workspace contract in the main window: TITLE, can_open, open_paths, shutdown.
+
+    ``show_gradients(snapshot)`` / ``update_gradients(snapshot)`` colour the graph by a
+    training run's gradient norms (see :mod:`cnnviz.ui.arch.workspace_gradients`)."""
 
     TITLE = "Architectures"
     status_message = Signal(str)
@@ -70,6 +75,7 @@ class ArchitecturesWorkspace(QWidget):
         self.error_dialog: QMessageBox | None = None
         self.file_opener = ModelFileOpener(self.runner, self)
         self._pending_select: str | None = None
+        self._pending_options: dict | None = None
 
         self.catalog = CatalogPanel()
         self.bar = ModelBar()
@@ -83,6 +89,11 @@ class ArchitecturesWorkspace(QWidget):
         self.charts = ChartsPanel()
         self.compare = ComparePanel(self.runner)
         self.tabs = QTabWidget(documentMode=True)
+        self.gradients = GradientShading(self.graph)
+        self._gradients_wanted = None  # the network show_gradients asked for, until shown
+        self._early_gradients: list = []  # (snapshot, show) sent before the zoo was loaded
+        self.details.set_gradient_source(
+            lambda key: self.gradients.note_for(self.report, key) if self.report else None)
         self._build()
         self._build_actions()
         self._connect()
@@ -243,23 +254,29 @@ class ArchitecturesWorkspace(QWidget):
         self.compare.set_catalog(entries)
         self.graph.set_busy(None)
         wanted = self._pending_select or settings.read_str("arch/last", DEFAULT_ARCH)
-        self._pending_select = None
-        if wanted in self.catalog.entries:
+        options, self._pending_select, self._pending_options = self._pending_options, None, None
+        if wanted in self.catalog.entries and options:
+            self.select_arch(wanted, options)
+        elif wanted in self.catalog.entries:
             self.catalog.select_ref(wanted)
         elif DEFAULT_ARCH in self.catalog.entries:
             self.catalog.select_ref(DEFAULT_ARCH)
+        early, self._early_gradients = self._early_gradients, []
+        for snapshot, show in early:
+            (self.show_gradients if show else self.update_gradients)(snapshot)
 
     def _catalog_failed(self, exc: BaseException, tb: str) -> None:
         self.graph.set_busy(None)
         self.graph.clear_graph("The architecture zoo could not be loaded.")
         self._show_error("The architecture zoo could not be loaded", exc, tb)
 
-    def select_arch(self, ref: str) -> None:
-        """Show ``ref`` (a catalog entry) at its default input size and class count."""
+    def select_arch(self, ref: str, options: dict | None = None) -> None:
+        """Show ``ref`` (a catalog entry) at its default input size and class count, built
+        with ``options`` (the zoo builder's switches; None: the entry's defaults)."""
         entry = self.catalog.entries.get(ref)
         if entry is None:
             if not self.catalog.entries:  # the zoo is still loading; pick it when it arrives
-                self._pending_select = ref
+                self._pending_select, self._pending_options = ref, options
                 return
             raise KeyError(ref)
         if self.catalog.current_ref() != ref:
@@ -268,9 +285,10 @@ class ArchitecturesWorkspace(QWidget):
         if entry.source != "file":
             settings.write("arch/last", ref)
         subtitle = "  ·  ".join(str(x) for x in (entry.family, entry.year) if x)
+        merged = {**entry.options, **options} if options else None
         self.bar.show_entry(entry.display_name, subtitle, entry.input_shape, entry.num_classes,
-                            entry.options)
-        self._inspect(ref, entry.input_shape, entry.num_classes, None)
+                            merged or entry.options)
+        self._inspect(ref, entry.input_shape, entry.num_classes, merged)
 
     def _reinspect(self) -> None:
         if self.current_ref:
@@ -295,6 +313,7 @@ class ArchitecturesWorkspace(QWidget):
                             report.num_classes, self.bar.options() or
                             (self.entries[result.ref].options if result.ref in self.entries else {}))
         self.graph.show_graph(report, result.layout, self._frames(), self.bar.shade_mode())
+        self._sync_gradients()
         self.table.set_report(report)
         self.table.view.scrollToTop()
         self.charts.set_report(report, result.default_collapsed)
@@ -366,6 +385,7 @@ class ArchitecturesWorkspace(QWidget):
         self.layout_data = compute_layout(self.report, collapsed=self.collapsed)
         self.graph.show_graph(self.report, self.layout_data, self._frames(), self.bar.shade_mode(),
                               fresh=fresh)
+        self._paint_gradients()
         if point is not None and new_key:
             self.graph.align(new_key, point)
 
@@ -399,9 +419,11 @@ class ArchitecturesWorkspace(QWidget):
             self._relayout(None, None, fresh=True)
 
     def _shade_changed(self, mode: str) -> None:
-        settings.write("arch/shade", mode)
+        if mode in SHADES:  # gradients last only as long as the run that sent them
+            settings.write("arch/shade", mode)
         if self.report is not None:
             self.graph.set_shade(self.report, mode)
+            self._paint_gradients()
 
     # ------------------------------------------------------------ selection
     def _is_layer(self, key: str) -> bool:

@@ -1,0 +1,102 @@
+"""The Architectures workspace's side of the training lab: the graph coloured by a run's
+gradient norms.
+
+:class:`GradientViewing` is mixed into
+:class:`~cnnviz.ui.arch.workspace.ArchitecturesWorkspace`; it uses the workspace's catalog,
+model bar, graph, details panel and banner, and its :class:`GradientShading` (``gradients``).
+Snapshots that arrive before the zoo has loaded wait in ``_early_gradients``: options are
+matched against the zoo's defaults, which are known only then.
+"""
+
+from __future__ import annotations
+
+from cnnviz.ui.arch.gradient_shade import model_key
+from cnnviz.ui.arch.graph_scene import GRADIENT
+
+
+class GradientViewing:
+    """``show_gradients`` brings a trained network into view; ``update_gradients`` only
+    recolours it when it is on screen."""
+
+    def show_gradients(self, snapshot) -> None:
+        """Show ``snapshot``'s network (a :class:`~cnnviz.core.train.GradientSnapshot`) in
+        the graph, coloured by its gradient norms; later snapshots of the same network
+        recolour it (see :meth:`update_gradients`).  Picks that network with its options
+        when another one is on screen."""
+        if not self.catalog.entries:  # options are matched against the zoo's defaults
+            self._early_gradients.append((snapshot, True))
+            return
+        key, ref = self._remember_gradients(snapshot)
+        if key is None:
+            self.banner.show_message(
+                f"{snapshot.arch} is not in the catalog, so its gradients cannot be shown on a "
+                "graph." if snapshot.arch else f"The run of {snapshot.model} does not say which "
+                "architecture it trained, so its gradients cannot be shown on a graph.")
+            return
+        self.tabs.setCurrentIndex(0)
+        if key == self._shown_key():
+            self._sync_gradients()
+            self.bar.set_shade_mode(GRADIENT)
+            return
+        self._gradients_wanted = key
+        if ref in self.catalog.entries:
+            self.select_arch(ref, dict(snapshot.options) or None)
+        else:
+            self.open_ref(ref)
+
+    def update_gradients(self, snapshot) -> None:
+        """Remember ``snapshot`` and recolour the graph if it shows that network (same
+        architecture and options) and is shaded by gradient norm; never changes the view."""
+        if not self.catalog.entries:
+            self._early_gradients.append((snapshot, False))
+            return
+        key, _ref = self._remember_gradients(snapshot)
+        if key is not None and key == self._shown_key():
+            self._sync_gradients()
+
+    def _catalog_ref(self, arch: str) -> str:
+        if arch in self.catalog.entries:
+            return arch
+        plain = arch.removeprefix("torchvision:")
+        lowered = {ref.lower(): ref for ref in self.catalog.entries}
+        return lowered.get(plain.lower(), arch)
+
+    def _remember_gradients(self, snapshot):
+        """Keep ``snapshot`` under its network's key; (None, ref) for a network the catalog
+        cannot show (neither a catalog entry nor a ``file.py:Class`` reference)."""
+        ref = self._catalog_ref(snapshot.arch)
+        if ref not in self.catalog.entries and not ref.rpartition(":")[0].endswith(".py"):
+            return None, ref
+        entry = self.catalog.entries.get(ref)
+        key = model_key(ref, snapshot.options, entry.options if entry else None)
+        self.gradients.remember(key, snapshot)
+        return key, ref
+
+    def _shown_key(self):
+        if self.inspection is None:
+            return None
+        entry = self.catalog.entries.get(self.inspection.ref)
+        return model_key(self.inspection.ref, self.inspection.options,
+                         entry.options if entry else None)
+
+    def _sync_gradients(self) -> None:
+        """Enable the gradient shading when the shown network was trained, switch to it when
+        show_gradients asked for this network, and repaint."""
+        key = self._shown_key()
+        snapshot = self.gradients.lookup(key)
+        tip = f"Gradients of {snapshot.model} from the Train workspace" if snapshot else ""
+        self.bar.set_gradient_available(snapshot is not None, tip)
+        if snapshot is not None and key == self._gradients_wanted:
+            self._gradients_wanted = None
+            self.bar.set_shade_mode(GRADIENT)
+        self._paint_gradients()
+
+    def _paint_gradients(self) -> None:
+        snapshot = self.gradients.lookup(self._shown_key())
+        if self.report is None or self.bar.shade_mode() != GRADIENT or snapshot is None:
+            if self.gradients.snapshot is not None:
+                self.gradients.clear()
+                self.details.refresh_gradient()
+            return
+        self.gradients.paint(self.report, self.layout_data, snapshot)
+        self.details.refresh_gradient()
