@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QSpinBox, QWidget
 
 from cnnviz.core.zoo import resolve
-from cnnviz.ui.probe.elided import ElidedLabel
+from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.probe.flow import FlowLayout
 
 WAIT_MS = 60_000

@@ -225,7 +225,12 @@ def test_a_long_title_fits_the_header_at_1280x800(ws):
     very_long = " vs ".join(f"plain{n} (no BN)" for n in (20, 32, 44, 56, 110))
     label.setText(very_long)
     assert label.is_elided() and label.toolTip() == very_long
-    assert label.sizeHint().width() <= ws.bar.width()
+    # the long title never pushes the buttons beside it out of the bar
+    ws.bar.layout().activate()
+    assert label.minimumSizeHint().width() < ws.bar.width() // 4
+    for button in (ws.bar.start_button, ws.bar.stop_button):
+        assert ws.bar.rect().contains(button.geometry().translated(
+            button.parentWidget().mapTo(ws.bar, button.parentWidget().rect().topLeft())))
 
 
 def test_the_main_window_takes_a_trained_model_to_look_inside_and_the_graph(qtbot, window,

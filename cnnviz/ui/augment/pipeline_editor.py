@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.augment import Pipeline, Step, get_op
-from cnnviz.ui.augment.elided_label import ElidedLabel
+from cnnviz.ui.widgets.elided import WrappingElidedLabel
 from cnnviz.ui.augment.op_picker import CATEGORY_TITLES, OpPicker
 from cnnviz.ui.augment.param_widgets import ParamControl
 from cnnviz.ui.augment.step_drag import GripHandle, StepList, step_mime
@@ -75,7 +74,7 @@ class StepCard(QFrame):
         number.setAlignment(Qt.AlignmentFlag.AlignCenter)
         number.setFixedSize(22, 22)
         # A long title gives way to the buttons, ending in "…", rather than widening the panel.
-        self.title = ElidedLabel(spec.title, bold=True)
+        self.title = WrappingElidedLabel(spec.title, bold=True)
         self.title.setToolTip(f"{CATEGORY_TITLES.get(spec.category, spec.category)}: "
                               f"{spec.description}")
         self.chance = QSpinBox(suffix=" %", minimum=0, maximum=100, singleStep=5)

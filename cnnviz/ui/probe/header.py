@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
-from cnnviz.ui.probe.elided import ElidedLabel
+from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.probe.weights_bar import WeightsBar
 from cnnviz.ui.theme import Palette, theme_manager
 from cnnviz.ui.widgets import icons

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.ui.probe.elided import ElidedLabel
+from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.probe.flow import FlowLayout
 from cnnviz.ui.probe.image_canvas import rgb_pixmap
 from cnnviz.ui.theme import theme_manager

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from cnnviz.ui.probe.elided import ElidedLabel
+from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.probe.flow import FlowLayout
 from cnnviz.ui.probe.grid_view import FeatureGridView
 from cnnviz.ui.probe.stats_strip import LayerStatsStrip

@@ -6,20 +6,19 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
 )
 
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.widgets import icons
+from cnnviz.ui.widgets.elided import ElidedLabel
 
 STATES = ("idle", "starting", "running", "paused", "stopping", "following")
 
@@ -31,43 +30,6 @@ def clock(seconds: float) -> str:
     minutes, secs = divmod(int(seconds + 0.5), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that never widens its layout: text that does not fit ends in "…"
-    and the whole text shows as the tooltip.  :meth:`text` returns the whole text."""
-
-    def __init__(self, text: str = "", parent=None) -> None:
-        super().__init__(parent)
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(40)
-        self.setText(text)
-
-    def text(self) -> str:  # noqa: D401 - mirrors QLabel.text
-        return self._full
-
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
-        self._full = text or ""
-        self._elide()
-
-    def is_elided(self) -> bool:
-        return super().text() != self._full
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        super().resizeEvent(event)
-        self._elide()
-
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        super().changeEvent(event)
-        self._elide()  # a style change (the title role's font) changes the text's width
-
-    def _elide(self) -> None:
-        shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight,
-                                                     max(0, self.width()))
-        if shown != super().text():
-            super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
 
 
 class ControlBar(QFrame):

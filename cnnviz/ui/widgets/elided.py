@@ -1,13 +1,77 @@
-"""A short label that wraps onto a second line, then ends in "…", when it does not fit."""
+"""Labels that fit the width they are given: the text is shortened with "…" (after wrapping
+onto a second line, for :class:`WrappingElidedLabel`) and shown whole in the tooltip, so a
+narrow window clips nothing silently and never pushes its neighbours out."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
-class ElidedLabel(QWidget):
+class ElidedLabel(QLabel):
+    """A one-line label that never widens its layout: text that does not fit ends in "…" and
+    the whole text joins the tooltip.  :meth:`text` returns the whole text, whatever is on
+    screen; :attr:`elided` (and :meth:`is_elided`) say whether it is shortened now.  Style
+    roles (``setProperty("role", ...)``) work as on QLabel."""
+
+    def __init__(self, text: str = "", mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._full = ""
+        self._mode = mode
+        self._tip = ""
+        self.elided = False
+        self.setText(text)
+
+    def is_elided(self) -> bool:
+        return self.elided
+
+    def text(self) -> str:  # the whole text, not the shortened one on screen
+        return self._full
+
+    def setText(self, text: str) -> None:
+        self._full = text or ""
+        self.updateGeometry()
+        self._refresh()
+
+    def setToolTip(self, tip: str) -> None:
+        """A tooltip of its own; while the text is shortened the whole text is added to it."""
+        self._tip = tip
+        self._refresh()
+
+    def sizeHint(self) -> QSize:
+        self.ensurePolished()
+        base = super().sizeHint()
+        width = self.fontMetrics().horizontalAdvance(self._full) + 4
+        return QSize(width, base.height())
+
+    def minimumSizeHint(self) -> QSize:
+        self.ensurePolished()
+        width = min(self.sizeHint().width(), self.fontMetrics().horizontalAdvance("M…") * 3)
+        return QSize(width, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._refresh()
+
+    def changeEvent(self, event) -> None:  # a style sheet may change the font
+        super().changeEvent(event)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, self._mode, max(0, self.width() - 2))
+        self.elided = shown != self._full
+        if super().text() != shown:
+            super().setText(shown)
+        tip = "\n".join(t for t in (self._full if self.elided else "", self._tip) if t)
+        if super().toolTip() != tip:
+            super().setToolTip(tip)
+
+
+class WrappingElidedLabel(QWidget):
     """Shows :meth:`text` in the width it is given: on one line when it fits, else broken
     at a space onto ``max_lines`` lines, the last one cut with "…" if still too long.  It
     never asks for more width than the text needs and never pushes its neighbours out.
