@@ -291,7 +291,9 @@ class MainWindow(QMainWindow):
     def gradients_changed(self, snapshot) -> None:
         """Keep the lab's latest gradient norms per model; the explorer recolours if it shows
         that network (it is told on creation otherwise)."""
-        self._gradients[(snapshot.run, snapshot.model)] = snapshot
+        key = (snapshot.run, snapshot.model)
+        self._gradients.pop(key, None)  # newest last: a new explorer replays them in order
+        self._gradients[key] = snapshot
         arch = self.pages.get("arch")
         if arch is not None and hasattr(arch, "update_gradients"):
             arch.update_gradients(snapshot)
@@ -305,14 +307,18 @@ class MainWindow(QMainWindow):
             arch.show_gradients(snapshot)
 
     def look_inside_model(self, module, ref: str, options: dict, label: str,
-                          class_names=None) -> None:
-        """Look inside a network trained in the lab, on the explorer's "Look inside" tab."""
+                          data: dict | None = None) -> None:
+        """Look inside a network trained in the lab (``module``, a CPU copy the lab hands
+        over), on the explorer's "Look inside" tab; ``data`` holds the class names and the
+        normalisation it learnt with."""
         arch = self.show_workspace("arch")
         if getattr(arch, "look_inside", None) is None:
             return
+        data = data or {}
         arch.tabs.setCurrentWidget(arch.inside_page)
         arch.look_inside().set_model(module, ref, options=options, label=label,
-                                     class_names=class_names)
+                                     class_names=data.get("classes"), mean=data.get("mean"),
+                                     std=data.get("std"), owned=True)
 
     def look_inside(self, image, name: str, pipeline=None) -> None:
         """Show ``image`` (and ``pipeline``'s samples) inside the network picked in

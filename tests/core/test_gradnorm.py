@@ -51,6 +51,21 @@ def test_norms_match_p_grad_norm_by_hand_in_forward_order():
     assert norms.dtype == np.float64
 
 
+@pytest.mark.parametrize("bad", [math.inf, math.nan])
+def test_a_non_finite_gradient_stays_in_its_own_layer(bad):
+    """With fp16 mixed precision an infinite gradient is routine at a logging step: only its
+    layer may read it; the others keep their true norms (NaN would read as "frozen")."""
+    torch.manual_seed(1)
+    model = Branchy()
+    recorder = GradNormRecorder(model)
+    _backward(model)
+    expected = [_by_hand(model.conv1), _by_hand(model.head)]
+    model.conv2.weight.grad[0, 0, 0, 0] = bad
+    norms = recorder.record(1)
+    np.testing.assert_allclose(norms[[0, 2]], expected, rtol=1e-5)
+    assert (np.isinf(norms[1]) if bad == math.inf else np.isnan(norms[1]))
+
+
 def test_all_layers_includes_norm_layers():
     model = Branchy()
     recorder = GradNormRecorder(model, layers="all")

@@ -314,3 +314,46 @@ def test_a_step_read_late_is_shown_before_a_pause_and_a_stop(data, monkeypatch):
     # step 3 was already trained when step 2's numbers were read: it is reported, then the end
     assert steps == [("a", 1), ("b", 1), ("a", 2), ("b", 2), ("a", 3), ("b", 3)]
     assert seen[-1].reason == "stopped" and seen[-1].step == 3
+
+
+def test_closing_the_generator_keeps_the_step_still_being_read(data, tmp_path, monkeypatch):
+    from cnnviz.core.train import engine
+
+    monkeypatch.setattr(engine._Run, "DEFERRED_READ", ("cpu",))
+    gen = train(_config(), data=data, modules={"a": Tiny(), "b": Tiny()}, run_dir=tmp_path / "r")
+    for record in gen:
+        if isinstance(record, StepRecord) and record.step == 3 and record.model == "a":
+            break
+    gen.close()
+    run = read_run(tmp_path / "r")
+    # b's step 3 was measured and on its way when the consumer left: the folder has it
+    assert run.status == "stopped" and list(run.model("b").grad_norms.steps) == [1, 2, 3]
+
+
+def test_a_failing_pipeline_ends_the_run_after_reporting_the_last_logged_step(data,
+                                                                             monkeypatch):
+    from cnnviz.core.train import engine
+
+    monkeypatch.setattr(engine._Run, "DEFERRED_READ", ("cpu",))
+    calls = []
+
+    def transform(image):
+        calls.append(1)
+        if len(calls) > 3 * 8:  # the fourth batch fails
+            raise ValueError("cannot read this picture")
+        return image
+
+    records = list(train(_config(), data=data, modules={"a": Tiny(), "b": Tiny()},
+                         transform=transform))
+    assert [r.step for r in _of(records, StepRecord, "a")] == [1, 2, 3]
+    assert records[-1].reason == "error" and "augmentation pipeline failed" in records[-1].message
+
+
+def test_the_run_says_how_its_inputs_are_normalised(data, tmp_path):
+    records = _run(_config(), data, {"a": Tiny(), "b": Tiny()}, run_dir=tmp_path / "run")
+    started = records[0]
+    assert started.image_size == 16 and started.channels == 3
+    np.testing.assert_allclose(started.mean, data.mean, rtol=1e-6)
+    np.testing.assert_allclose(started.std, data.std, rtol=1e-6)
+    meta = read_run(tmp_path / "run").meta
+    assert meta["image_size"] == 16 and len(meta["mean"]) == 3

@@ -123,8 +123,9 @@ def test_look_inside_waits_for_a_pause_and_sends_a_copy(qtbot, ws, data, tmp_pat
     assert all(a.isEnabled() for a in actions)
     with qtbot.waitSignal(ws.look_inside_model_requested, timeout=WAIT_MS) as blocker:
         actions[0].trigger()
-    module, arch, options, label, classes = blocker.args
-    assert classes == list(data.classes)
+    module, arch, options, label, learnt_from = blocker.args
+    assert learnt_from["classes"] == list(data.classes)
+    np.testing.assert_allclose(learnt_from["mean"], data.mean, rtol=1e-6)
     assert module is not modules["plain"] and isinstance(module, Tiny)
     assert arch == "tiny" and options == {}
     assert label == f"plain, step {held:,} of run run"
@@ -251,7 +252,13 @@ def test_the_main_window_takes_a_trained_model_to_look_inside_and_the_graph(qtbo
     panel = window.pages["arch"].look_inside()
     qtbot.waitUntil(lambda: panel._lab is not None, timeout=WAIT_MS)
     assert panel._lab.ref == "lenet5" and panel._lab.label == "lenet5, step 2 of run lab"
-    assert panel._lab.class_names == tuple(ws.handoffs.classes) and len(panel._lab.class_names) == 3
+    assert panel._lab.class_names == tuple(ws.handoffs.data["classes"])
+    assert len(panel._lab.class_names) == 3
+    # a picture reaches the copy normalised as the lab's training images were
+    qtbot.waitUntil(lambda: panel.network is not None and panel.network.weights == "lab",
+                    timeout=WAIT_MS)
+    assert panel.network.prep.mean == pytest.approx(ws.handoffs.data["mean"])
+    assert panel.network.prep.std == pytest.approx(ws.handoffs.data["std"])
     trained = ws.handoffs.modules["lenet5"].state_dict()
     for key, value in panel._lab.model.state_dict().items():
         assert torch.equal(value, trained[key]), key

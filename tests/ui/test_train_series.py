@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from cnnviz.ui.train.depth_plot import positive, trail_rows
-from cnnviz.ui.train.heatmap import heat_image
+from cnnviz.ui.train.heat_columns import HeatColumns, log_norms
 from cnnviz.ui.train.series import Growing, RunSeries, ratio_phrase, ratio_sentence
 
 
@@ -41,6 +42,18 @@ def test_the_ratio_is_the_median_of_recent_steps_and_reads_as_a_fraction():
                                    "last's; ResNet-56: 1/2.1.")
 
 
+def test_a_gradient_that_vanished_completely_is_said_in_words():
+    run = RunSeries()
+    plain = run.add_model("plain56", "Plain-56", ["a", "b", "c"])
+    resnet = run.add_model("resnet56", "ResNet-56", ["a", "b", "c"])
+    plain.add_step(1, 2.3, 0.1, [0.0, 1e-30, 0.2])  # float32 underflow in the first layer
+    resnet.add_step(1, 2.3, 0.1, [0.25, 0.5, 1.1])
+    assert ratio_phrase(plain.ratio()) == "0"
+    assert ratio_sentence(run) == ("Plain-56: no measurable gradient reaches the first layer; "
+                                   "ResNet-56: the first layer's gradient is 1/4.4 of the "
+                                   "last's.")
+
+
 def test_frozen_layers_are_skipped_and_models_with_one_name_are_told_apart():
     run = RunSeries()
     a = run.add_model("a", "Tiny", ["x", "y", "z"], [True, False, False])
@@ -61,13 +74,85 @@ def test_log_axes_get_gaps_instead_of_zeros_and_the_trail_spreads_over_the_run()
     assert len(rows) == 6 and rows[0] < rows[-1] < 99 and rows[0] <= 10
 
 
+def _model(depth=2):
+    return RunSeries().add_model("m", "M", [f"l{i}" for i in range(depth)])
+
+
 def test_the_heat_image_is_layers_by_steps_and_thins_long_runs():
-    run = RunSeries()
-    model = run.add_model("m", "M", ["a", "b"])
+    model = _model()
     for step in range(1, 5001):
         model.add_step(step, 1.0, 0.5, [0.01, 1.0 if step % 2 else 0.0])
-    image, steps = heat_image(model, max_columns=1000)
-    assert image.shape == (2, 1000)
-    assert steps[0] == 1 and steps[-1] == 5000
-    assert np.allclose(image[0], -2.0)
-    assert np.isnan(image[1]).any()  # a zero gradient is a gap, not -inf
+    heat = HeatColumns(2, max_columns=1000)
+    assert heat.update(model, total_steps=5000)
+    assert heat.image.shape == (2, 1000) and heat.width == 5
+    # Each column shows the latest step it covers: steps 5, 10, ... 5000.
+    assert heat.column_steps[0] == 5 and heat.column_steps[-1] == 5000
+    assert np.allclose(heat.image[0], -2.0)
+    # The second layer's gradient is zero at even steps: a gap, not -inf.
+    expected = np.where(heat.column_steps % 2 == 1, 0.0, np.nan)
+    np.testing.assert_array_equal(heat.image[1], expected)
+    assert np.isnan(heat.image[1]).sum() == 500
+    assert heat.rect == (0.5, 0.0, 5000.0, 2.0)
+    assert heat.column_of(1.0) == 0 and heat.column_of(4999.0) == 999
+    assert heat.column_of(0.0) is None and heat.column_of(5001.0) is None
+
+
+def _fill(model, steps, rng):
+    for step in steps:
+        model.add_step(int(step), 1.0, 0.5, 10 ** rng.normal(-2, 1, model.depth))
+
+
+@pytest.mark.parametrize("total, max_columns, log_every", [
+    (300, 1500, 1),    # one column per step, laid out for the whole run at once
+    (300, 64, 1),      # thinned: several steps share a column
+    (300, 1500, 5),    # logged every 5th step: a column per logged step, no empty stripes
+    (0, 1500, 1),      # length unknown (a user's script): the layout doubles as it grows
+    (120, 50, 3),      # the run outlives its announced length (a followed folder)
+    (9000, 1500, 10),  # every 10th step and every epoch end (16 steps): uneven gaps
+])
+def test_writing_columns_step_by_step_equals_a_rebuild(total, max_columns, log_every):
+    rng = np.random.default_rng(7)
+    model = _model(depth=4)
+    live = HeatColumns(4, max_columns=max_columns)
+    relaid = 0
+    logged = [s for s in range(1, 900 * log_every + 1) if s % log_every == 0 or s % 16 == 0] \
+        if log_every == 10 else list(range(log_every, 900 * log_every + 1, log_every))
+    for start in range(0, 900, 45):  # rows arrive a few at a time, as on the plot timer
+        _fill(model, logged[start:start + 45], rng)
+        relaid += live.update(model, total_steps=total)
+        rebuilt = HeatColumns(4, max_columns=max_columns)
+        rebuilt.update(model, total_steps=total)
+        assert live.rect == rebuilt.rect
+        np.testing.assert_array_equal(live.image, rebuilt.image)
+        np.testing.assert_array_equal(live.column_steps, rebuilt.column_steps)
+        # Every logged step sits in a column, and every column up to the latest has a step.
+        filled = np.isfinite(live.column_steps)
+        assert filled[: np.flatnonzero(filled)[-1] + 1].all()
+        assert live.column_steps[np.flatnonzero(filled)[-1]] == model.grad_steps.view[-1]
+    assert live.columns <= max_columns
+    # Laid out a few times at most: the first rows and each doubling, not on every update.
+    assert relaid <= 1 + int(np.ceil(np.log2(900 * log_every / 256))) + 1
+
+
+def test_a_shorter_series_starts_the_image_over():
+    rng = np.random.default_rng(1)
+    model = _model()
+    _fill(model, range(1, 11), rng)
+    heat = HeatColumns(2)
+    heat.update(model, total_steps=10)
+    other = _model()
+    _fill(other, range(1, 4), rng)
+    assert heat.update(other, total_steps=10)
+    assert np.isfinite(heat.column_steps).sum() == 3
+    np.testing.assert_array_equal(heat.image[:, :3], log_norms(other.grads.view).T)
+
+
+def test_the_colour_range_is_kept_as_rows_arrive():
+    run = RunSeries()
+    a = run.add_model("a", "A", ["x", "y"])
+    b = run.add_model("b", "B", ["x", "y"])
+    a.add_step(1, 1.0, 0.5, [1e-3, np.inf])
+    b.add_grads([1, 2], np.array([[0.0, 10.0], [np.nan, 0.5]]))
+    assert run.norm_range() == (-3.0, 1.0)
+    a.add_step(2, 1.0, 0.5, [1e-5, 100.0])
+    assert run.norm_range() == (-5.0, 2.0)

@@ -1,8 +1,9 @@
 """Taking in a model trained elsewhere (the training lab) without touching the original.
 
-:func:`cpu_copy` snapshots a module that may live on a GPU, in channels-last layout, and
-keep training after the call: the copy is made on the CPU in one pass, so no second copy of
-the weights is ever allocated on the GPU.  :func:`check_architecture` makes sure the module
+:func:`cpu_copy` copies a module that may live on a GPU, in channels-last layout (nothing may
+train it meanwhile: the lab copies while its run is held at a pause, off the GUI thread): the
+copy is made on the CPU in one pass, so no second copy of the weights is ever allocated on
+the GPU.  :func:`check_architecture` makes sure the module
 really is the zoo architecture it is said to be, so the layer report (receptive fields)
 built from that architecture describes the same layers.
 """

@@ -74,9 +74,11 @@ class _Pending:
                  rate: float, elapsed: float) -> None:
         tensor, self.lr = pack
         self.trainee, self.batch, self.rate, self.elapsed = trainee, batch, rate, elapsed
-        self.host = tensor.to("cpu", non_blocking=True)
+        cuda = tensor.device.type == "cuda"
+        # Only CUDA has an event to wait on; elsewhere the copy is an ordinary, finished one.
+        self.host = tensor.to("cpu", non_blocking=cuda)
         self.ready: torch.cuda.Event | None = None
-        if tensor.device.type == "cuda":
+        if cuda:
             self.ready = torch.cuda.Event()
             self.ready.record()
 
@@ -126,7 +128,7 @@ class _Run:
         )
         self.channels = config.channels or (shapes[0][0] if shapes else self.data.channels)
         self.image_size = wanted_size or self.data.image_size
-        prepare = Preparer(self.data, device=self.device, channels=self.channels,
+        self.prepare = prepare = Preparer(self.data, device=self.device, channels=self.channels,
                            image_size=self.image_size, channels_last=self.channels_last)
         self.stream = BatchStream(self.data, prepare, batch_size=config.batch_size,
                                   seed=config.seed, transform=transform)
@@ -136,6 +138,7 @@ class _Run:
         self.run_dir = unique_run_dir(run_dir) if run_dir is not None else None
         self.log: RunLog | None = None
         self.finished = False
+        self.pending: list[_Pending] = []  # a logging step read one step late
 
     def _trainee(self, model_config, modules) -> Trainee:
         num_classes = len(self.data.classes)
@@ -196,6 +199,7 @@ class _Run:
                 "dataset_name": self.data.name, "classes": list(self.data.classes),
                 "total_steps": self.total_steps,
                 "steps_per_epoch": self.stream.steps_per_epoch,
+                **self._inputs(),
             })
         self.step = 0
         reason, message = "completed", ""
@@ -206,15 +210,18 @@ class _Run:
                 steps_per_epoch=self.stream.steps_per_epoch, dataset_name=self.data.name,
                 classes=tuple(self.data.classes), train_samples=len(self.data.train_y),
                 val_samples=len(self.data.val_y),
-                run_dir=str(self.run_dir) if self.run_dir else None))
+                run_dir=str(self.run_dir) if self.run_dir else None, **self._inputs()))
             reason, message = yield from self._loop(started)
         except CnnvizError as exc:
+            yield from self._read_pending()  # the last logged step still counts
             reason, message = "error", str(exc)
         except GeneratorExit:
             # The consumer closed the generator early: still leave a complete folder.
+            self._log_pending()
             self._finish_log("stopped", "The run was closed before it ended.", started)
             raise
         except BaseException as exc:
+            self._log_pending()
             if isinstance(exc, KeyboardInterrupt):
                 self._finish_log("stopped", "The run was interrupted.", started)
             else:
@@ -224,6 +231,12 @@ class _Run:
         yield self._emit(RunFinished(self.step, reason, message or self._summary(reason),
                                      time.perf_counter() - started,
                                      str(self.run_dir) if self.run_dir else None))
+
+    def _inputs(self) -> dict:
+        """The size and normalisation of the models' inputs (for RunStarted and run.json)."""
+        return {"image_size": self.image_size, "channels": self.channels,
+                "mean": tuple(self.prepare.mean.flatten().tolist()),
+                "std": tuple(self.prepare.std.flatten().tolist())}
 
     def _finish_log(self, reason: str, message: str, started: float) -> None:
         if self.log is not None and not self.finished:
@@ -240,15 +253,23 @@ class _Run:
         return f"Every model stopped by step {step}."
 
     def _loop(self, started: float):
-        self.pending: list[_Pending] = []
         result = yield from self._steps(started)
         yield from self._read_pending()
         return result
 
+    def _log_pending(self) -> None:
+        """Write the logging step still on its way to the run folder, when the run ends by an
+        exception and nobody takes records any more."""
+        try:
+            for _ in self._read_pending():
+                pass  # each record reaches the run folder through _emit
+        except Exception:  # noqa: BLE001 - the device may be what failed; the folder is closed next
+            pass
+
     def _read_pending(self):
         """Report the logging step whose numbers are on their way to the host."""
-        pending, self.pending = self.pending, []
-        for p in pending:
+        while self.pending:  # taken one by one: a run closed midway still logs the rest
+            p = self.pending.pop(0)
             if p.trainee.active:
                 yield from self._report(p.trainee, p.batch, p.values(), p.lr, p.rate,
                                         p.elapsed)

@@ -74,8 +74,8 @@ class GradNormRecorder:
     registration order; call :meth:`trace` with an example input to fix it up front.
 
     All norms of one step are computed on the model's device in one batched operation
-    (``torch._foreach_norm`` over the gradients, then one matrix-vector product summing each
-    layer's parameters) and copied to the host
+    (``torch._foreach_norm`` over the gradients, then one indexed sum per layer) and copied to
+    the host
     once; nothing synchronises with the device until :meth:`record` (or ``.cpu()`` on the
     tensors of the ``*_tensor`` methods) asks for the numbers.  Frozen layers (no parameter
     requires grad) read NaN, never zero; a trainable layer that received no gradient reads 0.
@@ -179,8 +179,8 @@ class GradNormRecorder:
         return [p for _, _, params in self._layers for p in params]
 
     def _plan(self, states: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
-        """For one pattern of parameter states: the layer-by-parameter sum matrix, the
-        per-layer offset (NaN for frozen layers, else 0) and the measured parameters."""
+        """For one pattern of parameter states: each measured parameter's layer, the
+        per-layer starting sums (NaN for frozen layers, else 0) and the measured parameters."""
         plan = self._plans.get(states)
         if plan is None:
             device = self._params()[0].device
@@ -192,23 +192,23 @@ class GradNormRecorder:
                         rows.append(layer)
                         picked.append(flat)
                     flat += 1
-            sums = torch.zeros(len(self._layers), len(picked))
-            sums[rows, range(len(picked))] = 1.0
-            offset = torch.tensor([math.nan if f else 0.0 for f in self.frozen])
-            plan = (sums.to(device), offset.to(device), picked)
+            start = torch.tensor([math.nan if f else 0.0 for f in self.frozen])
+            plan = (torch.tensor(rows, dtype=torch.long).to(device), start.to(device), picked)
             self._plans[states] = plan
         return plan
 
     @staticmethod
-    def _layer_norms(tensors: Sequence[torch.Tensor], sums: torch.Tensor,
-                     offset: torch.Tensor) -> torch.Tensor:
+    def _layer_norms(tensors: Sequence[torch.Tensor], rows: torch.Tensor,
+                     start: torch.Tensor) -> torch.Tensor:
         """Per-layer L2 norms from per-parameter tensors: the square root of each layer's sum
-        of squared parameter norms, in one matrix-vector product (few kernel launches: on a
-        GPU the launches, not the arithmetic, are what a step would pay for)."""
-        if not tensors:
-            return offset.clone()
-        norms = torch.stack(torch._foreach_norm(list(tensors))).float()
-        return torch.addmv(offset, sums, norms * norms).sqrt_()
+        of squared parameter norms.  A handful of kernel launches whatever the depth (on a GPU
+        the launches, not the arithmetic, are what a step pays for); an infinite or NaN norm
+        stays in its own layer."""
+        sums = start.clone()
+        if tensors:
+            norms = torch.stack(torch._foreach_norm(list(tensors))).float()
+            sums.index_add_(0, rows, norms * norms)
+        return sums.sqrt_()
 
     def grad_norms_tensor(self) -> torch.Tensor:
         """This step's per-layer gradient norms as a float32 tensor on the model's device.
@@ -220,9 +220,9 @@ class GradNormRecorder:
             _FROZEN if not p.requires_grad else (_NO_GRAD if p.grad is None else _HAS_GRAD)
             for p in params
         )
-        sums, offset, picked = self._plan(states)
+        rows, start, picked = self._plan(states)
         grads = [params[i].grad for i in picked]
-        return self._layer_norms(grads, sums, offset)
+        return self._layer_norms(grads, rows, start)
 
     def snapshot_weights(self) -> None:
         """Keep a copy of the weights so :meth:`weight_stats_tensor` can measure the update.
@@ -248,16 +248,16 @@ class GradNormRecorder:
         """
         params = [p.detach() for p in self._params()]
         states = tuple(_HAS_GRAD if p.requires_grad else _FROZEN for p in self._params())
-        sums, offset, picked = self._plan(states)
+        rows, start, picked = self._plan(states)
         chosen = [params[i] for i in picked]
-        weights = self._layer_norms(chosen, sums, offset)
+        weights = self._layer_norms(chosen, rows, start)
         if self._before is None:
             ratios = torch.full_like(weights, float("nan"))
         else:
             before = [self._before[i] for i in picked]
             with torch.no_grad():
-                change = self._layer_norms(torch._foreach_sub(chosen, before), sums, offset)
-                ratios = change / self._layer_norms(before, sums, offset)
+                change = self._layer_norms(torch._foreach_sub(chosen, before), rows, start)
+                ratios = change / self._layer_norms(before, rows, start)
             self._before = None
         return torch.stack([weights, ratios])
 

@@ -168,6 +168,12 @@ class RunStarted:
     train_samples: int
     val_samples: int
     run_dir: str | None
+    # What the models are fed: images of ``channels`` x ``image_size`` x ``image_size``,
+    # scaled to [0, 1] then normalised by ``mean`` and ``std`` (one value per channel).
+    image_size: int = 0
+    channels: int = 0
+    mean: tuple[float, ...] = ()
+    std: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,7 +2,7 @@
 
 Toolbars built on it never clip: at 1280x800, beside the explorer's catalog, controls that
 do not fit move to a second row.  A widget wider than the whole row is given the row's width
-(an :class:`~cnnviz.ui.probe.elided.ElidedLabel` then shortens its text).  With
+(an :class:`~cnnviz.ui.widgets.elided.ElidedLabel` then shortens its text).  With
 ``last_right`` the last widget sits at the right edge of its row, as a toolbar's trailing
 buttons do (put a group of controls in one widget to keep them together).
 """

@@ -110,15 +110,19 @@ class LabModel:
     options: dict
     label: str
     class_names: tuple[str, ...]
+    mean: tuple[float, ...] = ()  # the normalisation it was trained with, when known
+    std: tuple[float, ...] = ()
 
 
 def adopt_model(model, ref: str, options: dict | None = None, label: str | None = None,
-                class_names=None) -> Network:
+                class_names=None, mean=(), std=()) -> Network:
     """A Network around ``model``, a CPU copy (see :func:`cnnviz.core.probe.cpu_copy`) of a
     network trained elsewhere as architecture ``ref`` built with ``options``.
 
     ``class_names`` name its outputs (the lab's data set); without them the classes are
-    numbered, never given ImageNet's names.  Raises :class:`~cnnviz.core.errors.WeightsError`
+    numbered, never given ImageNet's names.  ``mean`` and ``std`` (one per input channel)
+    replace the catalog's normalisation: a picture must reach the model as its training
+    images did.  Raises :class:`~cnnviz.core.errors.WeightsError`
     when ``model`` is not that architecture.
     """
     from cnnviz.core.probe import check_architecture
@@ -131,6 +135,9 @@ def adopt_model(model, ref: str, options: dict | None = None, label: str | None 
                    weights_label=label or LAB_LABEL, categories=tuple(class_names or ()))
     # ImageNet's weights belong to the catalog's network (1000 classes), not to this model
     # of the lab's classes: the way to them is back to the catalog, not into this copy.
+    if mean and std and len(mean) == len(std) == net.prep.channels:
+        net = dataclasses.replace(net, prep=dataclasses.replace(
+            net.prep, mean=tuple(mean), std=tuple(std)))
     return dataclasses.replace(net, published=None)
 
 

@@ -124,20 +124,25 @@ class LookInsidePanel(QWidget):
                               on_done=self._network_ready, on_error=self._network_failed)
 
     def set_model(self, module, ref: str, options: dict | None = None, label: str | None = None,
-                  class_names: list[str] | None = None) -> None:
+                  class_names: list[str] | None = None, *, mean=None, std=None,
+                  owned: bool = False) -> None:
         """Look inside ``module``, a network of architecture ``ref`` built with the zoo
         builder's ``options`` (batch_norm, activation, init) and trained elsewhere.
 
-        The weights are copied now, to the CPU in the normal layout (``module`` may be on a
-        GPU, in channels-last, and may go on training); ``module`` is not changed.
-        ``label`` (e.g. "plain20, step 400 of run 2026-11-28_0612") is shown in the header,
-        ``class_names`` name the outputs (the lab's data set; without them they are numbered).
-        A module that is not ``ref`` with ``options`` is refused with a sentence.
+        Unless ``owned`` (the caller hands over a CPU copy nobody else uses, as the lab
+        does), the weights are copied now, to the CPU in the normal layout (``module`` may be
+        on a GPU or in channels-last; nothing may train it during the call); ``module`` is not
+        changed.  ``label`` (e.g. "plain20, step 400 of run 2026-11-28_0612") is shown in the
+        header, ``class_names`` name the outputs (the lab's data set; without them they are
+        numbered), and ``mean``/``std`` are the normalisation it was trained with (the
+        catalog's for its input size otherwise).  A module that is not ``ref`` with
+        ``options`` is refused with a sentence.
         """
         from cnnviz.core.probe import cpu_copy
 
-        self._lab = jobs.LabModel(cpu_copy(module), ref, dict(options or {}),
-                                  label or jobs.LAB_LABEL, tuple(class_names or ()))
+        model = module.eval() if owned else cpu_copy(module)
+        self._lab = jobs.LabModel(model, ref, dict(options or {}), label or jobs.LAB_LABEL,
+                                  tuple(class_names or ()), _floats(mean), _floats(std))
         self._ref, self._options = ref, dict(self._lab.options)
         self._reset_network(f"Receiving the trained {ref}…")
         self._adopt_lab(self._network_failed)
@@ -257,8 +262,8 @@ class LookInsidePanel(QWidget):
     def _adopt_lab(self, on_error) -> None:
         lab = self._lab
         self.worker.run_model(jobs.adopt_model, lab.model, lab.ref, lab.options, lab.label,
-                              lab.class_names, key="network", on_done=self._network_ready,
-                              on_error=on_error)
+                              lab.class_names, lab.mean, lab.std, key="network",
+                              on_done=self._network_ready, on_error=on_error)
 
     def _download_progress(self, done: int, total: int) -> None:
         self.weights_bar.show_progress((done, total), self._download_name)
@@ -402,3 +407,7 @@ class LookInsidePanel(QWidget):
 
     def _busy_changed(self, busy: bool) -> None:
         self.header.busy.setVisible(busy)
+
+
+def _floats(values) -> tuple[float, ...]:
+    return tuple(float(v) for v in values) if values is not None else ()

@@ -47,6 +47,7 @@ class DepthPlot(pg.PlotWidget):
         style.titled(item, "Gradient norm across depth")
         self.series: ModelSeries | None = None
         self.color = QColor(pal.accent)
+        self.surface = QColor(pal.surface)
         self.trail = [item.plot([], [], connect="finite") for _ in range(TRAIL)]
         self.current = item.plot([], [], connect="finite", symbol="o", symbolSize=5)
         self.hover = style.Hover(self, self._describe)
@@ -62,13 +63,17 @@ class DepthPlot(pg.PlotWidget):
 
     def _pens(self) -> None:
         for i, curve in enumerate(self.trail):
-            alpha = int(30 + 110 * (i + 1) / TRAIL)
-            curve.setPen(style.pen(self.color, 1.2, alpha))
+            # Faded by mixing with the background rather than by transparency: the same
+            # colour on screen, but an opaque line is several times cheaper to draw, and
+            # this plot is redrawn at every step.
+            alpha = (30 + 110 * (i + 1) / TRAIL) / 255
+            curve.setPen(style.pen(style.mix(self.color, self.surface, alpha), 1.2))
         self.current.setPen(style.pen(self.color, 2.4))
         self.current.setSymbolBrush(pg.mkBrush(self.color))
         self.current.setSymbolPen(pg.mkPen(self.color))
 
     def retheme(self, pal) -> None:
+        self.surface = QColor(pal.surface)
         self.setBackground(pal.surface)
         style.style_plot(self.getPlotItem(), pal)
         self._pens()

@@ -48,7 +48,9 @@ class Handoffs(QObject):
     :meth:`finish` when the run's thread has ended, :meth:`shutdown` before going away.
     """
 
-    look_inside = Signal(object, str, dict, str, object)  # module, arch, options, label, classes
+    # module, arch, options, label, and the data it learnt from: {"classes", "mean", "std"}
+    look_inside = Signal(object, str, dict, str, dict)
+    failed = Signal(str)                          # a sentence: a model could not be sent
     gradients_changed = Signal(object)            # GradientSnapshot
     show_gradients = Signal(object)               # GradientSnapshot
 
@@ -59,7 +61,7 @@ class Handoffs(QObject):
         self.configs: dict[str, ModelConfig] = {}
         self.modules: Mapping = {}
         self.run_label = ""
-        self.classes: list[str] | None = None
+        self.data: dict = {}
         self.worker = None
         self.parked = False
         self.copying = False
@@ -79,11 +81,12 @@ class Handoffs(QObject):
 
     def begin(self, run: RunSeries, configs: dict[str, ModelConfig], run_label: str,
               modules: Mapping | None = None, *, live: bool = False,
-              classes: list[str] | None = None) -> None:
+              data: dict | None = None) -> None:
         """A new run (or folder) is shown; ``live`` while it grows (snapshots go out).
-        ``classes`` names the data set's classes, for the predictions in Look inside."""
+        ``data`` describes what the models learnt from, for Look inside: the data set's
+        ``classes`` and the ``mean`` and ``std`` its images were normalised with."""
         self.run, self.configs, self.run_label = run, dict(configs), run_label
-        self.classes = list(classes) if classes else None
+        self.data = dict(data or {})
         self.modules = modules if modules is not None else {}
         self.parked = False
         self._sent = {}
@@ -199,11 +202,13 @@ class Handoffs(QObject):
     def _copied(self, config: ModelConfig, label: str, module) -> None:
         self.copying = False
         self.update_buttons()
-        self.look_inside.emit(module, config.arch, dict(config.options), label, self.classes)
+        self.look_inside.emit(module, config.arch, dict(config.options), label, dict(self.data))
 
-    def _copy_failed(self, _exc: BaseException, _tb: str) -> None:
+    def _copy_failed(self, exc: BaseException, _tb: str) -> None:
         self.copying = False
         self.update_buttons()
+        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        self.failed.emit(f"The model could not be copied for Look inside: {first}")
 
     # -- the header's buttons -------------------------------------------------------------------
 

@@ -12,25 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
 from cnnviz.ui.train import plot_style as style
-from cnnviz.ui.train.depth_plot import positive
+from cnnviz.ui.train.heat_columns import HeatColumns
 from cnnviz.ui.train.series import ModelSeries
-
-# Beyond this many columns the image keeps every k-th step: a screen has no more pixels, and
-# re-uploading a huge image thirty times a second would be what makes the window stutter.
-MAX_COLUMNS = 1500
-
-
-def heat_image(series: ModelSeries, max_columns: int = MAX_COLUMNS) -> tuple[np.ndarray,
-                                                                              np.ndarray]:
-    """(image (layers, columns) of log10 norms, the step of each column)."""
-    grads = series.grads.view
-    steps = series.grad_steps.view
-    if len(grads) > max_columns:
-        keep = np.linspace(0, len(grads) - 1, max_columns).round().astype(int)
-        grads, steps = grads[keep], steps[keep]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        image = np.log10(positive(grads)).T
-    return np.ascontiguousarray(image), steps
 
 
 class HeatMap(pg.PlotWidget):
@@ -52,15 +35,21 @@ class HeatMap(pg.PlotWidget):
                                    interactive=False, width=12,
                                    colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=item)
+        style.cache_axis(self.bar.axis)
         self.series: ModelSeries | None = None
-        self.steps = np.empty(0)
-        self._shown = -1
+        self.columns = HeatColumns(0)
+        self.total_steps = 0
+        self._levels: tuple[float, float] | None = None
         self.hover = style.Hover(self, self._describe)
         self.retheme(pal)
 
-    def set_series(self, series: ModelSeries) -> None:
+    def set_series(self, series: ModelSeries, total_steps: int = 0) -> None:
+        """Show ``series``; ``total_steps`` (the run's planned last step, 0 when unknown)
+        lets the map lay out its columns once for the whole run."""
         self.series = series
-        self._shown = -1
+        self.total_steps = total_steps
+        self.columns = HeatColumns(series.depth)
+        self.image.clear()
         self.refresh()
 
     def retheme(self, pal) -> None:
@@ -72,42 +61,50 @@ class HeatMap(pg.PlotWidget):
         self.bar.axis.setLabel("log₁₀ norm", color=pal.muted)
 
     def set_levels(self, levels: tuple[float, float] | None) -> None:
-        if levels is not None:
+        """Colour levels (log10 norms), shared by every model's map."""
+        if levels is not None and levels != self._levels:
+            self._levels = levels
             self.bar.setLevels(levels)
 
     def refresh(self) -> None:
+        """Draw the steps logged since the last call (only their columns change)."""
         series = self.series
-        if series is None or len(series) == self._shown:
+        if series is None:
             return
-        self._shown = len(series)
         if not len(series):
-            self.image.clear()
-            self.steps = np.empty(0)
+            if self.image.image is not None:
+                self.columns = HeatColumns(series.depth)
+                self.image.clear()
             return
-        image, steps = heat_image(series)
-        self.steps = steps
-        levels = self.bar.levels()
-        self.image.setImage(image, autoLevels=False, levels=levels)
-        first = float(steps[0])
-        last = float(steps[-1])
-        width = (last - first) * len(steps) / max(1, len(steps) - 1) if len(steps) > 1 else 1.0
-        self.image.setRect(QRectF(first - width / len(steps) / 2, 0, width, series.depth))
-        self.getPlotItem().setYRange(0, series.depth, padding=0)
+        relaid = self.columns.update(series, self.total_steps)
+        if relaid or self.image.image is None:
+            self.image.setImage(self.columns.image, autoLevels=False, levels=self.bar.levels())
+            self.image.setRect(QRectF(*self.columns.rect))
+            self.getPlotItem().setYRange(0, series.depth, padding=0)
+        else:
+            # Same array and shape: pyqtgraph re-maps the colours without re-laying out
+            # the plot (handing the array again makes it look afresh for blank columns).
+            self.image.setImage(self.columns.image, autoLevels=False)
 
     def image_data(self) -> np.ndarray | None:
-        return self.image.image
+        """The drawn part of the image, (layers, columns up to the latest step's)."""
+        if self.image.image is None:
+            return None
+        filled = np.flatnonzero(np.isfinite(self.columns.column_steps))
+        return self.columns.image[:, : filled[-1] + 1 if len(filled) else 0]
 
     def _describe(self, x: float, y: float) -> str | None:
         series = self.series
-        if series is None or not len(series) or not len(self.steps):
+        if series is None or not len(series):
             return None
         layer = int(np.floor(y))
-        if not 0 <= layer < series.depth:
+        column = self.columns.column_of(x)
+        if not 0 <= layer < series.depth or column is None:
             return None
-        column = int(np.argmin(np.abs(self.steps - x)))
-        step = int(self.steps[column])
-        row = int(np.searchsorted(series.grad_steps.view, step))
-        row = min(row, len(series) - 1)
+        step = self.columns.column_steps[column]
+        if not np.isfinite(step):
+            return None
+        row = min(int(np.searchsorted(series.grad_steps.view, step)), len(series) - 1)
         value = float(series.grads.view[row][layer])
-        return (f"step {step} · {series.layer_names[layer]} (layer {layer + 1})\n"
+        return (f"step {int(step)} · {series.layer_names[layer]} (layer {layer + 1})\n"
                 f"gradient norm: {style.format_norm(value)}")

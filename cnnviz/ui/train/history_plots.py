@@ -3,6 +3,7 @@ norms, loss and accuracy (validation at epoch ends as dots)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,13 +72,18 @@ class HistoryPlots(QWidget):
         self.accuracy = style.new_plot_widget(pal)
         self.layers.getPlotItem().setLogMode(y=True)
         self.loss.getPlotItem().setLogMode(y=True)
-        self.layers.setLabel("left", "gradient norm")
+        # "norm": the row is short, and the box's heading already says what is plotted.
+        self.layers.setLabel("left", "norm")
         self.loss.setLabel("left", "loss")
         self.accuracy.setLabel("left", "accuracy (%)")
         for plot in (self.layers, self.loss, self.accuracy):
             plot.setLabel("bottom", "step")
         self.accuracy.setYRange(0, 100, padding=0.02)
-        self.layers.enableAutoRange(x=False)  # the run view sets the step range
+        # The run view sets the step range; the log axes follow the data in whole quarter
+        # decades (see _follow_y), not on every frame as pyqtgraph's auto-range would.
+        self.layers.enableAutoRange(x=False, y=False)
+        self.loss.enableAutoRange(y=False)
+        self._y_ranges: dict[str, tuple[float, float]] = {}
         self.loss.setXLink(self.layers)
         self.accuracy.setXLink(self.layers)
         # Curves per model: {name: {"layer:first": item, "loss": item, ...}}
@@ -138,6 +144,7 @@ class HistoryPlots(QWidget):
                 self._owner(key).removeItem(curve)
         self.curves = {}
         self._shown: dict[str, tuple] = {}
+        self._y_ranges = {}
         if self.run is None:
             return
         order = [c for c in DEPTH_CHOICES if c.key in self.chosen]
@@ -184,31 +191,57 @@ class HistoryPlots(QWidget):
             if self._shown.get(plot) == sizes:
                 continue
             self._shown[plot] = sizes
+            shown = []
             for model in self.run:
                 items = self.curves.get(model.name)
                 if items is None:
                     continue
                 if plot == "layers":
-                    self._refresh_layers(model, items)
+                    shown += self._refresh_layers(model, items)
                 elif plot == "loss":
-                    self._refresh_loss(model, items)
+                    shown += self._refresh_loss(model, items)
                 else:
                     self._refresh_accuracy(model, items)
+            if plot != "accuracy":
+                self._follow_y(plot, shown)
 
-    def _refresh_layers(self, model: ModelSeries, items: dict[str, pg.PlotDataItem]) -> None:
+    def _follow_y(self, plot: str, shown: list[np.ndarray]) -> None:
+        # Log axes: the view's y is log10 of the value.  Snapped outwards to quarter decades,
+        # so the range (and with it the axis) changes only now and then.
+        values = [v[np.isfinite(v)] for v in shown]
+        values = [v for v in values if v.size]
+        if not values:
+            return
+        low = math.log10(min(float(v.min()) for v in values))
+        high = math.log10(max(float(v.max()) for v in values))
+        wanted = style.snapped(low, high, 0.25, 0.02)
+        if self._y_ranges.get(plot) != wanted:
+            self._y_ranges[plot] = wanted
+            getattr(self, plot).setYRange(*wanted, padding=0)
+
+    def _refresh_layers(self, model: ModelSeries,
+                        items: dict[str, pg.PlotDataItem]) -> list[np.ndarray]:
+        """Update the chosen layers' curves; returns the values drawn."""
         steps = model.grad_steps.view
         grads = model.grads.view
+        drawn = []
         for choice in DEPTH_CHOICES:
             curve = items.get(f"layer:{choice.key}")
             if curve is not None:
                 column = grads[:, choice.index(model.depth)] if len(grads) else np.empty(0)
-                curve.setData(steps, positive(column))
+                drawn.append(positive(column))
+                curve.setData(steps, drawn[-1])
+        return drawn
 
-    def _refresh_loss(self, model: ModelSeries, items: dict[str, pg.PlotDataItem]) -> None:
+    def _refresh_loss(self, model: ModelSeries,
+                      items: dict[str, pg.PlotDataItem]) -> list[np.ndarray]:
+        """Update the loss curve and validation dots; returns the values drawn."""
         keep = np.isfinite(model.val_loss.view)
-        items["loss"].setData(model.steps.view, positive(model.loss.view))
-        items["val_loss"].setData(model.epoch_steps.view[keep],
-                                  positive(model.val_loss.view[keep]))
+        loss = positive(model.loss.view)
+        val_loss = positive(model.val_loss.view[keep])
+        items["loss"].setData(model.steps.view, loss)
+        items["val_loss"].setData(model.epoch_steps.view[keep], val_loss)
+        return [loss, val_loss]
 
     def _refresh_accuracy(self, model: ModelSeries, items: dict[str, pg.PlotDataItem]) -> None:
         scalar_steps = model.steps.view

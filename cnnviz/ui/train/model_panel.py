@@ -74,10 +74,19 @@ class ModelPanel(QFrame):
         col.addLayout(head)
         col.addWidget(self.stop_box)
         col.addWidget(self.plots, 1)
-        self._shown = -1
-        self.depth_plot.set_series(series, color)
-        self.heat_map.set_series(series)
         self.retheme(pal, color)
+        self.show_series(series, label)
+
+    def show_series(self, series: ModelSeries, label: str = "") -> None:
+        """Follow ``series`` from now on (a new run reuses the panel and its plots: building
+        plot widgets is the slowest thing the window does when a run starts)."""
+        self.series = series
+        self.label = label or series.display_name
+        self.title.setText(self.label)
+        self._shown = -1
+        self.depth_plot.set_series(series, self.color)
+        self.heat_map.set_series(series)
+        self.refresh_header()
 
     def retheme(self, pal, color: QColor) -> None:
         self.color = QColor(color)

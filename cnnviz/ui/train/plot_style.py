@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QToolTip
+from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from cnnviz.ui.theme import Palette
 
@@ -25,12 +25,23 @@ def model_color(index: int, pal: Palette) -> QColor:
     return QColor(colors[index % len(colors)])
 
 
+def cache_axis(axis: pg.AxisItem) -> None:
+    """Keep ``axis`` as a ready pixmap between its own changes.
+
+    With the grid on, an axis covers its whole plot, so every new point of a curve repaints
+    it; replaying its tick labels costs more than the curves themselves.  The cached pixmap
+    is redrawn only when the axis changes (range, size, colours).
+    """
+    axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def style_plot(plot: pg.PlotItem, pal: Palette) -> None:
     """Axes, grid and title in the theme's colours."""
     font = QFont()
     font.setPointSizeF(8.5)
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
+        cache_axis(axis)
         axis.setPen(pg.mkPen(pal.border))
         axis.setTextPen(pg.mkPen(pal.muted))
         axis.setTickFont(font)
@@ -43,6 +54,16 @@ def style_plot(plot: pg.PlotItem, pal: Palette) -> None:
     title = getattr(plot, "_cnnviz_title", "")
     if title:
         plot.setTitle(title, color=pal.text, size="9.5pt")
+
+
+def snapped(low: float, high: float, step: float, margin: float = 0.0) -> tuple[float, float]:
+    """``(low, high)`` widened by ``margin`` and out to multiples of ``step``.
+
+    A range that follows the data exactly changes at nearly every step early in a run, and
+    each change re-lays out and redraws the axes; snapped to a grid it changes a handful of
+    times a run.
+    """
+    return (math.floor((low - margin) / step) * step, math.ceil((high + margin) / step) * step)
 
 
 def titled(plot: pg.PlotItem, title: str) -> None:
@@ -98,6 +119,14 @@ class Hover:
         vb = self.widget.getPlotItem().vb
         self._moved(vb.mapViewToScene(QPointF(x, y)))
         return self.text
+
+
+def mix(color: QColor, background: QColor, amount: float) -> QColor:
+    """``color`` laid over ``background`` at opacity ``amount`` (0..1), as one opaque colour."""
+    fore, back = QColor(color), QColor(background)
+    return QColor(*(round(amount * f + (1 - amount) * b) for f, b in
+                    ((fore.red(), back.red()), (fore.green(), back.green()),
+                     (fore.blue(), back.blue()))))
 
 
 def pen(color: QColor, width: float = 2.0, alpha: int = 255,

@@ -62,7 +62,13 @@ class EmptyPage(QWidget):
         col.addWidget(self.icon)
         col.addSpacing(8)
         col.addWidget(title)
-        col.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag: an aligned label gets its size
+        # hint's width, too narrow for its wrapped text, and the last line is cut off.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(text, 100)
+        row.addStretch(1)
+        col.addLayout(row)
         col.addStretch(3)
 
     def retheme(self, pal) -> None:
@@ -128,20 +134,16 @@ class RunView(QStackedWidget):
 
     def set_run(self, run: RunSeries) -> None:
         """Show ``run`` (replacing what was shown); models are laid out side by side."""
-        for panel in self.panels:
-            self.panel_row.removeWidget(panel)
-            panel.deleteLater()
         self.run = run
         self._ranges = {}
-        pal = theme_manager().palette
-        self.panels = [ModelPanel(series, style.model_color(i, pal), pal, run.label(series))
-                       for i, series in enumerate(run)]
-        for panel in self.panels:
-            self.panel_row.addWidget(panel, 1)
-        link([p.depth_plot for p in self.panels])
-        heat = [p.heat_map for p in self.panels]
-        for other in heat[1:]:
-            other.setXLink(heat[0])
+        models = list(run)
+        if len(models) == len(self.panels):
+            # The same number of models (a run started again, another run opened): the
+            # panels, their plots and their links stay; only what they follow changes.
+            for panel, series in zip(self.panels, models):
+                panel.show_series(series, run.label(series))
+        else:
+            self._build_panels(models)
         self.history.set_run(run, self.colors())
         count = len(self.panels)
         self._stages = ([("depth", i) for i in range(count)] + [("heat", i) for i in range(count)]
@@ -152,6 +154,20 @@ class RunView(QStackedWidget):
         self.timer.start()
         self.mark_dirty()
         self.refresh()
+
+    def _build_panels(self, models) -> None:
+        for panel in self.panels:
+            self.panel_row.removeWidget(panel)
+            panel.deleteLater()
+        pal = theme_manager().palette
+        self.panels = [ModelPanel(series, style.model_color(i, pal), pal, self.run.label(series))
+                       for i, series in enumerate(models)]
+        for panel in self.panels:
+            self.panel_row.addWidget(panel, 1)
+        link([p.depth_plot for p in self.panels])
+        heat = [p.heat_map for p in self.panels]
+        for other in heat[1:]:
+            other.setXLink(heat[0])
 
     def colors(self) -> dict:
         return {p.series.name: p.color for p in self.panels}
@@ -191,15 +207,16 @@ class RunView(QStackedWidget):
         depth_plot = self.panels[0].depth_plot  # the others share its axes
         levels = self.run.norm_range()
         if levels is not None:
-            low, high = levels
-            self._set_range("depth_y", depth_plot.setYRange, low - 0.1, high + 0.1)
+            self._set_range("depth_y", depth_plot.setYRange, *style.snapped(*levels, 0.5, 0.1))
         depth = max(p.series.depth for p in self.panels)
         self._set_range("depth_x", depth_plot.setXRange, 0.5, depth + 0.5)
         self.panels[index].refresh_depth()
 
     def _refresh_heat(self, index: int) -> None:
         heat_map = self.panels[index].heat_map
-        heat_map.set_levels(self.run.norm_range())
+        levels = self.run.norm_range()
+        heat_map.set_levels(style.snapped(*levels, 0.25) if levels is not None else None)
+        heat_map.total_steps = self.run.total_steps
         heat_map.refresh()
         last = self.run.last_step
         first = min((int(p.series.grad_steps.view[0]) for p in self.panels

@@ -78,6 +78,10 @@ class ModelSeries:
 
     def __post_init__(self) -> None:
         self.grads = Growing(len(self.layer_names))
+        # Smallest and largest positive finite norm so far, kept as rows arrive so the
+        # shared colour levels never rescan the whole history.
+        self.norm_low = math.inf
+        self.norm_high = -math.inf
         if not self.frozen:
             self.frozen = (False,) * len(self.layer_names)
 
@@ -106,6 +110,10 @@ class ModelSeries:
             return  # a folder whose columns do not match its run.json; nothing sane to show
         self.grad_steps.extend(steps)
         self.grads.extend(grads)
+        positive = grads[np.isfinite(grads) & (grads > 0)]
+        if positive.size:
+            self.norm_low = min(self.norm_low, float(positive.min()))
+            self.norm_high = max(self.norm_high, float(positive.max()))
 
     def add_epoch(self, step: int, val_loss: float, val_accuracy: float) -> None:
         self.epoch_steps.append(step)
@@ -155,13 +163,8 @@ class RunSeries:
     def norm_range(self) -> tuple[float, float] | None:
         """log10 of the smallest and largest positive gradient norm of all models (shared
         colour levels for the heat maps, so one colour means one value in every panel)."""
-        lows, highs = [], []
-        for model in self:
-            values = model.grads.view
-            positive = values[np.isfinite(values) & (values > 0)]
-            if positive.size:
-                lows.append(positive.min())
-                highs.append(positive.max())
+        lows = [m.norm_low for m in self if m.norm_low <= m.norm_high]
+        highs = [m.norm_high for m in self if m.norm_low <= m.norm_high]
         if not lows:
             return None
         low, high = math.log10(min(lows)), math.log10(max(highs))
@@ -171,8 +174,11 @@ class RunSeries:
 
 
 def ratio_phrase(ratio: float) -> str:
-    """"1/340" for a fading gradient, "2.5×" for a growing one, "—" when unknown."""
-    if not math.isfinite(ratio) or ratio <= 0:
+    """"1/340" for a fading gradient, "2.5×" for a growing one, "0" when none arrives,
+    "—" when unknown."""
+    if ratio == 0:
+        return "0"
+    if not math.isfinite(ratio) or ratio < 0:
         return "—"
     if ratio < 1:
         return f"1/{_short(1 / ratio)}"
@@ -197,19 +203,22 @@ def _short(value: float) -> str:
 
 def ratio_sentence(series: RunSeries) -> str:
     """One sentence comparing each model's first-to-last-layer gradient ratio."""
-    parts = []
+    parts, explained = [], False
     for model in series:
         ratio = model.ratio()
         if not math.isfinite(ratio):
             continue
         phrase = ratio_phrase(ratio)
         name = series.label(model)
-        if parts:
+        if ratio == 0:  # below what float32 can hold: the gradient has vanished
+            parts.append(f"{name}: no measurable gradient reaches the first layer")
+        elif explained:
             parts.append(f"{name}: {phrase}")
-        elif ratio < 1:
-            parts.append(f"{name}: the first layer's gradient is {phrase} of the last's")
         else:
-            parts.append(f"{name}: the first layer's gradient is {phrase} the last's")
+            relation = "of" if ratio < 1 else ""
+            parts.append(f"{name}: the first layer's gradient is {phrase} {relation} the last's"
+                         .replace("  ", " "))
+            explained = True
     if not parts:
         return "The gradient ratio of each model appears after the first steps."
     return "; ".join(parts) + "."

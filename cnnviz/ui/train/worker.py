@@ -16,7 +16,7 @@ while a copy is taken).
 
 from __future__ import annotations
 
-import dataclasses
+import gc
 import os
 import threading
 from collections.abc import Iterator, Mapping
@@ -41,6 +41,18 @@ def _leave_a_core_for_the_window() -> None:
     cores = os.cpu_count() or 1
     if cores > 1 and torch.get_num_threads() >= cores:
         torch.set_num_threads(cores - 1)
+
+
+def _yield_to_the_window() -> None:
+    """Give the training thread (and the torch threads it starts) a lower scheduling
+    priority than the GUI thread: on a machine with few cores a timer on the GUI thread
+    otherwise waits behind them, and the plots stutter.  Linux sets priorities per thread;
+    elsewhere, or where it is not allowed, nothing changes."""
+    if hasattr(os, "setpriority") and hasattr(threading, "get_native_id"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except OSError:
+            pass
 
 
 class ParkingControl(RunControl):
@@ -93,14 +105,12 @@ class ModelsOnRequest(Mapping):
         self._configs = {m.label: m for m in models}
         self._num_classes = num_classes
         self.built: dict[str, object] = {}
-        self.display_names: dict[str, str] = {}
 
     def __getitem__(self, name: str):
         if name not in self.built:
             from cnnviz.core.train.models import build_module
 
-            module, display = build_module(self._configs[name], self._num_classes)
-            self.built[name], self.display_names[name] = module, display
+            self.built[name], _title = build_module(self._configs[name], self._num_classes)
         return self.built[name]
 
     def __contains__(self, name) -> bool:
@@ -162,6 +172,7 @@ class TrainingWorker(QThread):
             from cnnviz.core.train.engine import train
 
             _leave_a_core_for_the_window()
+            _yield_to_the_window()
             transform = self._transform()
             config, data, modules = self.config, self._data, self._given
             if modules is None:
@@ -170,23 +181,17 @@ class TrainingWorker(QThread):
             self.modules = modules
             for item in train(config, control=self.control, transform=transform,
                               run_dir=self.run_dir, modules=modules, data=data):
-                self.record.emit(self._named(item))
+                if isinstance(item, RunStarted):
+                    # Everything made so far (torch, Qt, the models) lives as long as the run:
+                    # exempt it from the collector, whose full passes hold the GIL for
+                    # hundreds of milliseconds and freeze the window.
+                    gc.freeze()
+                self.record.emit(item)
         except CnnvizError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - shown to the user instead of killing the thread
             first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             self.failed.emit(f"Training failed unexpectedly: {first}")
-
-    def _named(self, item):
-        """The first record with the zoo's display names ("Plain-20 (CIFAR)"), which the
-        engine only knows for models it built itself."""
-        names = getattr(self.modules, "display_names", None)
-        if not names or not isinstance(item, RunStarted):
-            return item
-        models = tuple(dataclasses.replace(m, display_name=names[m.name])
-                       if m.name in names and m.display_name == m.arch else m
-                       for m in item.models)
-        return dataclasses.replace(item, models=models)
 
     def _transform(self):
         if not self.config.pipeline:

@@ -67,7 +67,7 @@ class TrainWorkspace(QWidget):
     status_message = Signal(str)
     #: A trained model for "Look inside": a CPU copy, its arch, its options and a label
     #: ("plain20, step 400 of run <folder>").
-    look_inside_model_requested = Signal(object, str, dict, str, object)
+    look_inside_model_requested = Signal(object, str, dict, str, dict)
     #: Each model's latest gradient norms (a GradientSnapshot), at most 4 times a second.
     gradients_changed = Signal(object)
     #: "Show in graph" chose a model: its latest GradientSnapshot.
@@ -95,6 +95,7 @@ class TrainWorkspace(QWidget):
         self._build()
         self.handoffs = Handoffs(self.bar, self)
         self.handoffs.look_inside.connect(self.look_inside_model_requested)
+        self.handoffs.failed.connect(self.banner.show_message)
         self.handoffs.gradients_changed.connect(self.gradients_changed)
         self.handoffs.show_gradients.connect(self.show_gradients_requested)
         self._build_actions()
@@ -309,7 +310,8 @@ class TrainWorkspace(QWidget):
         modules = dict(getattr(modules, "built", modules))
         self.handoffs.begin(run, {m.label: m for m in record.config.models},
                             self.run_dir.name if self.run_dir else "", modules, live=True,
-                            classes=list(record.classes))
+                            data={"classes": list(record.classes), "mean": record.mean,
+                                  "std": record.std})
         if self.bar.state == "starting":
             self.bar.set_state("running")
             self.bar.status.setText(self._running_text())
