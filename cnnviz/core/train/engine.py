@@ -35,11 +35,11 @@ from cnnviz.core.errors import CnnvizError, TrainingError
 from cnnviz.core.forward_lock import FORWARD_LOCK
 from cnnviz.core.train.batches import Batch, BatchStream, Preparer, Transform
 from cnnviz.core.train.control import RunControl
-from cnnviz.core.train.datasets import DataSplit, load_dataset
+from cnnviz.core.train.datasets import DataSplit
 from cnnviz.core.train.models import (
     build_module,
     choose_device,
-    input_shape_of,
+    run_inputs,
     model_output,
     prepare_model,
 )
@@ -118,16 +118,8 @@ class _Run:
         self.amp_dtype = torch.bfloat16 if self.amp and torch.cuda.is_bf16_supported() \
             else torch.float16
 
-        shapes = [] if modules is not None else [input_shape_of(m.arch) for m in config.models]
-        wanted_size = config.image_size or (shapes[0][1] if shapes else None)
-        self.data = data or load_dataset(
-            config.dataset, data_dir=config.data_dir, download=config.download,
-            num_classes=config.num_classes,
-            image_size=wanted_size if config.dataset in ("shapes", "folder") else None,
-            train_size=config.train_size, val_size=config.val_size, seed=config.seed,
-        )
-        self.channels = config.channels or (shapes[0][0] if shapes else self.data.channels)
-        self.image_size = wanted_size or self.data.image_size
+        self.channels, self.image_size, self.data = run_inputs(config, data,
+                                                              from_zoo=modules is None)
         self.prepare = prepare = Preparer(self.data, device=self.device, channels=self.channels,
                            image_size=self.image_size, channels_last=self.channels_last)
         self.stream = BatchStream(self.data, prepare, batch_size=config.batch_size,

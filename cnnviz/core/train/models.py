@@ -69,6 +69,28 @@ def input_shape_of(arch: str) -> tuple[int, int, int]:
     return tuple(resolve(arch).input_shape)  # type: ignore[return-value]
 
 
+def run_inputs(config, data=None, *, from_zoo: bool = True):
+    """``(channels, image_size, data)`` of a run: what its models are fed, and its data set
+    (``data`` when given, else loaded for ``config``).
+
+    ``config.image_size`` and ``config.channels`` win; otherwise, with ``from_zoo``, the
+    first model's expected input decides (and the built-in shapes or a folder are made at
+    that size); without it (ready modules of unknown kind) the data set's own size does.
+    """
+    from cnnviz.core.train.datasets import load_dataset
+
+    shape = input_shape_of(config.models[0].arch) if from_zoo else None
+    size = config.image_size or (shape[1] if shape else None)
+    data = data or load_dataset(
+        config.dataset, data_dir=config.data_dir, download=config.download,
+        num_classes=config.num_classes,
+        image_size=size if config.dataset in ("shapes", "folder") else None,
+        train_size=config.train_size, val_size=config.val_size, seed=config.seed,
+    )
+    channels = config.channels or (shape[0] if shape else data.channels)
+    return channels, size or data.image_size, data
+
+
 def build_module(config: ModelConfig, num_classes: int) -> tuple[nn.Module, str]:
     """A fresh module for ``config`` from the zoo, with its starting weights, and its title."""
     from cnnviz.core.zoo import resolve

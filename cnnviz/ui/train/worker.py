@@ -124,23 +124,13 @@ class ModelsOnRequest(Mapping):
 
 
 def inputs_for(config, data=None):
-    """``config`` with its image size and channels filled in, and the loaded data set.
+    """``config`` with its image size and channels filled in, and the loaded data set: the
+    choices the engine makes itself when it builds the models, made here because the
+    workspace builds them (to keep them) and the engine cannot tell from ready modules."""
+    from cnnviz.core.train.models import run_inputs
 
-    These are the choices the engine makes itself when it builds the models (the first
-    model's expected input); it cannot make them from ready modules, so they are made here.
-    """
-    from cnnviz.core.train.datasets import load_dataset
-    from cnnviz.core.train.models import input_shape_of
-
-    channels, size, _ = input_shape_of(config.models[0].arch)
-    size = config.image_size or size
-    if data is None:
-        data = load_dataset(
-            config.dataset, data_dir=config.data_dir, download=config.download,
-            num_classes=config.num_classes,
-            image_size=size if config.dataset in ("shapes", "folder") else None,
-            train_size=config.train_size, val_size=config.val_size, seed=config.seed)
-    return config.replace(image_size=size, channels=config.channels or channels), data
+    channels, size, data = run_inputs(config, data)
+    return config.replace(image_size=size, channels=channels), data
 
 
 class TrainingWorker(QThread):
