@@ -19,6 +19,7 @@ from cnnviz.ui.train.depth_plot import DepthPlot
 from cnnviz.ui.train.heatmap import HeatMap
 from cnnviz.ui.train.series import ModelSeries, ratio_phrase
 from cnnviz.ui.widgets import icons
+from cnnviz.ui.widgets.elided import ElidedLabel
 
 
 class ModelPanel(QFrame):
@@ -37,7 +38,8 @@ class ModelPanel(QFrame):
         self.title.setStyleSheet("font-weight: 650; font-size: 14px;")
         self.subtitle = QLabel()
         self.subtitle.setProperty("role", "muted")
-        self.metrics = QLabel()
+        # Too narrow a card drops the step and loss first: the gradient ratio is the lesson.
+        self.metrics = ElidedLabel(mode=Qt.TextElideMode.ElideLeft)
         self.metrics.setProperty("role", "muted")
         self.metrics.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         # Numbers change every step; a label that resized with them would re-lay out the
