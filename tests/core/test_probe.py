@@ -1,7 +1,6 @@
 """Looking inside a network: activations, receptive fields, weights and predictions."""
 
 import urllib.error
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -7,7 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 from cnnviz.cli import main
 from cnnviz.core.train import read_run

@@ -92,3 +92,35 @@ def show(qtbot, arch):
         return arch.report
 
     return _show
+
+
+@pytest.fixture
+def make_shown(qtbot):
+    """``make_shown(Widget, size)`` builds a themed ``Widget`` of the app, shown offscreen at
+    ``size`` (its own size hint when None); on teardown its ``shutdown`` runs (or
+    ``stop_timer`` for plot views) and it is deleted at once, so widgets left from earlier
+    tests never slow a later theme switch."""
+    from cnnviz.ui.app import make_application
+    from cnnviz.ui.theme import theme_manager
+
+    made = []
+
+    def make(cls, size: tuple[int, int] | None = None):
+        make_application()
+        theme_manager().apply()
+        widget = cls()
+        if size is not None:
+            widget.resize(*size)
+        qtbot.addWidget(widget)
+        widget.show()
+        made.append(widget)
+        return widget
+
+    yield make
+    for widget in made:
+        stop = getattr(widget, "shutdown", None) or getattr(widget, "stop_timer", None)
+        if stop is not None:
+            stop()
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 from dnd import drop_files, send_drag
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication
 
 from cnnviz.core.augment import Pipeline, Step
 from cnnviz.core.augment.pipeline import sample_rng

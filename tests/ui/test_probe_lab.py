@@ -40,19 +40,10 @@ def lab_run():
 
 
 @pytest.fixture
-def panel(qtbot):
-    from cnnviz.ui.app import make_application
+def panel(make_shown):
     from cnnviz.ui.probe import LookInsidePanel
-    from cnnviz.ui.theme import theme_manager
 
-    make_application()
-    theme_manager().apply()
-    view = LookInsidePanel()
-    view.resize(900, 650)
-    qtbot.addWidget(view)
-    view.show()
-    yield view
-    view.shutdown()
+    return make_shown(LookInsidePanel, (900, 650))
 
 
 def settle(qtbot, panel, what):

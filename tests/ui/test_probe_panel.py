@@ -37,19 +37,10 @@ def picture(tmp_path) -> Path:
 
 
 @pytest.fixture
-def panel(qtbot):
-    from cnnviz.ui.app import make_application
+def panel(make_shown):
     from cnnviz.ui.probe import LookInsidePanel
-    from cnnviz.ui.theme import theme_manager
 
-    make_application()
-    theme_manager().apply()
-    view = LookInsidePanel()
-    view.resize(1280, 800)
-    qtbot.addWidget(view)
-    view.show()
-    yield view
-    view.shutdown()
+    return make_shown(LookInsidePanel, (1280, 800))
 
 
 def settle(qtbot, panel, what=lambda p: p.probe is not None):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication
 
 from cnnviz.core.train import GradientSnapshot, ModelConfig, RunConfig, StepRecord, train
 from cnnviz.core.train.datasets import load_dataset
@@ -43,22 +41,10 @@ def data():
 
 
 @pytest.fixture
-def ws(qtbot):
-    from cnnviz.ui.app import make_application
-    from cnnviz.ui.theme import theme_manager
+def ws(make_shown):
     from cnnviz.ui.train.workspace import TrainWorkspace
 
-    make_application()
-    theme_manager().apply()
-    workspace = TrainWorkspace()
-    workspace.resize(1216, 740)
-    qtbot.addWidget(workspace)
-    workspace.show()
-    yield workspace
-    workspace.shutdown()
-    workspace.close()
-    workspace.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return make_shown(TrainWorkspace, (1216, 740))
 
 
 def _tiny_config(steps, **changes):

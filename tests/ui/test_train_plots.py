@@ -13,19 +13,10 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture
-def view(qtbot):
-    from cnnviz.ui.app import make_application
-    from cnnviz.ui.theme import theme_manager
+def view(make_shown):
     from cnnviz.ui.train.run_view import RunView
 
-    make_application()
-    theme_manager().apply()
-    run_view = RunView()
-    run_view.resize(1100, 750)
-    qtbot.addWidget(run_view)
-    run_view.show()
-    yield run_view
-    run_view.stop_timer()
+    return make_shown(RunView, (1100, 750))
 
 
 def _run(total=60, depth=6, names=("plain", "residual")):

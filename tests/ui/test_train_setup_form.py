@@ -6,8 +6,8 @@ import urllib.error
 
 import pytest
 import torch
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
 from cnnviz.core.train import (
     GradNormRecorder,
@@ -23,22 +23,10 @@ WAIT_MS = 90_000  # the first architecture check imports torchvision on a busy m
 
 
 @pytest.fixture
-def ws(qtbot):
-    from cnnviz.ui.app import make_application
-    from cnnviz.ui.theme import theme_manager
+def ws(make_shown):
     from cnnviz.ui.train.workspace import TrainWorkspace
 
-    make_application()
-    theme_manager().apply()
-    workspace = TrainWorkspace()
-    workspace.resize(1216, 740)
-    qtbot.addWidget(workspace)
-    workspace.show()
-    yield workspace
-    workspace.shutdown()
-    workspace.close()
-    workspace.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return make_shown(TrainWorkspace, (1216, 740))
 
 
 def _facts_in(qtbot, form):

@@ -9,8 +9,6 @@ import json
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication
 from torch import nn
 
 from cnnviz.core.train import GradNormRecorder, ModelConfig, RunConfig, read_run, train
@@ -69,23 +67,10 @@ def _config(steps=12, **changes):
 
 
 @pytest.fixture
-def ws(qtbot):
-    from cnnviz.ui.app import make_application
-    from cnnviz.ui.theme import theme_manager
+def ws(make_shown):
     from cnnviz.ui.train.workspace import TrainWorkspace
 
-    make_application()
-    theme_manager().apply()
-    workspace = TrainWorkspace()
-    workspace.resize(1400, 900)
-    qtbot.addWidget(workspace)
-    workspace.show()
-    yield workspace
-    workspace.shutdown()
-    workspace.close()
-    workspace.deleteLater()
-    # Delete it now: workspaces left from earlier tests would slow every later theme switch.
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return make_shown(TrainWorkspace, (1400, 900))
 
 
 def _start(ws, data, tmp_path, steps=12, **models):
