@@ -25,6 +25,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["CNNVIZ_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="cnnviz-bench-")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from explorer_window import open_explorer  # noqa: E402 - beside this script
+
 ARCH = "resnet152"
 
 
@@ -48,28 +50,9 @@ def main() -> int:
     import numpy as np
 
     from cnnviz.core.train import GradientSnapshot
-    from cnnviz.ui.app import make_application
 
-    app = make_application()
+    app, window, arch, wait = open_explorer()
     from cnnviz.ui.arch import engine
-    from cnnviz.ui.main_window import MainWindow
-    from cnnviz.ui.theme import theme_manager
-
-    theme_manager().apply()
-    window = MainWindow()
-    window.resize(1280, 800)
-    window.show()
-    arch = window.show_workspace("arch")
-
-    def wait(condition, timeout=300.0) -> None:
-        end = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > end:
-                raise TimeoutError("benchmark step timed out")
-            app.processEvents()
-            time.sleep(0.0005)
-
-    wait(lambda: bool(arch.catalog.entries) and arch.report is not None and not arch.runner.busy)
     names = recorded_layer_names(ARCH)
     rng = np.random.default_rng(0)
 

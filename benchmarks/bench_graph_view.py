@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QEvent, QObject  # noqa: E402
 
+from explorer_window import open_explorer  # noqa: E402 - beside this script
+
 
 class PaintWatch(QObject):
     def __init__(self) -> None:
@@ -40,27 +42,7 @@ class PaintWatch(QObject):
 
 
 def main() -> int:
-    from cnnviz.ui.app import make_application
-
-    app = make_application()
-    from cnnviz.ui.main_window import MainWindow
-    from cnnviz.ui.theme import theme_manager
-
-    theme_manager().apply()
-    window = MainWindow()
-    window.resize(1280, 800)
-    window.show()
-    arch = window.show_workspace("arch")
-
-    def wait(condition, timeout=300.0) -> None:
-        end = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > end:
-                raise TimeoutError("benchmark step timed out")
-            app.processEvents()
-            time.sleep(0.0005)
-
-    wait(lambda: bool(arch.catalog.entries) and arch.report is not None and not arch.runner.busy)
+    app, window, arch, wait = open_explorer()
     watch = PaintWatch()
     arch.graph.viewport().installEventFilter(watch)
 
