@@ -10,17 +10,23 @@ out the plots) is reported on its own line and is not part of the goal's ratio.
 For the longest stalls it also prints how much of the stall the GUI thread spent computing
 (its own CPU time): a stall the GUI thread spent mostly waiting was the worker holding the GIL
 or the operating system giving the core to another process, not the window's own work.
+``--explain`` says where each of those stalls went: a thread samples every thread's Python
+stack every 2 ms, and the script prints the frames most often seen during the stall (on the
+GUI thread, or on the others when the GUI thread was waiting for the GIL).
 
     QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_latency.py [--steps 40] [--arch plain20
         --compare resnet20] [--batch-size 16] [--image-size 32] [--device cpu] [--repeat 3]
+        [--explain]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -46,12 +52,14 @@ class LatencyProbe:
         self.timer.timeout.connect(self._tick)
         self.late: list[float] = []
         self.busy: list[float] = []  # the GUI thread's CPU milliseconds in each interval
+        self.at: list[float] = []  # when each tick fired (perf_counter seconds)
         self._last = 0.0
         self._last_cpu = 0.0
 
     def start(self) -> None:
         self.late.clear()
         self.busy.clear()
+        self.at.clear()
         self._last = time.perf_counter()
         self._last_cpu = time.thread_time()
         self.timer.start()
@@ -64,12 +72,61 @@ class LatencyProbe:
         now, cpu = time.perf_counter(), time.thread_time()
         self.late.append(max(0.0, (now - self._last) * 1000.0 - TICK_MS))
         self.busy.append((cpu - self._last_cpu) * 1000.0)
+        self.at.append(now)
         self._last, self._last_cpu = now, cpu
 
-    def worst_stalls(self, count: int = 3) -> list[tuple[float, float]]:
-        """(lateness, GUI-thread CPU ms during it) of the ``count`` latest-firing ticks."""
+    def worst_stalls(self, count: int = 3) -> list[tuple[float, float, float]]:
+        """(lateness, GUI-thread CPU ms during it, when it ended) of the ``count``
+        latest-firing ticks."""
         order = sorted(range(len(self.late)), key=lambda i: -self.late[i])[:count]
-        return [(self.late[i], self.busy[i]) for i in order]
+        return [(self.late[i], self.busy[i], self.at[i]) for i in order]
+
+
+def _where(frame, limit: int = 3) -> str:
+    """The innermost frames of a stack that are the program's or pyqtgraph's, innermost
+    first: "depth_plot.py:94 refresh < run_view.py:213 _refresh_depth"."""
+    found = []
+    while frame is not None and len(found) < limit:
+        path = frame.f_code.co_filename
+        if ("cnnviz" in path or "pyqtgraph" in path or "torch" in path) and \
+                "benchmarks" not in path:
+            found.append(f"{Path(path).name}:{frame.f_lineno} {frame.f_code.co_name}")
+        frame = frame.f_back
+    return " < ".join(found)
+
+
+class StackSampler:
+    """Samples every thread's Python stack every 2 ms on a daemon thread, for --explain."""
+
+    def __init__(self) -> None:
+        self.gui = threading.get_ident()
+        self.samples: collections.deque = collections.deque(maxlen=100_000)
+        self._running = True
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        own = threading.get_ident()
+        while self._running:
+            frames = sys._current_frames()  # noqa: SLF001 - the documented way to sample
+            gui = _where(frames.get(self.gui))
+            others = [_where(f) for ident, f in frames.items() if ident not in (own, self.gui)]
+            self.samples.append((time.perf_counter(), gui, [o for o in others if o]))
+            time.sleep(0.002)
+
+    def stop(self) -> None:
+        self._running = False
+
+    def explain(self, start: float, end: float, count: int = 3) -> list[str]:
+        """Lines saying where the time between ``start`` and ``end`` went."""
+        gui, others, total = collections.Counter(), collections.Counter(), 0
+        for at, where, elsewhere in list(self.samples):
+            if start <= at <= end:
+                total += 1
+                gui[where or "(in Qt, or waiting for the GIL)"] += 1
+                others.update(elsewhere)
+        lines = [f"      GUI thread {n}/{total}: {w}" for w, n in gui.most_common(count)]
+        lines += [f"      other threads {n}/{total}: {w}" for w, n in others.most_common(2)]
+        return lines
 
 
 def _report(name: str, late: list[float]) -> tuple[float, float]:
@@ -89,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--idle-seconds", type=float, default=2.0)
     parser.add_argument("--repeat", type=int, default=1, help="training runs to measure")
+    parser.add_argument("--explain", action="store_true",
+                        help="say where the GUI thread was during the longest stalls")
     args = parser.parse_args(argv)
+    sampler = StackSampler() if args.explain else None
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("CNNVIZ_TESTING", "1")
@@ -118,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         time.sleep(0.001)
     idle = probe.stop()
+    idle_stalls = probe.worst_stalls(1)
 
     config = RunConfig(
         models=(ModelConfig(args.arch), ModelConfig(args.compare)), steps=args.steps,
@@ -137,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"GUI thread lateness of a {TICK_MS} ms timer; goal: no stall over {GOAL_MS:.0f} ms")
     print(f"load average before the runs: {load:.2f} on {os.cpu_count()} cores")
     _report("idle workspace", idle)
+    if sampler is not None:
+        _explain(sampler, idle_stalls)
     worst_all = 0.0
     for number, (starting, late, stalls, steps, elapsed) in enumerate(runs, 1):
         print(f"run {number}: {args.arch} vs {args.compare}, {steps} steps of batch "
@@ -146,12 +209,21 @@ def main(argv: list[str] | None = None) -> int:
         worst, _ = _report("  during training", late)
         worst_all = max(worst_all, worst)
         print("  longest stalls (GUI thread computing during them): " + ", ".join(
-            f"{stall:.0f} ms ({busy:.0f} ms)" for stall, busy in stalls))
+            f"{stall:.0f} ms ({busy:.0f} ms)" for stall, busy, _ in stalls))
+        if sampler is not None:
+            _explain(sampler, stalls)
     p99s = [_percentile(late, 99) for _, late, *_ in runs]
     print(f"ratio worst/goal = {worst_all / GOAL_MS:.2f}  "
           f"({'meets' if worst_all <= GOAL_MS else 'misses'} the goal); "
           f"p99/goal = {max(p99s) / GOAL_MS:.2f} (worst run)")
     return 0
+
+
+def _explain(sampler: StackSampler, stalls) -> None:
+    for stall, busy, at in stalls:
+        print(f"    {stall:.0f} ms stall ({busy:.0f} ms computing):")
+        for line in sampler.explain(at - (stall + TICK_MS) / 1000.0, at):
+            print(line)
 
 
 def _measure_run(app, workspace, probe: LatencyProbe, config):

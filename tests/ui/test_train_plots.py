@@ -157,3 +157,33 @@ def test_a_new_run_reuses_the_panels_and_forgets_the_old_data(qtbot, view):
     # A run with another number of models gets its own panels.
     view.set_run(_run(names=("solo",)))
     assert len(view.panels) == 1 and view.panels[0] not in panels
+
+
+def test_a_new_norm_range_reaches_one_plot_per_frame_and_the_axes_keep_their_width(
+        qtbot, view):
+    rng = np.random.default_rng(11)
+    run = _run()
+    view.set_run(run)
+    _feed(run, range(1, 6), rng, -1.2, -0.8)
+    _drawn(qtbot, view)
+    depth = [p.depth_plot for p in view.panels]
+    axes = [plot.getPlotItem().getAxis("left") for plot in depth]
+    widths = [axis.width() for axis in axes]
+    before = [plot.getPlotItem().vb.viewRange()[1] for plot in depth]
+    assert before[0] == pytest.approx(before[1])
+    # Norms four decades lower: the shared range widens, and the tick labels grow longer.
+    for model in run:
+        model.add_step(6, 0.5, 0.5, np.full(model.depth, 1e-5))
+    view.mark_dirty()
+    view.timer.stop()
+    view._tick()  # one frame: the first model's depth plot
+    first, second = (plot.getPlotItem().vb.viewRange()[1] for plot in depth)
+    assert first[0] < -5 and second == pytest.approx(before[1])
+    view._tick()  # the next frame: the second model's catches up
+    assert depth[1].getPlotItem().vb.viewRange()[1] == pytest.approx(
+        depth[0].getPlotItem().vb.viewRange()[1])
+    qtbot.wait(50)
+    assert [axis.width() for axis in axes] == widths
+    # The link still carries what the user does: zooming one plot moves the other.
+    depth[1].getPlotItem().vb.setYRange(-3, -1, padding=0)
+    assert depth[0].getPlotItem().vb.viewRange()[1] == pytest.approx([-3, -1], abs=0.05)

@@ -1,4 +1,5 @@
-"""The setup form's transfer-learning controls, and reopening a run refilling the form."""
+"""The setup form's transfer-learning controls, the past runs, and reopening a run refilling
+the form."""
 
 from __future__ import annotations
 
@@ -162,3 +163,70 @@ def test_a_script_run_leaves_the_form_alone_and_says_so(ws, tmp_path):
     assert form.note.text() == ("script was written by a script that saved no settings, so "
                                 "the form below keeps yours.")
     assert not form.note.isHidden()
+
+
+def _blocks(row):
+    return [row.freeze.itemData(i) for i in range(1, row.freeze.count())]
+
+
+def test_an_answer_about_the_old_switches_is_not_offered(qtbot, ws):
+    form = ws.form
+    form.choose_preset("plain20-vs-resnet20")
+    _facts_in(qtbot, form)
+    row = form.rows[1]
+    with_bn = row.facts
+    assert "bn1" in _blocks(row)
+    form.batch_norm.setChecked(False)
+    # At once: the blocks with batch norm no longer describe the model.
+    assert row.facts is None and "bn1" not in _blocks(row)
+    # The check asked for before the toggle answers late, through the cache's real callback.
+    form.facts._ready(row, (row.arch, ()), with_bn)
+    assert row.facts is None and "bn1" not in _blocks(row)
+    _facts_in(qtbot, form)
+    assert row.facts.options == (("batch_norm", False),)
+    assert _blocks(row) == ["conv1", "layer1", "layer2", "layer3"]
+
+
+def test_a_refill_keeps_values_beyond_the_fields_and_says_what_it_cannot_keep(
+        qtbot, ws, tmp_path):
+    models = (ModelConfig("plain20"), ModelConfig("resnet20", freeze_until="layer9"))
+    config = RunConfig(models=models, num_classes=3, train_size=8, val_size=4,
+                       batch_size=8192, steps=2_000_000, optimizer="adam", lr=0.00003,
+                       seed=2**40, device="cpu", validate=False)
+    folder = _past_run(tmp_path / "big", config)
+    assert ws.open_run(folder)
+    form = ws.form
+    again = form.config()
+    # Beyond the fields' usual ranges, yet kept as they were: the fields widened.
+    assert (again.steps, again.batch_size) == (2_000_000, 8192)
+    assert again.lr == pytest.approx(0.00003, rel=1e-9)
+    # A seed no spin box can hold is named in the refill's line, not changed silently.
+    assert not form.note.isHidden()
+    assert "seed 1099511627776" in form.note.text()
+    assert "big" in form.note.text()
+    # The block to freeze up to is kept until the model's blocks are known, then the line
+    # says it is not one of them.
+    assert form.rows[1].freeze_until == "layer9"
+    _facts_in(qtbot, form)
+    assert form.rows[1].freeze_until is None
+    assert "resnet20 has no block layer9 to freeze up to" in form.note.text()
+    assert "seed 1099511627776" in form.note.text()  # added to the line, not replacing it
+
+
+def test_the_past_runs_list_catches_up_when_it_is_shown(qtbot, ws, tmp_path):
+    config = RunConfig(models=(ModelConfig("plain20"),), num_classes=3, train_size=8,
+                       val_size=4, batch_size=4, steps=1, device="cpu", validate=False)
+    first = _past_run(tmp_path / "first", config)
+    ws.browser.set_root(tmp_path)
+    assert ws.browser.paths() == [first]
+    assert ws.tabs.currentWidget() is ws.form
+    second = _past_run(tmp_path / "second", config)
+    # A run ended while the list is hidden: nothing is read until it is shown.
+    ws.browser.refresh_later()
+    assert ws.browser.paths() == [first]
+    ws.tabs.setCurrentWidget(ws.browser)
+    qtbot.waitUntil(lambda: set(ws.browser.paths()) == {first, second}, timeout=5_000)
+    # On screen, it lists again at once.
+    third = _past_run(tmp_path / "third", config)
+    ws.browser.refresh_later()
+    assert set(ws.browser.paths()) == {first, second, third}

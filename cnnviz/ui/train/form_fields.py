@@ -1,12 +1,16 @@
-"""Small fields of the Train workspace's setup form: section headings and path pickers."""
+"""Small fields of the Train workspace's setup form: section headings, path pickers, and
+putting a past run's numbers into spin boxes without changing them."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
+    QDoubleSpinBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -29,6 +33,33 @@ def select_data(combo: QComboBox, data) -> bool:
     if index >= 0:
         combo.setCurrentIndex(index)
     return index >= 0
+
+
+_INT_LIMIT = 2**31 - 1  # a QSpinBox holds a C int
+_MAX_DECIMALS = 8
+
+
+def show_value(spin: QAbstractSpinBox, value: float) -> bool:
+    """Put ``value`` into ``spin`` exactly, widening its range (and, for a double spin box,
+    its decimals) when a past run used a value beyond them; False when it cannot hold the
+    value, and then it shows the nearest one it can."""
+    if isinstance(spin, QDoubleSpinBox):
+        value = float(value)
+        decimals = spin.decimals()
+        while decimals < _MAX_DECIMALS and not math.isclose(round(value, decimals), value,
+                                                              rel_tol=1e-9, abs_tol=0.0):
+            decimals += 1
+        if decimals != spin.decimals():
+            spin.setDecimals(decimals)
+        if math.isfinite(value):
+            spin.setRange(min(spin.minimum(), value), max(spin.maximum(), value))
+        spin.setValue(value)
+        return math.isclose(spin.value(), value, rel_tol=1e-9, abs_tol=0.0)
+    value = int(value)
+    if -_INT_LIMIT <= value <= _INT_LIMIT:
+        spin.setRange(min(spin.minimum(), value), max(spin.maximum(), value))
+    spin.setValue(max(spin.minimum(), min(spin.maximum(), value)))
+    return spin.value() == value
 
 
 class PathField(QWidget):

@@ -36,6 +36,7 @@ class HeatMap(pg.PlotWidget):
                                    colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=item)
         style.cache_axis(self.bar.axis)
+        style.fixed_text_space(self.bar.axis, "−10.5")
         self.series: ModelSeries | None = None
         self.columns = HeatColumns(0)
         self.total_steps = 0

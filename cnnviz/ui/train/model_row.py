@@ -36,19 +36,27 @@ WEIGHTS_FILTER = "PyTorch weights (*.pt *.pth *.bin *.ckpt);;All files (*)"
 _CHOOSE_FILE = "\0file"  # the "Weights file…" entry: opens a file dialog
 
 
+def options_key(options: dict[str, Any]) -> tuple:
+    """The form's builder switches as a comparable, hashable value."""
+    return tuple(sorted(options.items()))
+
+
 @dataclass(frozen=True)
 class ModelFacts:
-    """What the form needs to know about an architecture.
+    """What the form needs to know about an architecture built with some switches.
 
     ``blocks`` are the parts it can be frozen up to, in order; ``imagenet`` is a short note
     on torchvision's published ImageNet weights ("44.7 MB, downloaded once"), or ``None``
-    when there are none; ``error`` is a sentence when the name is not a model.
+    when there are none; ``error`` is a sentence when the name is not a model.  ``options``
+    (see :func:`options_key`) are the builder switches the answer holds for: batch norm,
+    for one, adds and removes freezable blocks.
     """
 
     arch: str
     blocks: tuple[str, ...] = ()
     imagenet: str | None = None
     error: str | None = None
+    options: tuple = ()
 
 
 def model_facts(arch: str, options: dict[str, Any]) -> ModelFacts:
@@ -72,16 +80,18 @@ def model_facts(arch: str, options: dict[str, Any]) -> ModelFacts:
         except Exception:  # noqa: BLE001 - a user's model may insist on real tensors
             module = spec.build(**known)
     except CnnvizError as exc:
-        return ModelFacts(arch, error=str(exc))
+        return ModelFacts(arch, error=str(exc), options=options_key(options))
     except Exception as exc:  # noqa: BLE001 - any broken model file becomes a sentence
-        return ModelFacts(arch, error=f"{arch} cannot be built: {str(exc).splitlines()[0]}")
+        return ModelFacts(arch, error=f"{arch} cannot be built: {str(exc).splitlines()[0]}",
+                          options=options_key(options))
     choice = pretrained_weights(spec.name)
     note = None
     if choice is not None:
         size = f"{choice.file_size_mb:.0f} MB, " if choice.file_size_mb else ""
         note = f"{size}downloaded once"
     # Freezing up to the last block would leave nothing to train: it is not offered.
-    return ModelFacts(arch, tuple(freezable_blocks(module))[:-1], note)
+    return ModelFacts(arch, tuple(freezable_blocks(module))[:-1], note,
+                      options=options_key(options))
 
 
 def _compact(combo: QComboBox) -> None:
@@ -94,16 +104,20 @@ class ModelRow(QWidget):
     start and how far it is frozen.
 
     ``changed`` fires when the model's name changes (the form's preset no longer applies);
-    ``transfer_changed`` when its starting weights or frozen part change.
+    ``transfer_changed`` when its starting weights or frozen part change;
+    ``freeze_dropped`` with a sentence when the block it was to be frozen up to turns out not
+    to be one of the model's, and the row trains every layer instead.
     """
 
     changed = Signal()
     transfer_changed = Signal()
+    freeze_dropped = Signal(str)
     remove_requested = Signal(object)
 
     def __init__(self, arch: str, parent=None) -> None:
         super().__init__(parent)
         self.facts: ModelFacts | None = None
+        self.options: tuple = ()  # the form's switches, as options_key() gives them
         self._freeze_wanted: str | None = None
         self.combo = QComboBox(editable=True)
         self.combo.addItems(ZOO_NAMES)
@@ -253,6 +267,10 @@ class ModelRow(QWidget):
         self.freeze.setEnabled(bool(choices))
         if self.facts is not None:
             self._freeze_wanted = self.freeze.currentData()
+            if wanted and wanted not in choices:
+                self.freeze_dropped.emit(
+                    f"{self.arch} has no block {wanted} to freeze up to"
+                    f"{' with these switches' if self.options else ''}, so all of it trains.")
 
     def _freeze_changed(self, _index: int) -> None:
         self._freeze_wanted = self.freeze.currentData()
@@ -261,20 +279,31 @@ class ModelRow(QWidget):
     # -- facts --------------------------------------------------------------------------------
 
     def set_facts(self, facts: ModelFacts | None) -> None:
-        """Offer what ``facts`` say this architecture has (``None``: not known yet)."""
-        if facts is not None and facts.arch != self.arch:
-            return  # an answer about a name the user has since changed
+        """Offer what ``facts`` say this architecture has (``None``: not known yet).  An
+        answer about another name or other switches than the row's now is ignored."""
+        if facts is not None and (facts.arch != self.arch or facts.options != self.options):
+            return  # an answer to a question the user has since changed
         self.facts = facts
         if facts is not None and facts.imagenet is None and self.weights == "pretrained":
             self.set_weights(None)
         self._fill_blocks(facts.blocks if facts is not None else ())
         self._show_imagenet()
 
+    def set_options(self, options: dict[str, Any]) -> None:
+        """The form's builder switches changed: what the row offers waits for new facts."""
+        key = options_key(options)
+        if key != self.options:
+            self.options = key
+            self._forget_facts()
+
     def _arch_changed(self, _text: str) -> None:
+        self._forget_facts()
+        self.changed.emit()
+
+    def _forget_facts(self) -> None:
         self.facts = None
         self._fill_blocks(())
         self._show_imagenet()
-        self.changed.emit()
 
 
 class FactsCache(QObject):
@@ -291,7 +320,8 @@ class FactsCache(QObject):
         if self.runner.closed:
             return
         for row in rows:
-            key = (row.arch, tuple(sorted(options.items())))
+            row.set_options(options)
+            key = (row.arch, options_key(options))
             if key in self._known:
                 row.set_facts(self._known[key])
             elif row.arch:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from cnnviz.ui.theme import Palette
@@ -35,6 +35,39 @@ def cache_axis(axis: pg.AxisItem) -> None:
     axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+def set_own_range(plot: pg.PlotWidget, axis: str, low: float, high: float,
+                  linked: Iterable[pg.PlotWidget] = ()) -> None:
+    """Set the ``axis`` ("x" or "y") range of ``plot`` alone, not of the plots ``linked`` to
+    it.
+
+    Every plot that moves is redrawn whole, axes and all; moving linked plots together
+    makes one long repaint of all of them.  The caller sets each linked plot in its own
+    frame instead; the links still carry what the user does with the mouse.
+    """
+    others = [other.getPlotItem().vb for other in linked if other is not plot]
+    for view in others:
+        view.blockLink(True)
+    try:
+        setter = plot.setXRange if axis == "x" else plot.setYRange
+        setter(low, high, padding=0.02)
+    finally:
+        for view in others:
+            view.blockLink(False)
+
+
+def fixed_text_space(axis: pg.AxisItem, widest: str = "0.0001") -> None:
+    """Reserve the same room for ``axis``'s tick labels whatever they say (``widest`` is
+    the widest label expected).
+
+    pyqtgraph otherwise widens (or heightens) the axis to its longest label: a range change
+    that turns "0.1" into "0.0001" re-lays out the whole plot and redraws it.
+    """
+    metrics = QFontMetrics(axis.style["tickFont"] or QFont())
+    axis.setStyle(autoExpandTextSpace=False,
+                  tickTextWidth=metrics.horizontalAdvance(widest) + 2,
+                  tickTextHeight=metrics.height())
+
+
 def style_plot(plot: pg.PlotItem, pal: Palette) -> None:
     """Axes, grid and title in the theme's colours."""
     font = QFont()
@@ -45,6 +78,7 @@ def style_plot(plot: pg.PlotItem, pal: Palette) -> None:
         axis.setPen(pg.mkPen(pal.border))
         axis.setTextPen(pg.mkPen(pal.muted))
         axis.setTickFont(font)
+        fixed_text_space(axis)
         # "(x1e+12)" beside a log axis reads as nonsense; log ticks already say 10⁻¹².
         axis.enableAutoSIPrefix(False)
         label = axis.labelText

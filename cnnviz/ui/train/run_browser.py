@@ -1,8 +1,10 @@
 """Past runs: the run folders under the runs folder, newest first, to reopen with a click.
 
 Only each folder's ``run.json`` is read to list it (its CSV files are read when it opens), so
-a folder of hundreds of runs lists at once.  A run whose writer is still going shows as
-"running" and opens followed live.
+a folder of hundreds of runs lists at once; still, listing them is work for the window's
+thread, so what only might have changed (a run started or ended) is listed again when the
+list is next shown, not while it is hidden (:meth:`RunBrowser.refresh_later`).  A run whose
+writer is still going shows as "running" and opens followed live.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class RunBrowser(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.root: Path | None = None
+        self._stale = False
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Run", "Status"])
         self.tree.setRootIsDecorated(False)
@@ -99,7 +102,21 @@ class RunBrowser(QWidget):
         self.root = Path(root)
         self.refresh()
 
+    def refresh_later(self) -> None:
+        """List the runs again now if the list is on screen, else when it is next shown."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def refresh(self) -> None:
+        """List the runs under the root folder now."""
+        self._stale = False
         self.tree.clear()
         root = self.root
         runs = list_runs(root) if root is not None else []

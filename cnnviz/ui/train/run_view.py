@@ -85,7 +85,7 @@ class RunView(QStackedWidget):
         self.panels: list[ModelPanel] = []
         self._pending: list[tuple] = []
         self._stages: list[tuple] = []
-        self._ranges: dict[str, tuple] = {}
+        self._ranges: dict[tuple, tuple] = {}
         self.empty = EmptyPage()
         self.sentence = QLabel(wordWrap=True)
         # Room for two lines from the start: a sentence that grows by a line mid-run would
@@ -197,19 +197,22 @@ class RunView(QStackedWidget):
         elif kind == "heat":
             self._refresh_heat(stage[1])
         elif kind == "history":
-            self.history.refresh((stage[1],))
+            self._refresh_history(stage[1])
         else:
             for panel in self.panels:
                 panel.refresh_header()
             self.sentence.setText(ratio_sentence(self.run))
 
     def _refresh_depth(self, index: int) -> None:
-        depth_plot = self.panels[0].depth_plot  # the others share its axes
+        # Each panel's plot takes the shared range in its own frame (see set_own_range).
+        plot = self.panels[index].depth_plot
+        linked = [p.depth_plot for p in self.panels]
         levels = self.run.norm_range()
         if levels is not None:
-            self._set_range("depth_y", depth_plot.setYRange, *style.snapped(*levels, 0.5, 0.1))
+            self._set_range(("depth_y", index), plot, "y", *style.snapped(*levels, 0.5, 0.1),
+                            linked)
         depth = max(p.series.depth for p in self.panels)
-        self._set_range("depth_x", depth_plot.setXRange, 0.5, depth + 0.5)
+        self._set_range(("depth_x", index), plot, "x", 0.5, depth + 0.5, linked)
         self.panels[index].refresh_depth()
 
     def _refresh_heat(self, index: int) -> None:
@@ -218,21 +221,34 @@ class RunView(QStackedWidget):
         heat_map.set_levels(style.snapped(*levels, 0.25) if levels is not None else None)
         heat_map.total_steps = self.run.total_steps
         heat_map.refresh()
-        last = self.run.last_step
+        span = self._step_span()
+        if span is not None:
+            self._set_range(("steps_x", index), heat_map, "x", *span,
+                            [p.heat_map for p in self.panels])
+
+    def _refresh_history(self, name: str) -> None:
+        span = self._step_span()
+        if span is not None:
+            history = self.history
+            self._set_range(("history_x", name), getattr(history, name), "x", *span,
+                            (history.layers, history.loss, history.accuracy))
+        self.history.refresh((name,))
+
+    def _step_span(self) -> tuple[int, int] | None:
+        """The steps the step axes show, or None before the first step."""
         first = min((int(p.series.grad_steps.view[0]) for p in self.panels
                      if len(p.series)), default=0)
         # A live run's step axis spans the whole run from the start: the plots fill up left
         # to right, and axes that never change are never re-laid out or re-drawn.
-        end = max(last, self.run.total_steps)
-        if end > first:
-            self._set_range("steps_x", self.panels[0].heat_map.setXRange, first, end)
-            self._set_range("history_x", self.history.layers.setXRange, first, end)
+        end = max(self.run.last_step, self.run.total_steps)
+        return (first, end) if end > first else None
 
-    def _set_range(self, key: str, setter, low: float, high: float) -> None:
+    def _set_range(self, key: tuple, plot, axis: str, low: float, high: float,
+                   linked) -> None:
         # Setting an unchanged range still makes pyqtgraph re-lay out the axes; skip it.
         if self._ranges.get(key) != (low, high):
             self._ranges[key] = (low, high)
-            setter(low, high, padding=0.02)
+            style.set_own_range(plot, axis, low, high, linked)
 
     def stop_timer(self) -> None:
         self.timer.stop()

@@ -35,7 +35,7 @@ from cnnviz.core.train.presets import PRESETS, Preset
 from cnnviz.core.train.records import ModelConfig, RunConfig
 from cnnviz.ui import settings
 from cnnviz.ui.theme import theme_manager
-from cnnviz.ui.train.form_fields import PathField, heading, select_data
+from cnnviz.ui.train.form_fields import PathField, heading, select_data, show_value
 from cnnviz.ui.train.model_row import FactsCache, ModelRow
 
 DATASETS = (("shapes", "Shapes (built in)"), ("mnist", "MNIST"),
@@ -187,6 +187,7 @@ class SetupForm(QScrollArea):
         for signal in (self.batch_norm.toggled, self.activation.currentTextChanged,
                        self.init.currentTextChanged):
             signal.connect(self._switch_changed)
+            signal.connect(self._options_changed)
             signal.connect(self._facts_timer.start)
         self.dataset.currentIndexChanged.connect(self._dataset_changed)
         self.optimizer.currentIndexChanged.connect(self._optimizer_changed)
@@ -215,9 +216,11 @@ class SetupForm(QScrollArea):
 
     def add_model(self, arch: str) -> ModelRow:
         row = ModelRow(arch)
+        row.set_options(self._options())
         row.changed.connect(self._switch_changed)
         row.changed.connect(self._facts_timer.start)
         row.transfer_changed.connect(self._edited)
+        row.freeze_dropped.connect(self.add_note)
         row.remove_requested.connect(self._remove_row)
         self.rows.append(row)
         self.rows_box.addWidget(row)
@@ -299,6 +302,13 @@ class SetupForm(QScrollArea):
             self.lesson.setText("A custom set of models: the switches below apply to every "
                                 "model that has them.")
         self.changed.emit()
+
+    def _options_changed(self, *_args) -> None:
+        # At once, not when the check is asked for: an answer about the old switches that
+        # arrives in between must not be offered.
+        options = self._options()
+        for row in self.rows:
+            row.set_options(options)
 
     def _edited(self, *_args) -> None:
         if not self._filling:
@@ -392,8 +402,20 @@ class SetupForm(QScrollArea):
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
-    def apply_config(self, config: RunConfig) -> None:
-        """Fill the form with ``config`` (a past run's settings), so Start trains it again."""
+    def add_note(self, sentence: str) -> None:
+        """Add ``sentence`` to the line above the form (shown if it was hidden)."""
+        text = self.note.text() if not self.note.isHidden() else ""
+        if sentence not in text:
+            self.show_note(f"{text} {sentence}".strip())
+
+    def apply_config(self, config: RunConfig) -> list[str]:
+        """Fill the form with ``config`` (a past run's settings), so Start trains it again.
+
+        Returns a sentence for each setting the form could not take as it was (an empty list
+        when it took them all).  A block to freeze up to that the model turns out not to
+        have is only known when its blocks arrive from the background check; the line
+        above the form then says so (:meth:`add_note`)."""
+        unshown = []
         preset = next((p for p in PRESETS if _same_models(p.models, config.models)), None)
         if preset is not None:
             self.choose_preset(preset.key)
@@ -404,24 +426,37 @@ class SetupForm(QScrollArea):
             for row, model in zip(self.rows, config.models):
                 row.set_weights(model.weights)
                 row.set_freeze(model.freeze_until)
-            select_data(self.dataset, config.dataset)
+            if not select_data(self.dataset, config.dataset):
+                unshown.append(f"data set {config.dataset}")
             self.data_dir.setText(config.data_dir or "")
-            self.train_size.setValue(config.train_size or 0)
+            if not show_value(self.train_size, config.train_size or 0):
+                unshown.append(f"{config.train_size} images")
             self.pipeline.setText(config.pipeline or "")
-            select_data(self.optimizer, config.optimizer)
-            self.lr.setValue(config.learning_rate)
-            self.batch_size.setValue(config.batch_size)
+            if not select_data(self.optimizer, config.optimizer):
+                unshown.append(f"optimiser {config.optimizer}")
+            if not show_value(self.lr, config.learning_rate):
+                unshown.append(f"learning rate {config.learning_rate:g}")
+            if not show_value(self.batch_size, config.batch_size):
+                unshown.append(f"batch size {config.batch_size}")
             by_steps = config.steps is not None or config.epochs is None
             select_data(self.length_unit, "steps" if by_steps else "epochs")
-            self.length.setValue(config.steps if config.steps is not None else
-                                 config.epochs or 1)
-            select_data(self.schedule, config.schedule)
-            select_data(self.device, (config.device or "auto").split(":")[0])
-            self.seed.setValue(config.seed)
+            length = config.steps if config.steps is not None else config.epochs or 1
+            if not show_value(self.length, length):
+                unshown.append(f"{length} {'steps' if by_steps else 'epochs'}")
+            if not select_data(self.schedule, config.schedule):
+                unshown.append(f"schedule {config.schedule}")
+            if not select_data(self.device, (config.device or "auto").split(":")[0]):
+                unshown.append(f"device {config.device}")
+            if not show_value(self.seed, config.seed):
+                unshown.append(f"seed {config.seed}")
         finally:
             self._filling = False
         self._dataset_changed()
         self._facts_timer.start()
+        if not unshown:
+            return []
+        return [f"The form cannot show the run's {', '.join(unshown)}: check those fields "
+                "before you press Start."]
 
     def _fill_custom(self, models: tuple[ModelConfig, ...]) -> None:
         self.preset = None

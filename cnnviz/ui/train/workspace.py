@@ -315,7 +315,7 @@ class TrainWorkspace(QWidget):
         if self.bar.state == "starting":
             self.bar.set_state("running")
             self.bar.status.setText(self._running_text())
-        self.browser.refresh()
+        self.browser.refresh_later()
         self.exports.update()
 
     def _show_progress(self) -> None:
@@ -335,7 +335,7 @@ class TrainWorkspace(QWidget):
         self.handoffs.finish()
         self.bar.show_progress(self._step, self.run.total_steps, self._rate, math.nan)
         self.view.refresh()
-        self.browser.refresh()
+        self.browser.refresh_later()
 
     def _drop_worker(self) -> None:
         worker, self.worker = self.worker, None
@@ -406,8 +406,9 @@ class TrainWorkspace(QWidget):
                                 "settings, so the form below keeps yours.")
             return {e["name"]: ModelConfig(e.get("arch", ""), name=e["name"])
                     for e in meta.get("models", [])}
-        self.form.apply_config(config)
-        self.form.show_note(f"The settings of {path.name}: press Start to train it again.")
+        unshown = self.form.apply_config(config)
+        self.form.show_note(" ".join([f"The settings of {path.name}: press Start to train it "
+                                      "again.", *unshown]))
         return {m.label: m for m in config.models}
 
     def _source_updated(self) -> None:
@@ -421,7 +422,7 @@ class TrainWorkspace(QWidget):
         self.bar.set_state("idle")
         self.bar.status.setText(self.run.message)
         self.view.mark_dirty()
-        self.browser.refresh()
+        self.browser.refresh_later()
 
     def _stop_source(self) -> None:
         if self.source is not None:
