@@ -15,7 +15,9 @@ into one resampling (what the workspace does) and op by op, so the gain is measu
 same machine at the same moment.
 
 While the slider moves the workspace renders drafts at half the tile resolution, and the
-full-resolution grid once the slider rests; both sizes are reported.
+full-resolution grid once the slider rests; both sizes are reported.  The render worker
+also makes each sample ready to draw (scaled to the tile, overlay stroked), so the GUI
+thread only copies pixels; the drag figure includes that work, the figures below do not.
 
 The same preview work (six samples of the screen-size copy shrunk to tile size) is then
 timed in this one process, in interleaved rounds: cnnviz's render function alone (no Qt),

@@ -155,14 +155,14 @@ def test_displacement_arrows_of_a_constant_field():
     np.testing.assert_allclose(arrows[:, 1] - arrows[:, 3], -2.0)
 
 
-def test_arrow_strokes_are_a_shaft_and_two_barbs_or_a_dot(qapp):
-    from cnnviz.ui.augment.overlays import arrow_strokes
+def test_arrow_segments_are_a_shaft_and_two_barbs_or_a_dot(qapp):
+    from cnnviz.ui.augment.overlays import arrow_segments
 
     arrows = np.array([[0.0, 0.0, 20.0, 0.0], [5.0, 5.0, 5.5, 5.0]])
     # Target twice the sample's size: arrows scale with it, from pixel centres.
-    lines, dots = arrow_strokes(arrows, QRectF(10, 20, 200, 100), (100, 50))
-    assert len(lines) == 3 and len(dots) == 1
-    shaft, barb_a, barb_b = ((l.x1(), l.y1(), l.x2(), l.y2()) for l in lines)
+    segments, dots = arrow_segments(arrows, QRectF(10, 20, 200, 100), (100, 50))
+    assert segments.shape == (3, 4) and dots.shape == (1, 2)
+    shaft, barb_a, barb_b = (tuple(row) for row in segments)
     np.testing.assert_allclose(shaft, (11, 21, 51, 21))
     for barb in (barb_a, barb_b):
         assert barb[:2] == (51.0, 21.0)  # from the tip
@@ -170,7 +170,16 @@ def test_arrow_strokes_are_a_shaft_and_two_barbs_or_a_dot(qapp):
         np.testing.assert_allclose(np.hypot(dx, dy), 5.0)  # heads are 5 px long
         np.testing.assert_allclose(np.degrees(np.arctan2(abs(dy), -dx)), 30.0)  # 30 deg back
     assert {round(barb_a[3] - 21, 6), round(barb_b[3] - 21, 6)} == {2.5, -2.5}  # one each side
-    assert (dots[0].x(), dots[0].y()) == (22.0, 31.0)  # the short one: a dot at its tip
+    assert tuple(dots[0]) == (22.0, 31.0)  # the short one: a dot at its tip
+
+
+def test_polygon_from_holds_the_points_in_order(qapp):
+    from cnnviz.ui.augment.overlays import polygon_from
+
+    points = np.array([[1.5, 2.0], [-3.0, 4.25], [7.0, 8.0]])
+    polygon = polygon_from(points)
+    assert [(p.x(), p.y()) for p in polygon] == [(1.5, 2.0), (-3.0, 4.25), (7.0, 8.0)]
+    assert polygon_from(np.zeros((0, 2))).isEmpty()
 
 
 def test_paint_overlay_draws_onto_the_picture(qapp):

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from dnd import drop_files, send_drag
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QGuiApplication, QHelpEvent, QImage
+from PySide6.QtWidgets import QApplication
 
 from cnnviz.core.augment import Pipeline, Step
 from cnnviz.core.augment.pipeline import sample_rng
@@ -304,6 +305,20 @@ def test_slider_bursts_are_coalesced_and_the_last_value_wins(qtbot, ws, tmp_path
     assert info.params["angle"] == pytest.approx(87.0)
 
 
+def test_tiles_draw_the_pictures_the_worker_prepared(qtbot, loaded):
+    ws = loaded
+    pipeline = Pipeline([Step("rotate", {"angle": (-20.0, 20.0)}), Step("elastic", {})])
+    next_frame(qtbot, ws, lambda: ws.editor.set_pipeline(pipeline))
+    made_here = [tile.composed for tile in ws.grid.tiles]
+    frame = next_frame(qtbot, ws, lambda: ws.grid.set_seed(ws.grid.seed + 1))
+    assert len(frame.pictures) == len(frame.samples) == len(ws.grid.tiles)
+    for tile, picture in zip(ws.grid.tiles, frame.pictures):
+        ws.grid.grab()  # paint every tile
+        assert tile.picture() is picture and picture.overlaid is not None
+    # Painting the new frame made nothing on the GUI thread: no scaling, no stroking.
+    assert [tile.composed for tile in ws.grid.tiles] == made_here
+
+
 def test_fixed_seed_reproduces_the_grid(qtbot, loaded):
     from cnnviz.ui.augment.render import fit_side
 
@@ -350,6 +365,8 @@ def test_clicking_a_sample_shows_what_was_drawn(qtbot, loaded):
     pipeline = Pipeline([Step("rotate", {"angle": (30.0, 30.0)}), Step("pca_colour", {})])
     next_frame(qtbot, ws, lambda: ws.editor.set_pipeline(pipeline))
     tile = ws.grid.tiles[2]
+    hover = QHelpEvent(QEvent.Type.ToolTip, QPoint(5, 5), tile.mapToGlobal(QPoint(5, 5)))
+    QApplication.sendEvent(tile, hover)
     assert "angle 30 °" in tile.toolTip()
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
     assert ws.details.index == 2 and tile.selected

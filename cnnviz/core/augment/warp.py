@@ -9,6 +9,8 @@ same parameters look alike.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from typing import Any, Mapping
 
 import numpy as np
@@ -41,10 +43,46 @@ def _smooth_valid(noise: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return sum(k * rows[..., i : rows.shape[-2] - taps + 1 + i, :] for i, k in enumerate(kernel))
 
 
+class _RecentFields:
+    """The last elastic fields drawn, up to a memory budget.  A preview redraws the same
+    samples for every notch of a slider, and while that slider belongs to another step each
+    sample's field is the same: a field is a pure function of its arguments.  The arrays
+    are shared, so they are read-only."""
+
+    def __init__(self, max_bytes: int = 16 * 2**20) -> None:
+        self._lock = threading.Lock()
+        self._fields: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._max_bytes = max_bytes
+
+    def get(self, key: tuple, make) -> np.ndarray:
+        with self._lock:
+            field = self._fields.get(key)
+            if field is not None:
+                self._fields.move_to_end(key)
+                return field
+        field = make()
+        field.setflags(write=False)
+        if field.nbytes <= self._max_bytes // 4:
+            with self._lock:
+                self._fields[key] = field
+                while sum(f.nbytes for f in self._fields.values()) > self._max_bytes:
+                    self._fields.popitem(last=False)
+        return field
+
+
+_recent_fields = _RecentFields()
+
+
 def elastic_field(shape: tuple[int, ...], magnitude: float, smoothness: float, seed: int) -> np.ndarray:
     """The (H, W, 2) displacement of an elastic deformation (Simard et al. 2003): white noise
     smoothed by a Gaussian of ``smoothness`` % of the shorter side, scaled so that its root
-    mean square displacement is ``magnitude`` % of the shorter side."""
+    mean square displacement is ``magnitude`` % of the shorter side.  Read-only (recent
+    fields are kept and shared)."""
+    key = (tuple(shape[:2]), float(magnitude), float(smoothness), int(seed))
+    return _recent_fields.get(key, lambda: _elastic_field(shape, magnitude, smoothness, seed))
+
+
+def _elastic_field(shape: tuple[int, ...], magnitude: float, smoothness: float, seed: int) -> np.ndarray:
     h, w = shape[:2]
     side = min(h, w)
     spacing = (smoothness / 100.0) / _STEPS_PER_SIGMA  # lattice step, in shorter sides

@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from shiboken6 import VoidPtr
 
 from cnnviz.core.augment import Sample
 
@@ -94,8 +95,11 @@ def overlay_geometry(sample: Sample, base_shape: tuple[int, ...]) -> OverlayGeom
 
 
 def paint_overlay(painter: QPainter, geometry: OverlayGeometry, target: QRectF,
-                  sample_shape: tuple[int, ...], colour: str) -> None:
-    """Draw ``geometry`` (in sample pixels) onto ``target``, the rectangle the sample fills."""
+                  sample_shape: tuple[int, ...], colour: str, *, frames: bool = True,
+                  arrows: bool = True) -> None:
+    """Draw ``geometry`` (in sample pixels) onto ``target``, the rectangle the sample fills:
+    the outline and boxes unless ``frames`` is false, the arrows unless ``arrows`` is false
+    (arrows go on top)."""
     h, w = sample_shape[:2]
     sx, sy = target.width() / w, target.height() / h
 
@@ -110,7 +114,7 @@ def paint_overlay(painter: QPainter, geometry: OverlayGeometry, target: QRectF,
     halo = QColor(0, 0, 0, 150)
     # The moved frame: a dark line under a dashed light one reads on any picture.
     shapes = [(geometry.outline, True)] + [(box, False) for box in geometry.boxes]
-    for corners, dashed in shapes:
+    for corners, dashed in shapes if frames else ():
         if corners is None:
             continue
         polygon = QPolygonF([point(x, y) for x, y in corners])
@@ -121,24 +125,36 @@ def paint_overlay(painter: QPainter, geometry: OverlayGeometry, target: QRectF,
             pen.setDashPattern([4.0, 3.0])
         painter.setPen(pen)
         painter.drawPolygon(polygon)
-    if geometry.arrows is not None:
-        lines, dots = arrow_strokes(geometry.arrows, target, (w, h))
+    if arrows and geometry.arrows is not None:
+        segments, dots = arrow_segments(geometry.arrows, target, (w, h))
+        lines, points = polygon_from(segments.reshape(-1, 2)), polygon_from(dots)
         for pen_colour, width in ((halo, 2.6), (ink, 1.2)):
             # Square caps: Qt strokes round ones about seven times slower, and at these
             # widths the eye cannot tell them apart.
             painter.setPen(QPen(pen_colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.SquareCap))
-            painter.drawLines(lines)
-            if dots:
-                painter.drawPoints(dots)
+            painter.drawLines(lines)  # a polygon's points taken in pairs: one call per pen
+            if len(dots):
+                painter.drawPoints(points)
     painter.restore()
 
 
-def arrow_strokes(arrows: np.ndarray, target: QRectF, sample_size: tuple[int, int]
-                  ) -> tuple[list[QLineF], list[QPointF]]:
-    """The strokes of ``arrows`` (n, 4) drawn on ``target``: for each, its shaft and two
-    barbs as lines (so a whole field is one ``drawLines`` call: a warp's 50-odd arrows per
-    tile are repainted on every frame of a slider drag), or a dot when it is too short to
-    show a direction."""
+def polygon_from(points: np.ndarray) -> QPolygonF:
+    """A QPolygonF holding ``points`` (n, 2), filled through its memory: building one
+    QPointF per point in Python costs more than drawing them."""
+    polygon = QPolygonF()
+    polygon.resize(len(points))
+    if len(points):
+        memory = VoidPtr(polygon.data(), len(points) * 16, True)  # QPointF is two doubles
+        np.frombuffer(memory, dtype=np.float64).reshape(-1, 2)[:] = points
+    return polygon
+
+
+def arrow_segments(arrows: np.ndarray, target: QRectF, sample_size: tuple[int, int]
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The strokes of ``arrows`` (n, 4) drawn on ``target``: ``segments`` (m, 4) as
+    x0, y0, x1, y1 (for each arrow its shaft and two barbs, so a whole field is one
+    ``drawLines`` call), and ``dots`` (k, 2), the tips of arrows too short to show a
+    direction."""
     w, h = sample_size
     scale = np.array([target.width() / w, target.height() / h])
     offset = np.array([target.left(), target.top()]) + 0.5 * scale
@@ -157,6 +173,4 @@ def arrow_strokes(arrows: np.ndarray, target: QRectF, sample_size: tuple[int, in
     segments = np.concatenate([
         np.concatenate([start, end], 1), np.concatenate([end, end + head * left], 1),
         np.concatenate([end, end + head * right], 1)])[np.tile(~short, 3)]
-    lines = [QLineF(x0, y0, x1, y1) for x0, y0, x1, y1 in segments.tolist()]
-    dots = [QPointF(x, y) for x, y in end[short].tolist()]
-    return lines, dots
+    return segments, end[short]

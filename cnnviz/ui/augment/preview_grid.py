@@ -7,8 +7,7 @@ import math
 import random
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPixmap
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,132 +15,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from cnnviz.core.augment import Sample
-from cnnviz.ui.augment.images import to_pixmap
-from cnnviz.ui.augment.overlays import OverlayGeometry, overlay_geometry, paint_overlay
-from cnnviz.ui.augment.sample_details import sample_summary
-from cnnviz.ui.theme import theme_manager
+from cnnviz.ui.augment.image_tile import ImageTile, tiles_box
+from cnnviz.ui.augment.render import TileBox
 
 COUNTS = (1, 2, 4, 6, 8, 9, 12, 16)
 DEFAULT_COUNT = 6
 MAX_SEED = 2**31 - 1
-
-
-class ImageTile(QWidget):
-    """One picture, letterboxed in a rounded card, with an optional caption and overlay.
-
-    ``array`` keeps the pixels shown (tests read it); hovering shows :attr:`summary` as a
-    tooltip and a click emits :attr:`clicked` with the tile's index.
-    """
-
-    clicked = Signal(int)
-
-    def __init__(self, index: int, caption: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.index = index
-        self.caption = caption
-        self.array: np.ndarray | None = None
-        self.sample: Sample | None = None
-        self.geometry_overlay: OverlayGeometry | None = None
-        self.show_overlay = True
-        self.selected = False
-        self._pixmap: QPixmap | None = None
-        self._scaled: QPixmap | None = None  # _pixmap at the size last drawn
-        self._hover = False
-        self.setMouseTracking(True)
-        self.setMinimumSize(72, 60)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    def set_image(self, array: np.ndarray | None, sample: Sample | None = None,
-                  base_shape: tuple[int, ...] | None = None) -> None:
-        self.array = array
-        self.sample = sample
-        self._pixmap = to_pixmap(array) if array is not None else None
-        self._scaled = None
-        self.geometry_overlay = (overlay_geometry(sample, base_shape)
-                                 if sample is not None and base_shape is not None else None)
-        self.setToolTip(sample_summary(self.index, sample) if sample is not None else "")
-        self.update()
-
-    def image_rect(self) -> QRectF:
-        """Where the picture is drawn: fitted into the tile, aspect ratio kept."""
-        area = QRectF(self.rect()).adjusted(6, 6, -6, -6)
-        if self.caption:
-            area.adjust(0, 0, 0, -18)
-        if self._pixmap is None or area.width() <= 0 or area.height() <= 0:
-            return area
-        pw, ph = self._pixmap.width(), self._pixmap.height()
-        scale = min(area.width() / pw, area.height() / ph)
-        w, h = pw * scale, ph * scale
-        return QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
-
-    def paintEvent(self, _event) -> None:
-        pal = theme_manager().palette
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        card = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        border = QColor(pal.accent if self.selected else (pal.muted if self._hover else pal.border))
-        painter.setPen(border)
-        painter.setBrush(QColor(pal.surface))
-        painter.drawRoundedRect(card, 8, 8)
-        target = self.image_rect()
-        if self._pixmap is not None:
-            # No rounded clip here: clipping to a path makes every draw go through a mask,
-            # several times slower, and tiles are redrawn for every preview frame.
-            painter.drawPixmap(target.topLeft(), self._scaled_pixmap(target))
-            if self.show_overlay and self.geometry_overlay and not self.geometry_overlay.empty:
-                paint_overlay(painter, self.geometry_overlay, target, self.array.shape, "#ffd43b")
-        if self.selected:
-            painter.setPen(QColor(pal.accent))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            pen = painter.pen()
-            pen.setWidthF(2.0)
-            painter.setPen(pen)
-            painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), 7, 7)
-        if self.caption:
-            painter.setPen(QColor(pal.muted))
-            font = QFont(self.font())
-            font.setPointSizeF(font.pointSizeF() * 0.9)
-            painter.setFont(font)
-            text_rect = QRectF(card.left() + 8, card.bottom() - 20, card.width() - 16, 18)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.caption)
-        painter.end()
-
-    def _scaled_pixmap(self, target: QRectF) -> QPixmap:
-        """The picture smoothly scaled to ``target`` once, not on every repaint (the
-        original can be 1600 pixels wide and is repainted whenever a sample changes)."""
-        ratio = self.devicePixelRatioF()
-        size = QSize(max(1, round(target.width() * ratio)), max(1, round(target.height() * ratio)))
-        if self._scaled is None or self._scaled.size() != size:
-            if abs(size.width() - self._pixmap.width()) <= 1:
-                self._scaled = QPixmap(self._pixmap)  # computed at this size: no resampling
-            else:
-                self._scaled = self._pixmap.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                                   Qt.TransformationMode.SmoothTransformation)
-            self._scaled.setDevicePixelRatio(ratio)
-        return self._scaled
-
-    def enterEvent(self, event) -> None:
-        self._hover = True
-        self.update()
-        super().enterEvent(event)
-
-    def leaveEvent(self, event) -> None:
-        self._hover = False
-        self.update()
-        super().leaveEvent(event)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.sample is not None:
-            self.clicked.emit(self.index)
-        super().mousePressEvent(event)
 
 
 class PreviewGrid(QWidget):
@@ -314,18 +199,27 @@ class PreviewGrid(QWidget):
             side = 320 * ratio
         return int(min(720, max(128, side)))
 
+    def tile_box(self) -> TileBox | None:
+        """Where the samples are drawn, in device pixels (the smallest over the tiles), or
+        None before the grid is laid out: the box a render job makes its pictures for."""
+        return tiles_box(self.tiles)
+
     def set_original(self, array: np.ndarray | None) -> None:
         self.original.set_image(array)
 
-    def show_frame(self, base: np.ndarray, samples: tuple[Sample, ...]) -> None:
+    def show_frame(self, base: np.ndarray, samples: tuple[Sample, ...],
+                   pictures: tuple = ()) -> None:
+        """Show ``samples`` of ``base``; ``pictures`` are the same made ready to draw (one
+        per sample, or empty: then each tile makes its own)."""
         shape = samples[0].image.shape if samples else base.shape
         aspect = shape[1] / shape[0]
         if abs(aspect - self._aspect) > 0.01:
             self._aspect = aspect
             self._columns = 0
             self._arrange()
-        for tile, sample in zip(self.tiles, samples):
-            tile.set_image(sample.image, sample, base.shape)
+        ready = pictures if len(pictures) == len(samples) else (None,) * len(samples)
+        for tile, sample, picture in zip(self.tiles, samples, ready):
+            tile.set_image(sample.image, sample, base.shape, picture)
         for tile in self.tiles[len(samples):]:
             tile.set_image(None)
 

@@ -14,10 +14,22 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from cnnviz.core.augment import Pipeline, Sample, kernels
+from cnnviz.core.augment.pipeline import sample_rng
+
+
+@dataclass(frozen=True)
+class TileBox:
+    """The area a grid tile fits its picture into: ``width`` x ``height`` device pixels at
+    ``ratio`` device pixels per logical pixel."""
+
+    width: int
+    height: int
+    ratio: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -34,13 +46,17 @@ class PreviewJob:
     seed: int
     tile_side: int
     fused: bool = True  # merge consecutive geometric steps into one resampling (see fusion)
+    box: TileBox | None = None  # where the tiles draw: the worker then makes them ready to draw
 
 
 @dataclass(frozen=True)
 class PreviewFrame:
     """The answer to a :class:`PreviewJob`: ``base`` is the picture the samples were drawn
     from (at tile size), ``samples[i]`` is sample ``i`` of ``seed``; ``error`` is a sentence
-    when the pipeline could not run (then ``samples`` is empty)."""
+    when the pipeline could not run (then ``samples`` is empty).  ``pictures[i]`` is sample
+    ``i`` made ready to draw in the job's box (a
+    :class:`~cnnviz.ui.augment.tile_picture.TilePicture`), or ``pictures`` is empty when the
+    job named no box."""
 
     generation: int
     image_key: object
@@ -48,6 +64,7 @@ class PreviewFrame:
     seed: int
     samples: tuple[Sample, ...]
     error: str = ""
+    pictures: tuple[object, ...] = ()
 
 
 def fit_side(image: np.ndarray, side: int) -> np.ndarray:
@@ -86,8 +103,14 @@ class _BaseCache:
 _bases = _BaseCache()
 
 
-def render_preview(job: PreviewJob) -> PreviewFrame:
+def render_preview(job: PreviewJob,
+                   finish: Callable[[Sample, tuple[int, ...]], object] | None = None) -> PreviewFrame:
     """Draw ``job.count`` samples of the picture shrunk to ``job.tile_side``.
+
+    With ``finish``, ``finish(sample, base_shape)`` runs after each sample is drawn, on the
+    same thread, and its results become the frame's ``pictures``.  Samples are drawn one
+    after another: at tile size the pipeline is many short NumPy calls that hold the GIL,
+    so more threads would not draw a frame sooner.
 
     A pipeline error (a setting out of range) comes back as ``error`` rather than raised, so
     a half-typed value never interrupts the slider.  ``job.source`` must not be modified
@@ -96,8 +119,16 @@ def render_preview(job: PreviewJob) -> PreviewFrame:
     from cnnviz.core.errors import CnnvizError
 
     base = _bases.get(job.source, job.tile_side)
+    samples: list[Sample] = []
+    pictures: list[object] = []
     try:
-        samples = tuple(job.pipeline.samples(base, job.count, job.seed, fused=job.fused))
+        pipeline = job.pipeline.validated()
+        for index in range(job.count):
+            sample = pipeline.sample(base, sample_rng(job.seed, index), fused=job.fused)
+            samples.append(sample)
+            if finish is not None:
+                pictures.append(finish(sample, base.shape))
     except CnnvizError as exc:
         return PreviewFrame(job.generation, job.image_key, base, job.seed, (), str(exc))
-    return PreviewFrame(job.generation, job.image_key, base, job.seed, samples)
+    return PreviewFrame(job.generation, job.image_key, base, job.seed, tuple(samples),
+                        pictures=tuple(pictures))

@@ -16,7 +16,8 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from cnnviz.ui.augment.render import PreviewFrame, PreviewJob, render_preview
+from cnnviz.ui.augment.render import PreviewFrame, PreviewJob
+from cnnviz.ui.augment.tile_picture import render_for_tiles
 from cnnviz.ui.augment.worker import LatestOnlyWorker
 
 SETTLE_MS = 150  # pause in editing after which a draft is redone at full resolution
@@ -42,7 +43,7 @@ class PreviewScheduler(QObject):
         self.requested = 0  # generation of the newest job sent to the worker
         self.side = 0  # tile side of that job
         self.draft = False  # whether the newest request was a draft
-        self.worker = LatestOnlyWorker(render_preview, self)
+        self.worker = LatestOnlyWorker(render_for_tiles, self)
         self.worker.done.connect(self.frame_ready)
         self.worker.failed.connect(self.failed)
         self._coalesce = QTimer(self, singleShot=True, interval=0)

@@ -10,6 +10,7 @@ moving during a long drag; the caller drops results that no longer fit what is o
 
 from __future__ import annotations
 
+import threading
 import traceback
 from typing import Any, Callable
 
@@ -17,22 +18,29 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
 class _Relay(QObject):
-    finished = Signal(object, bool, object, str)  # job, ok, result or exception, traceback
+    # job, ok, result or exception, traceback, whether the worker is idle after it
+    finished = Signal(object, bool, object, str, bool)
 
 
 class _Run(QRunnable):
-    def __init__(self, fn: Callable[[Any], Any], job: Any, relay: _Relay) -> None:
+    """Runs jobs until none is waiting: the next job starts on the worker thread as soon as
+    one ends, without a round trip through the GUI thread's event loop (which may be busy
+    painting the result just sent)."""
+
+    def __init__(self, worker: LatestOnlyWorker, job: Any) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._fn, self._job, self._relay = fn, job, relay
+        self._worker, self._job = worker, job
 
     def run(self) -> None:
-        try:
-            result = self._fn(self._job)
-        except Exception as exc:  # handed to the GUI thread, which shows a sentence
-            self._relay.finished.emit(self._job, False, exc, traceback.format_exc())
-        else:
-            self._relay.finished.emit(self._job, True, result, "")
+        worker, job = self._worker, self._job
+        while job is not None:
+            try:
+                ok, payload, tb = True, worker._fn(job), ""
+            except Exception as exc:  # handed to the GUI thread, which shows a sentence
+                ok, payload, tb = False, exc, traceback.format_exc()
+            done, job = job, worker._next()
+            worker._relay.finished.emit(done, ok, payload, tb, job is None)
 
 
 class LatestOnlyWorker(QObject):
@@ -50,6 +58,7 @@ class LatestOnlyWorker(QObject):
         self._pool.setMaxThreadCount(1)
         self._relay = _Relay(self)
         self._relay.finished.connect(self._finished)
+        self._lock = threading.Lock()  # guards the three fields below, shared with the thread
         self._running = False
         self._waiting: Any = None
         self._closed = False
@@ -57,31 +66,36 @@ class LatestOnlyWorker(QObject):
 
     @property
     def busy(self) -> bool:
+        """True while a job runs or waits (results may still be on their way)."""
         return self._running
 
     def submit(self, job: Any) -> None:
         """Run ``job`` now if idle, else make it the one to run next."""
-        if self._closed:
-            return
-        if self._running:
-            self._waiting = job
-            return
-        self._start(job)
-
-    def _start(self, job: Any) -> None:
-        self._running = True
-        self.started += 1
-        self._pool.start(_Run(self._fn, job, self._relay))
+        with self._lock:
+            if self._closed:
+                return
+            if self._running:
+                self._waiting = job
+                return
+            self._running = True
+            self.started += 1
+        self._pool.start(_Run(self, job))
         self.busy_changed.emit(True)
 
-    def _finished(self, job: Any, ok: bool, payload: Any, tb: str) -> None:
-        self._running = False
+    def _next(self) -> Any:
+        """On the worker thread: the job to run next, or None (then the worker is idle)."""
+        with self._lock:
+            job, self._waiting = self._waiting, None
+            if job is None or self._closed:
+                self._running = False
+                return None
+            self.started += 1
+            return job
+
+    def _finished(self, job: Any, ok: bool, payload: Any, tb: str, idle: bool) -> None:
         if self._closed:
             return
-        waiting, self._waiting = self._waiting, None
-        if waiting is not None:
-            self._start(waiting)
-        else:
+        if idle:
             self.busy_changed.emit(False)
         if ok:
             self.done.emit(payload)
@@ -94,7 +108,8 @@ class LatestOnlyWorker(QObject):
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Forget the waiting job, stop delivering results and wait for the running one."""
-        self._closed = True
-        self._waiting = None
+        with self._lock:
+            self._closed = True
+            self._waiting = None
         self._pool.clear()
         return self._pool.waitForDone(timeout_ms)

@@ -387,7 +387,7 @@ class AugmentWorkspace(QWidget):
             return None
         return PreviewJob(generation, self.current.key, self.current.preview,
                           copy_pipeline(self.editor.pipeline), self.grid.count, self.grid.seed,
-                          side, self.fuse_geometry)
+                          side, self.fuse_geometry, self.grid.tile_box())
 
     def _frame_ready(self, frame: PreviewFrame) -> None:
         if self.current is None or frame.image_key != self.current.key:
@@ -398,7 +398,7 @@ class AugmentWorkspace(QWidget):
         if frame.error:
             self.grid.status.setText(frame.error)
             return
-        self.grid.show_frame(frame.base, frame.samples)
+        self.grid.show_frame(frame.base, frame.samples, frame.pictures)
         h, w = frame.base.shape[:2]
         self.grid.status.setText(f"at {w} × {h} px")
         self.grid.status.setToolTip(f"Samples of seed {frame.seed}, computed at {w} × {h} pixels "
