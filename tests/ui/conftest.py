@@ -124,3 +124,22 @@ def make_shown(qtbot):
         widget.close()
         widget.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny models train fastest on one thread; more only fight over a busy machine."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def data():
+    """A small built-in shapes data set: 3 classes of 16x16 pictures."""
+    from cnnviz.core.train.datasets import load_dataset
+
+    return load_dataset("shapes", num_classes=3, image_size=16, train_size=48, val_size=12)

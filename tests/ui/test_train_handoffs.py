@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from cnnviz.core.train import GradientSnapshot, ModelConfig, RunConfig, StepRecord, train
-from cnnviz.core.train.datasets import load_dataset
 from cnnviz.ui.train.handoffs import TRAINING
 
 WAIT_MS = 60_000
@@ -27,17 +26,7 @@ class Tiny(torch.nn.Module):
         return self.fc(torch.relu(self.conv2(torch.relu(self.conv1(x)))).mean(dim=(2, 3)))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_dataset("shapes", num_classes=3, image_size=16, train_size=48, val_size=12)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import torch
 from torch import nn
 
 from cnnviz.core.train import GradNormRecorder, ModelConfig, RunConfig, read_run, train
-from cnnviz.core.train.datasets import load_dataset
 
 WAIT_MS = 60_000
 
@@ -37,18 +36,7 @@ class Tiny(nn.Module):
         return out
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Tiny models train fastest on one thread; more only fight over a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_dataset("shapes", num_classes=3, image_size=16, train_size=48, val_size=12)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
