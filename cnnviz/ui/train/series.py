@@ -215,9 +215,8 @@ def ratio_sentence(series: RunSeries) -> str:
         elif explained:
             parts.append(f"{name}: {phrase}")
         else:
-            relation = "of" if ratio < 1 else ""
-            parts.append(f"{name}: the first layer's gradient is {phrase} {relation} the last's"
-                         .replace("  ", " "))
+            last = "of the last's" if ratio < 1 else "the last's"
+            parts.append(f"{name}: the first layer's gradient is {phrase} {last}")
             explained = True
     if not parts:
         return "The gradient ratio of each model appears after the first steps."
