@@ -53,3 +53,13 @@ def write(key: str, value) -> None:
     settings = app_settings()
     settings.setValue(key, value)
     settings.sync()
+
+
+def read_bool(key: str, default: bool) -> bool:
+    """A remembered yes/no (INI files give back "true"/"false" text), else ``default``."""
+    value = app_settings().value(key, default)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return default

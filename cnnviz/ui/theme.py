@@ -126,11 +126,18 @@ def _stylesheet(p: Palette) -> str:
     QLabel[role="metricName"] {{ font-size: 11px; color: {p.muted}; }}
     #Banner {{ background: {p.danger_soft}; border: 1px solid {p.danger}; border-radius: 8px; }}
     #Banner QLabel {{ color: {p.danger}; }}
-    QLineEdit, QSpinBox, QComboBox {{ background: {p.surface}; border: 1px solid {p.border};
-               border-radius: 6px; padding: 4px 8px; min-height: 20px; color: {p.text}; }}
-    QSpinBox {{ padding: 3px 4px; }}
-    QSpinBox::up-button, QSpinBox::down-button {{ width: 0px; border: none; }}
-    QLineEdit:focus, QSpinBox:focus, QComboBox:focus {{ border: 1px solid {p.accent}; }}
+    QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: {p.surface};
+               border: 1px solid {p.border}; border-radius: 6px; padding: 4px 8px;
+               min-height: 20px; color: {p.text}; }}
+    QSpinBox, QDoubleSpinBox {{ padding: 3px 4px; }}
+    QSpinBox::up-button, QSpinBox::down-button, QDoubleSpinBox::up-button,
+    QDoubleSpinBox::down-button {{ width: 0px; border: none; }}
+    QLineEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus, QComboBox:focus {{
+               border: 1px solid {p.accent}; }}
+    QComboBox:disabled, QLineEdit:disabled, QSpinBox:disabled, QDoubleSpinBox:disabled {{
+               color: {p.muted}; background: {p.surface_alt}; }}
+    QLineEdit[invalid="true"], QSpinBox[invalid="true"], QDoubleSpinBox[invalid="true"] {{
+               border: 1px solid {p.danger}; }}
     QPushButton, QToolButton {{ background: {p.surface}; border: 1px solid {p.border};
                border-radius: 6px; padding: 5px 12px; color: {p.text}; }}
     QPushButton:hover, QToolButton:hover {{ border-color: {p.accent}; }}

@@ -10,7 +10,8 @@ import torch
 
 from cnnviz.core.inspect import compute_layout, default_collapsed, inspect_model
 from cnnviz.core.inspect.gradients import (
-    GradientMap, geometric_mean, norm_range, scale_position, unit_norms,
+    GradientMap, decade_ticks, geometric_mean, input_size_note, norm_range, scale_position,
+    unit_norms,
 )
 from cnnviz.core.train import GradNormRecorder
 from cnnviz.core.zoo import resolve
@@ -133,3 +134,27 @@ def test_unit_norms_agree_with_the_definition_on_random_groups():
         else:
             assert unit.state == "trained"
             assert unit.value == pytest.approx(geometric_mean(trained), rel=1e-12)
+
+
+@pytest.mark.parametrize("low, high, ticks", [
+    (4e-4, 0.05, [-3, -2]),       # the exact ends are labelled apart, not as ticks
+    (1e-3, 1e-1, [-2]),
+    (0.2, 0.9, []),               # less than a decade
+    (0.02, 30.0, [-1, 0, 1]),
+    (0.0, 1.0, []), (1.0, 1.0, []), (math.nan, 1.0, []), (1e-3, math.inf, []),
+])
+def test_decade_ticks_lie_strictly_inside_the_scale(low, high, ticks):
+    assert decade_ticks(low, high) == ticks
+    for power in ticks:
+        assert low < 10.0 ** power < high
+        assert 0.0 < scale_position(10.0 ** power, low, high) < 1.0
+
+
+def test_input_size_note_speaks_only_when_the_sizes_differ():
+    assert input_size_note((3, 32, 32), (3, 32, 32)) == ""
+    assert input_size_note([3, 32, 32], (3, 32, 32)) == ""
+    assert input_size_note(None, (3, 64, 64)) == ""
+    note = input_size_note((3, 32, 32), (3, 64, 64))
+    assert "3\u00d732\u00d732" in note and "3\u00d764\u00d764" in note
+    assert note.count(".") == 1 and note.endswith("differ from the run.")
+

@@ -270,14 +270,19 @@ def _digest(records):
         if isinstance(r, StepRecord):
             out.append(("step", r.model, r.step, r.epoch, round(r.loss, 6),
                         tuple(np.round(r.grad_norms, 6)), tuple(np.round(r.update_ratios, 6))))
-        elif isinstance(r, (EpochRecord, ModelStopped)):
+        elif isinstance(r, EpochRecord):
+            out.append(("epoch", r.model, r.step, r.epoch) + tuple(
+                "nan" if math.isnan(v) else round(v, 6)  # NaN == NaN is False
+                for v in (r.train_loss, r.train_accuracy, r.val_loss, r.val_accuracy)))
+        elif isinstance(r, ModelStopped):
             out.append((type(r).__name__, r.model, r.step))
         elif isinstance(r, RunFinished):
             out.append(("finished", r.reason, r.step))
     return out
 
 
-@pytest.mark.parametrize("case", ["plain", "nan", "failing", "log_every"])
+@pytest.mark.parametrize("case", ["plain", "nan", "failing", "log_every", "epochs",
+                                  "no_validation"])
 def test_reading_a_step_late_yields_the_same_records(data, monkeypatch, case):
     """On CUDA the engine reads each logging step after queuing the next one; forced on here,
     the records must be the very same, in the same order, as reading them at once."""
@@ -290,13 +295,19 @@ def test_reading_a_step_late_yields_the_same_records(data, monkeypatch, case):
             a.poison_from = 3
         if case == "failing":
             b.fail_with = (4, RuntimeError("shapes do not match"))
-        config = _config(log_every=3) if case == "log_every" else _config()
+        config = {"log_every": _config(log_every=3), "epochs": _config(steps=15, log_every=4),
+                  "no_validation": _config(steps=13, validate=False)}.get(case, _config())
         return _digest(_run(config, data, {"a": a, "b": b}))
 
     at_once = run()
     monkeypatch.setattr(engine._Run, "DEFERRED_READ", ("cpu", "cuda"))
     assert run() == at_once
     assert sum(1 for r in at_once if r[0] == "step") >= 4
+    if case in ("epochs", "no_validation"):  # epochs end at steps 6 and 12, then the last
+        assert [r[2] for r in at_once if r[0] == "epoch" and r[1] == "a"] == \
+            [6, 12, 15 if case == "epochs" else 13]
+        assert all((r[6] == "nan") == (case == "no_validation")
+                   for r in at_once if r[0] == "epoch")
 
 
 def test_a_step_read_late_is_shown_before_a_pause_and_a_stop(data, monkeypatch):

@@ -73,6 +73,9 @@ def test_export_each_format_and_read_it_back(qtbot, arch, tmp_path):
     text = "".join(root.itertext())
     assert "Conv2d" in text and "Linear" in text
 
+    pdf = arch.export("pdf", tmp_path / "lenet.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/MediaBox" in pdf
+
     rows = list(csv.reader((arch.export("csv", tmp_path / "lenet.csv")).open()))
     summary = summary_rows(report)
     assert len(rows) == len(summary) + 1
@@ -86,7 +89,8 @@ def test_export_each_format_and_read_it_back(qtbot, arch, tmp_path):
     assert "features.0" in md
 
     # Atomic writes leave nothing else behind.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["lenet.csv", "lenet.md", "lenet.png", "lenet.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lenet.csv", "lenet.md", "lenet.pdf",
+                                                      "lenet.png", "lenet.svg"]
 
 
 def test_export_into_a_missing_folder_explains_and_keeps_going(qtbot, arch, tmp_path):
@@ -104,6 +108,10 @@ def test_context_menus_offer_exports_and_block_actions(qtbot, arch, show):
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts[0] == f"Expand {block}"
     assert "Export Graph as SVG drawing…" in texts
+    button = [a.text() or "-" for a in arch.bar.export_button.menu().actions()]
+    assert button == ["Export Graph as PNG image…", "Export Graph as SVG drawing…",
+                      "Export Graph as PDF document…", "-", "Export Table as CSV…",
+                      "Export Table as Markdown…"]
     next(a for a in menu.actions() if a.text() == f"Expand {block}").trigger()
     assert block not in arch.collapsed
 

@@ -172,6 +172,7 @@ def test_file_menu_offers_open_export_and_quit(qtbot, window):
     assert all(a in window.file_menu.actions() for a in arch.menu_actions())
     assert {a.text() for a in arch.menu_actions()} == {
         "Export Graph as PNG image…", "Export Graph as SVG drawing…",
+        "Export Graph as PDF document…",
         "Export Table as CSV…", "Export Table as Markdown…"}
 
 

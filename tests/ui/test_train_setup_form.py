@@ -190,7 +190,7 @@ def test_an_answer_about_the_old_switches_is_not_offered(qtbot, ws):
 def test_a_refill_keeps_values_beyond_the_fields_and_says_what_it_cannot_keep(
         qtbot, ws, tmp_path):
     models = (ModelConfig("plain20"), ModelConfig("resnet20", freeze_until="layer9"))
-    config = RunConfig(models=models, num_classes=3, train_size=8, val_size=4,
+    config = RunConfig(models=models, num_classes=3, train_size=20_000, val_size=4,
                        batch_size=8192, steps=2_000_000, optimizer="adam", lr=0.00003,
                        seed=2**40, device="cpu", validate=False)
     folder = _past_run(tmp_path / "big", config)

@@ -169,3 +169,23 @@ def scale_position(value: float, low: float, high: float) -> float:
         return 1.0
     t = (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low))
     return min(1.0, max(0.0, t))
+
+
+def decade_ticks(low: float, high: float) -> list[int]:
+    """The powers of ten strictly inside a log scale from ``low`` to ``high``, as exponents
+    (``[-3, -2]`` for 4e-4 .. 0.05); empty when the scale is unusable or spans no decade."""
+    if not (low > 0 and high > low and math.isfinite(high)):
+        return []
+    first, last = math.floor(math.log10(low)) + 1, math.ceil(math.log10(high)) - 1
+    return list(range(first, last + 1))
+
+
+def input_size_note(trained: Sequence[int] | None, shown: Sequence[int]) -> str:
+    """One sentence when a graph shows a network at another input size than the run trained
+    at (gradients match by architecture and options only, but shapes and multiply-adds follow
+    the input); empty when the sizes agree or the run did not say its size."""
+    if not trained or tuple(trained) == tuple(shown):
+        return ""
+    size = "\u00d7".join
+    return (f"Trained at {size(map(str, trained))} but shown at {size(map(str, shown))}, so "
+            "shapes and multiply-adds differ from the run.")

@@ -68,24 +68,51 @@ def _zoo_title(arch: str) -> str | None:
 
 
 class _Pending:
-    """A logging step's numbers on their way to the host: read after the next step is queued."""
+    """A logging step's numbers on their way to the host: read after the next step is queued.
+
+    At an epoch's end the epoch's sums (training, then validation when the run validates)
+    follow in a second copy, :meth:`attach_epoch`; the host waits only when it reads them.
+    """
 
     def __init__(self, trainee: Trainee, batch: Batch, pack: tuple[torch.Tensor, float],
                  rate: float, elapsed: float) -> None:
         tensor, self.lr = pack
         self.trainee, self.batch, self.rate, self.elapsed = trainee, batch, rate, elapsed
+        self.host, self.ready = self._copy(tensor)
+        self.epoch: tuple[np.ndarray | torch.Tensor, int, int] | None = None
+
+    @staticmethod
+    def _copy(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.cuda.Event | None]:
         cuda = tensor.device.type == "cuda"
         # Only CUDA has an event to wait on; elsewhere the copy is an ordinary, finished one.
-        self.host = tensor.to("cpu", non_blocking=cuda)
-        self.ready: torch.cuda.Event | None = None
-        if cuda:
-            self.ready = torch.cuda.Event()
-            self.ready.record()
+        host = tensor.to("cpu", non_blocking=cuda)
+        if not cuda:
+            return host, None
+        ready = torch.cuda.Event()
+        ready.record()
+        return host, ready
+
+    def attach_epoch(self, sums: torch.Tensor, seen: int, val_count: int) -> None:
+        """The epoch's ``[train loss sum, train correct, val loss sum, val correct]``; the
+        validation pair is NaN when the run does not validate."""
+        host, self.ready = self._copy(sums)
+        self.epoch = (host, seen, val_count)
 
     def values(self) -> np.ndarray:
         if self.ready is not None:
             self.ready.synchronize()
         return self.host.numpy().astype(np.float64)
+
+    def epoch_record(self) -> EpochRecord:
+        """The epoch's record (call :meth:`values` first: it waits for both copies)."""
+        host, seen, val_count = self.epoch
+        train_loss, train_correct, val_loss, val_correct = host.numpy().astype(np.float64)
+        seen, val_count = max(1, seen), max(1, val_count)
+        return EpochRecord(epoch=self.batch.epoch, step=self.batch.step, model=self.trainee.name,
+                           train_loss=float(train_loss / seen),
+                           train_accuracy=float(train_correct / seen),
+                           val_loss=float(val_loss / val_count),
+                           val_accuracy=float(val_correct / val_count))
 
 
 class _Run:
@@ -131,6 +158,7 @@ class _Run:
         self.log: RunLog | None = None
         self.finished = False
         self.pending: list[_Pending] = []  # a logging step read one step late
+        self.epochs_read: list[_Pending] = []  # read; their epoch records come next
 
     def _trainee(self, model_config, modules) -> Trainee:
         num_classes = len(self.data.classes)
@@ -259,12 +287,19 @@ class _Run:
             pass
 
     def _read_pending(self):
-        """Report the logging step whose numbers are on their way to the host."""
+        """Report the logging step whose numbers are on their way to the host: every model's
+        step first, then, at an epoch's end, the epoch of each model still training."""
         while self.pending:  # taken one by one: a run closed midway still logs the rest
             p = self.pending.pop(0)
             if p.trainee.active:
                 yield from self._report(p.trainee, p.batch, p.values(), p.lr, p.rate,
                                         p.elapsed)
+                if p.epoch is not None:
+                    self.epochs_read.append(p)
+        while self.epochs_read:
+            p = self.epochs_read.pop(0)
+            if p.trainee.active:
+                yield self._emit(p.epoch_record())
 
     def _steps(self, started: float):
         config, spe = self.config, self.stream.steps_per_epoch
@@ -311,21 +346,19 @@ class _Run:
                 last_time, last_step = now, step
                 self.pending = [_Pending(t, batch, packs[t.name], rate, now - started)
                                 for t in self.trainees if t.name in packs]
-                if not defer or epoch_end or step == self.total_steps:
-                    yield from self._read_pending()
-            if epoch_end and config.validate:
-                for trainee in [t for t in self.trainees if t.active]:
+            if epoch_end:  # every epoch end is a logging step: its numbers travel together
+                for p in list(self.pending):
                     try:
-                        record = self._validate(trainee, batch)
+                        p.attach_epoch(*self._epoch_sums(p.trainee))
                     except Exception as exc:  # noqa: BLE001 - only memory trouble is handled
                         if not is_out_of_memory(exc):
                             raise
-                        yield from self._out_of_memory(trainee, step)
-                        return "out_of_memory", self._oom_message(trainee)
-                    yield self._emit(record)
-            elif epoch_end:
-                for trainee in [t for t in self.trainees if t.active]:
-                    yield self._emit(self._epoch_record(trainee, batch, math.nan, math.nan))
+                        p.epoch = None
+                        yield from self._read_pending()
+                        yield from self._out_of_memory(p.trainee, step)
+                        return "out_of_memory", self._oom_message(p.trainee)
+            if log and (not defer or step == self.total_steps):
+                yield from self._read_pending()
             if not any(t.active for t in self.trainees):
                 return "all_models_stopped", ""
         return "completed", ""
@@ -410,32 +443,25 @@ class _Run:
         for t in [t for t in self.trainees if t.active]:
             yield from self._stop(t, step, "out_of_memory", message)
 
-    def _validate(self, t: Trainee, batch: Batch) -> EpochRecord:
+    def _epoch_sums(self, t: Trainee) -> tuple[torch.Tensor, int, int]:
+        """The epoch's sums still on the device (see :meth:`_Pending.attach_epoch`), the
+        number of training images they cover and of validation images; starts a new epoch."""
+        sums = torch.stack([t.loss_sum, t.correct_sum])  # a copy: the sums restart below
+        seen = t.seen
+        t.reset_epoch()
+        if not self.config.validate:
+            return torch.cat([sums, sums.new_full((2,), math.nan)]), seen, 0
         module = t.model.module
         module.eval()
         t.in_training_mode = False
-        loss_sum = torch.zeros((), device=self.device)
-        correct = torch.zeros((), device=self.device)
+        val = torch.zeros(2, device=self.device)
         with torch.no_grad(), self._autocast():
             for x, y in self.stream.validation(max(256, self.config.batch_size)):
                 with FORWARD_LOCK:
                     logits = model_output(module(x)).float()
-                loss_sum += F.cross_entropy(logits, y, reduction="sum")
-                correct += (logits.argmax(dim=1) == y).sum()
-        count = max(1, len(self.data.val_y))
-        val = torch.stack([loss_sum, correct]).cpu().numpy()
-        return self._epoch_record(t, batch, float(val[0] / count), float(val[1] / count))
-
-    def _epoch_record(self, t: Trainee, batch: Batch, val_loss: float,
-                      val_accuracy: float) -> EpochRecord:
-        sums = torch.stack([t.loss_sum, t.correct_sum]).cpu().numpy()
-        seen = max(1, t.seen)
-        record = EpochRecord(epoch=batch.epoch, step=batch.step, model=t.name,
-                             train_loss=float(sums[0] / seen),
-                             train_accuracy=float(sums[1] / seen),
-                             val_loss=val_loss, val_accuracy=val_accuracy)
-        t.reset_epoch()
-        return record
+                val[0] += F.cross_entropy(logits, y, reduction="sum")
+                val[1] += (logits.argmax(dim=1) == y).sum()
+        return torch.cat([sums, val]), seen, len(self.data.val_y)
 
 
 def train(

@@ -256,7 +256,8 @@ class GradientSnapshot:
     ``arch`` and ``options`` name the network as the zoo builds it, so a view can show the
     same architecture; ``layer_names`` are the qualified module names of the parameterised
     layers in forward order (as :class:`ModelInfo` gives them) and ``norms`` is indexed like
-    them, ``NaN`` for a frozen layer.  ``run`` labels the run the numbers come from.
+    them, ``NaN`` for a frozen layer.  ``run`` labels the run the numbers come from;
+    ``input_shape`` is the (channels, height, width) the run fed the model, when known.
     """
 
     model: str
@@ -266,6 +267,7 @@ class GradientSnapshot:
     norms: np.ndarray
     step: int
     run: str = ""
+    input_shape: tuple[int, int, int] | None = None
 
     def by_layer(self) -> dict[str, float]:
         """``{layer name: norm}`` (NaN for frozen layers)."""

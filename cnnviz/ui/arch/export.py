@@ -1,6 +1,9 @@
-"""Save what the Architectures workspace shows: the graph as PNG or SVG, the table as CSV or
-Markdown.  Every write goes to a temporary file in the target folder first and is moved into
+"""Save what the Architectures workspace shows: the graph as PNG, SVG or PDF, the table as CSV
+or Markdown.  Every write goes to a temporary file in the target folder first and is moved into
 place only when complete, so a failed export never leaves a half-written file behind.
+
+A graph coloured by gradient norms is exported with its legend printed above it
+(:mod:`cnnviz.ui.arch.legend_print`), so the picture explains its colours on its own.
 """
 
 from __future__ import annotations
@@ -10,21 +13,26 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QWidget
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.ui import settings
+from cnnviz.ui.arch.gradient_legend import LegendContent
+from cnnviz.ui.arch.legend_print import PrintedLegend
 from cnnviz.ui.theme import palette
 
 FORMATS = {
     "png": ("Graph as PNG image", "PNG image (*.png)"),
     "svg": ("Graph as SVG drawing", "SVG drawing (*.svg)"),
+    "pdf": ("Graph as PDF document", "PDF document (*.pdf)"),
     "csv": ("Table as CSV", "CSV table (*.csv)"),
     "md": ("Table as Markdown", "Markdown (*.md)"),
 }
+GRAPH_FORMATS = ("png", "svg", "pdf")
+PDF_MAX_POINTS = 14400.0
 
 
 class ExportError(CnnvizError):
@@ -49,21 +57,45 @@ def atomic_path(path: Path):
         raise
 
 
-def _bounds(scene: QGraphicsScene) -> QRectF:
-    return scene.itemsBoundingRect().adjusted(-24, -24, 24, 24)
+class _Picture:
+    """What an exported picture holds, in scene units: ``legend`` (a :class:`PrintedLegend`,
+    or None) across the top, the whole graph (not only the visible part) centred under it."""
+
+    MARGIN = 24.0
+
+    def __init__(self, scene: QGraphicsScene, legend: LegendContent | None) -> None:
+        self.scene = scene
+        self.source = scene.itemsBoundingRect().adjusted(-self.MARGIN, -self.MARGIN,
+                                                         self.MARGIN, self.MARGIN)
+        self.legend = PrintedLegend(legend, self.source.width()) if legend else None
+        self.width = max(self.source.width(), self.legend.width if self.legend else 0.0)
+        self.top = self.legend.height if self.legend else 0.0
+        self.height = self.top + self.source.height()
+
+    def paint(self, painter: QPainter) -> None:
+        """Draw the picture at the painter's origin, ``width`` x ``height`` units."""
+        pal = palette()
+        painter.fillRect(QRectF(0, 0, self.width, self.height), QColor(pal.canvas))
+        if self.legend is not None:
+            self.legend.paint(painter, pal)
+        target = QRectF((self.width - self.source.width()) / 2, self.top,
+                        self.source.width(), self.source.height())
+        self.scene.render(painter, target, self.source, Qt.AspectRatioMode.IgnoreAspectRatio)
 
 
-def export_png(scene: QGraphicsScene, path: Path, scale: float = 2.0) -> Path:
-    """The whole graph (not only the visible part) at ``scale`` pixels per scene unit."""
-    src = _bounds(scene)
+def export_png(scene: QGraphicsScene, path: Path, scale: float = 2.0,
+               legend: LegendContent | None = None) -> Path:
+    """The whole graph (and ``legend`` above it) at ``scale`` pixels per scene unit."""
+    picture = _Picture(scene, legend)
     # Keep very tall graphs (ResNet-152 expanded) under a size image viewers can open.
-    scale = min(scale, 30000 / max(src.width(), src.height(), 1))
-    image = QImage(QSize(max(1, round(src.width() * scale)), max(1, round(src.height() * scale))),
+    scale = min(scale, 30000 / max(picture.width, picture.height, 1))
+    image = QImage(QSize(max(1, round(picture.width * scale)),
+                         max(1, round(picture.height * scale))),
                    QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(QColor(palette().canvas))
     painter = QPainter(image)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    scene.render(painter, QRectF(0, 0, image.width(), image.height()), src)
+    painter.scale(image.width() / picture.width, image.height() / picture.height)
+    picture.paint(painter)
     painter.end()
     with atomic_path(path) as tmp:
         if not image.save(str(tmp), "PNG"):
@@ -71,21 +103,45 @@ def export_png(scene: QGraphicsScene, path: Path, scale: float = 2.0) -> Path:
     return Path(path)
 
 
-def export_svg(scene: QGraphicsScene, path: Path, title: str = "cnnviz graph") -> Path:
-    src = _bounds(scene)
+def export_svg(scene: QGraphicsScene, path: Path, title: str = "cnnviz graph",
+               legend: LegendContent | None = None) -> Path:
+    """The whole graph as an SVG drawing (text stays text), ``legend`` above it."""
+    picture = _Picture(scene, legend)
     with atomic_path(path) as tmp:
         gen = QSvgGenerator()
         gen.setFileName(str(tmp))
-        gen.setSize(QSize(round(src.width()), round(src.height())))
-        gen.setViewBox(QRectF(0, 0, src.width(), src.height()))
+        gen.setSize(QSize(round(picture.width), round(picture.height)))
+        gen.setViewBox(QRectF(0, 0, picture.width, picture.height))
         gen.setTitle(title)
         gen.setDescription("Layer graph exported by cnnviz")
         painter = QPainter()
         if not painter.begin(gen):
             raise ExportError(f"cnnviz could not write the SVG file {Path(path).name}.")
-        painter.fillRect(QRectF(0, 0, src.width(), src.height()), QColor(palette().canvas))
-        scene.render(painter, QRectF(0, 0, src.width(), src.height()), src,
-                     Qt.AspectRatioMode.IgnoreAspectRatio)
+        picture.paint(painter)
+        painter.end()
+    return Path(path)
+
+
+def export_pdf(scene: QGraphicsScene, path: Path, title: str = "cnnviz graph",
+               legend: LegendContent | None = None) -> Path:
+    """The whole graph on one PDF page of its own size (vector, text stays text)."""
+    picture = _Picture(scene, legend)
+    # PDF readers refuse pages over 200 inches; a tall graph is scaled down to fit one.
+    scale = min(1.0, PDF_MAX_POINTS / max(picture.width, picture.height, 1))
+    with atomic_path(path) as tmp:
+        writer = QPdfWriter(str(tmp))
+        writer.setTitle(title)
+        writer.setCreator("cnnviz")
+        writer.setResolution(72)  # one device pixel per point: the page is the picture's size
+        writer.setPageSize(QPageSize(QSizeF(picture.width * scale, picture.height * scale),
+                                     QPageSize.Unit.Point, "cnnviz graph",
+                                     QPageSize.SizeMatchPolicy.ExactMatch))
+        writer.setPageMargins(QMarginsF(0, 0, 0, 0))
+        painter = QPainter()
+        if not painter.begin(writer):
+            raise ExportError(f"cnnviz could not write the PDF file {Path(path).name}.")
+        painter.scale(scale, scale)
+        picture.paint(painter)
         painter.end()
     return Path(path)
 
@@ -112,13 +168,18 @@ def ask_path(parent: QWidget, kind: str, stem: str) -> Path | None:
     return Path(name)
 
 
-def export(kind: str, path: Path, scene: QGraphicsScene, report) -> Path:
-    """Write one of :data:`FORMATS`; every failure is an :class:`ExportError` sentence."""
+def export(kind: str, path: Path, scene: QGraphicsScene, report,
+           legend: LegendContent | None = None) -> Path:
+    """Write one of :data:`FORMATS`; a graph picture carries ``legend`` (the gradient colour
+    bar, when the graph is coloured by one).  Every failure is an :class:`ExportError`
+    sentence."""
     try:
         if kind == "png":
-            return export_png(scene, path)
+            return export_png(scene, path, legend=legend)
         if kind == "svg":
-            return export_svg(scene, path, report.display_name)
+            return export_svg(scene, path, report.display_name, legend=legend)
+        if kind == "pdf":
+            return export_pdf(scene, path, report.display_name, legend=legend)
         return export_table(report, path, kind)
     except OSError as exc:
         raise ExportError(f"cnnviz could not write {path}: {exc.strerror or exc}.") from None

@@ -15,10 +15,10 @@ from typing import Any
 from PySide6.QtCore import QTimer
 
 from cnnviz.core.inspect.gradients import (
-    GradientMap, UnitNorm, norm_range, scale_position, unit_norms,
+    GradientMap, UnitNorm, input_size_note, norm_range, scale_position, unit_norms,
 )
 from cnnviz.ui.arch import formatting as fmt
-from cnnviz.ui.arch.gradient_legend import COLOR_MAP, color_at
+from cnnviz.ui.arch.gradient_legend import COLOR_MAP, LegendContent, color_at
 
 ModelKey = tuple[str, tuple[tuple[str, Any], ...]]
 MINIMAP_DELAY_MS = 500  # the overview re-renders the whole scene: at most twice a second
@@ -54,7 +54,8 @@ class GradientShading:
     """Paints ``view`` (a :class:`~cnnviz.ui.arch.graph_view.GraphView`) by gradient norms.
 
     :attr:`snapshot` is the snapshot on screen (None when the graph is not coloured by one);
-    :attr:`units` what each visible node shows.
+    :attr:`units` what each visible node shows; :attr:`legend` what the colour bar explains
+    (None when not coloured), also printed into exported pictures.
     """
 
     def __init__(self, view) -> None:
@@ -62,6 +63,7 @@ class GradientShading:
         self.snapshots: dict[ModelKey, Any] = {}
         self.snapshot = None
         self.units: dict[str, UnitNorm] = {}
+        self.legend: LegendContent | None = None
         self.low = self.high = float("nan")
         self._map: GradientMap | None = None
         self._map_for: tuple[Any, tuple[str, ...]] | None = None
@@ -109,8 +111,13 @@ class GradientShading:
             else:
                 paint[key] = (unit.state, None, note)
         self.view.graph_scene.set_heat(paint)
-        self.view.legend.show_scale(self.title(), self.low, self.high,
-                                    self._legend_note(layout, mapping))
+        self.legend = LegendContent(
+            model=snapshot.model, step=snapshot.step, low=self.low, high=self.high,
+            run=snapshot.run, note=self._legend_note(layout, mapping),
+            network=report.display_name,
+            # A run says its input size once the training side sends it; older sends do not.
+            warning=input_size_note(snapshot.input_shape, report.input_shape))
+        self.view.legend.show_content(self.legend)
         self.view.legend.setToolTip(self._legend_tip())
         self._minimap.start()
 
@@ -118,12 +125,9 @@ class GradientShading:
         """Stop showing gradients (the nodes' colours are reset by the scene's shading)."""
         self.snapshot = None
         self.units = {}
+        self.legend = None
         self.view.legend.hide_scale()
         self._minimap.start()
-
-    def title(self) -> str:
-        s = self.snapshot
-        return f"Gradient norm · step {s.step:,} of {s.model}" if s is not None else ""
 
     def _legend_note(self, layout, mapping: GradientMap) -> str:
         parts = ["log10 scale"]

@@ -64,7 +64,8 @@ class ModelBar(QFrame):
         self.shade.setItemDelegate(QStyledItemDelegate(self.shade))
         for key, label in SHADE_LABELS:
             self.shade.addItem(label, key)
-        self.shade.currentIndexChanged.connect(lambda _i: self.shade_changed.emit(self.shade.currentData()))
+        self.plain_shade = "params"  # the last shading not by gradients: where "grad" falls back
+        self.shade.currentIndexChanged.connect(self._shade_picked)
         self.set_gradient_available(False)
         self.option_widgets: dict[str, QWidget] = {}
         self._options_row = QHBoxLayout()
@@ -194,6 +195,12 @@ class ModelBar(QFrame):
             out[key] = widget.isChecked() if isinstance(widget, QCheckBox) else widget.currentData()
         return out
 
+    def _shade_picked(self, _index: int) -> None:
+        mode = self.shade.currentData()
+        if mode != "grad":
+            self.plain_shade = mode
+        self.shade_changed.emit(mode)
+
     def shade_mode(self) -> str:
         return self.shade.currentData()
 
@@ -208,11 +215,12 @@ class ModelBar(QFrame):
 
     def set_gradient_available(self, on: bool, tip: str = "") -> None:
         """Enable "Shade by gradient norm" (``tip`` says which run it shows) or disable it
-        with the reason; a disabled entry that was picked falls back to parameters."""
+        with the reason; a disabled entry that was picked falls back to the last other
+        shading (:attr:`plain_shade`)."""
         item = self.shade.model().item(self.shade.findData("grad"))
         item.setEnabled(on)
         item.setToolTip(tip if on else GRADIENT_UNAVAILABLE)
         # The style sheet gives every entry the same text colour; grey the disabled one.
         item.setForeground(QColor(palette().text if on else palette().muted))
         if not on and self.shade_mode() == "grad":
-            self.set_shade_mode("params")
+            self.set_shade_mode(self.plain_shade)

@@ -6,12 +6,21 @@ gradient norms.
 model bar, graph, details panel and banner, and its :class:`GradientShading` (``gradients``).
 Snapshots that arrive before the zoo has loaded wait in ``_early_gradients``: options are
 matched against the zoo's defaults, which are known only then.
+
+The shading menu is remembered between sessions: the last shading by parameters or
+multiply-adds (``arch/shade``), and whether the user shades by gradient norm when a run's
+gradients are offered (``arch/shade_gradients``); the latter takes effect whenever a snapshot
+of the shown network exists, since gradients themselves last only as long as the session.
 """
 
 from __future__ import annotations
 
+from cnnviz.ui import settings
 from cnnviz.ui.arch.gradient_shade import model_key
-from cnnviz.ui.arch.graph_scene import GRADIENT
+from cnnviz.ui.arch.graph_scene import GRADIENT, SHADES
+
+SHADE_KEY = "arch/shade"
+SHADE_GRADIENTS_KEY = "arch/shade_gradients"
 
 
 class GradientViewing:
@@ -43,6 +52,29 @@ class GradientViewing:
             self.select_arch(ref, dict(snapshot.options) or None)
         else:
             self.open_ref(ref)
+
+    def restore_shading(self) -> None:
+        """Pick the remembered shading (call once, after the model bar is connected)."""
+        self.prefer_gradients = settings.read_bool(SHADE_GRADIENTS_KEY, False)
+        self.bar.set_shade_mode(settings.read_str(SHADE_KEY, "params", SHADES))
+
+    def _shade_changed(self, mode: str) -> None:
+        if mode == GRADIENT:
+            self._remember_gradient_choice(True)
+        else:
+            # Turned away while gradients were offered: the user's choice.  A fallback because
+            # the new network was never trained happens with the entry already disabled.
+            if self.bar.gradient_available():
+                self._remember_gradient_choice(False)
+            settings.write(SHADE_KEY, mode)
+        if self.report is not None:
+            self.graph.set_shade(self.report, mode)
+            self._paint_gradients()
+
+    def _remember_gradient_choice(self, on: bool) -> None:
+        if self.prefer_gradients != on:
+            self.prefer_gradients = on
+            settings.write(SHADE_GRADIENTS_KEY, on)
 
     def update_gradients(self, snapshot) -> None:
         """Remember ``snapshot`` and recolour the graph if it shows that network (same
@@ -81,13 +113,15 @@ class GradientViewing:
 
     def _sync_gradients(self) -> None:
         """Enable the gradient shading when the shown network was trained, switch to it when
-        show_gradients asked for this network, and repaint."""
+        show_gradients asked for this network or the user shades by gradients, and repaint."""
         key = self._shown_key()
         snapshot = self.gradients.lookup(key)
         tip = f"Gradients of {snapshot.model} from the Train workspace" if snapshot else ""
         self.bar.set_gradient_available(snapshot is not None, tip)
-        if snapshot is not None and key == self._gradients_wanted:
+        wanted = snapshot is not None and key == self._gradients_wanted
+        if wanted:
             self._gradients_wanted = None
+        if snapshot is not None and (wanted or self.prefer_gradients):
             self.bar.set_shade_mode(GRADIENT)
         self._paint_gradients()
 

@@ -1,0 +1,162 @@
+"""Which network the Architectures workspace shows: the zoo catalog, model files, and the
+inspection that turns a pick into a report on screen.
+
+:class:`ModelLoading` is mixed into :class:`~cnnviz.ui.arch.workspace.ArchitecturesWorkspace`;
+it uses the workspace's runner, catalog, model bar, graph, table, charts, details panel and
+banner.  Inspections run on the workspace's one-thread runner, so a newer pick replaces a
+queued one and never races a running one.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from cnnviz.core.errors import CnnvizError
+from cnnviz.ui import settings
+from cnnviz.ui.arch import engine
+from cnnviz.ui.arch import formatting as fmt
+from cnnviz.ui.arch.model_file import ClassChooserDialog
+from cnnviz.ui.widgets.dialogs import error_box
+
+DEFAULT_ARCH = "resnet18"
+
+
+class ModelLoading:
+    """Load the zoo, pick a network (``select_arch``), open model files, show reports."""
+
+    # --------------------------------------------------------------- catalog
+    def _load_catalog(self) -> None:
+        if self.runner.closed:  # the window closed before the event loop got here
+            return
+        self.graph.set_busy("Loading the architecture zoo…")
+        self.runner.submit(engine.load_catalog, key="catalog", on_done=self._catalog_loaded,
+                           on_error=self._catalog_failed)
+
+    def _catalog_loaded(self, entries) -> None:
+        self.entries = {e.ref: e for e in entries}
+        self.catalog.set_entries(entries)
+        self.compare.set_catalog(entries)
+        self.graph.set_busy(None)
+        wanted = self._pending_select or settings.read_str("arch/last", DEFAULT_ARCH)
+        options, self._pending_select, self._pending_options = self._pending_options, None, None
+        if wanted in self.catalog.entries and options:
+            self.select_arch(wanted, options)
+        elif wanted in self.catalog.entries:
+            self.catalog.select_ref(wanted)
+        elif DEFAULT_ARCH in self.catalog.entries:
+            self.catalog.select_ref(DEFAULT_ARCH)
+        early, self._early_gradients = self._early_gradients, []
+        for snapshot, show in early:
+            (self.show_gradients if show else self.update_gradients)(snapshot)
+
+    def _catalog_failed(self, exc: BaseException, tb: str) -> None:
+        self.graph.set_busy(None)
+        self.graph.clear_graph("The architecture zoo could not be loaded.")
+        self._show_error("The architecture zoo could not be loaded", exc, tb)
+
+    def select_arch(self, ref: str, options: dict | None = None) -> None:
+        """Show ``ref`` (a catalog entry) at its default input size and class count, built
+        with ``options`` (the zoo builder's switches; None: the entry's defaults)."""
+        entry = self.catalog.entries.get(ref)
+        if entry is None:
+            if not self.catalog.entries:  # the zoo is still loading; pick it when it arrives
+                self._pending_select, self._pending_options = ref, options
+                return
+            raise KeyError(ref)
+        if self.catalog.current_ref() != ref:
+            self.catalog.select_ref(ref, emit=False)
+        self.current_ref = ref
+        if entry.source != "file":
+            settings.write("arch/last", ref)
+        subtitle = "  ·  ".join(str(x) for x in (entry.family, entry.year) if x)
+        merged = {**entry.options, **options} if options else None
+        self.bar.show_entry(entry.display_name, subtitle, entry.input_shape, entry.num_classes,
+                            merged or entry.options)
+        self._inspect(ref, entry.input_shape, entry.num_classes, merged)
+
+    def _reinspect(self) -> None:
+        if self.current_ref:
+            self._inspect(self.current_ref, self.bar.input_shape(), self.bar.num_classes(),
+                          self.bar.options())
+
+    def _inspect(self, ref, input_shape, num_classes, options) -> None:
+        name = self.entries.get(ref).display_name if ref in self.entries else ref
+        self.graph.set_busy(f"Inspecting {name}…")
+        self.runner.submit(engine.inspect, ref, input_shape, num_classes, options, key="main",
+                           on_done=self._inspected, on_error=self._inspect_failed)
+
+    def _inspected(self, result) -> None:
+        self.graph.set_busy(None)
+        self.banner.hide()
+        self.inspection = result
+        self.report = report = result.report
+        self.collapsed = result.default_collapsed
+        self.expandable = set(result.default_collapsed)
+        self.layout_data = result.layout
+        self.bar.show_entry(self.bar.title.text(), self.bar.subtitle.text(), report.input_shape,
+                            report.num_classes, self.bar.options() or
+                            (self.entries[result.ref].options if result.ref in self.entries else {}))
+        self.graph.show_graph(report, result.layout, self._frames(), self.bar.shade_mode())
+        self._sync_gradients()
+        self.table.set_report(report)
+        self.table.view.scrollToTop()
+        self.charts.set_report(report, result.default_collapsed)
+        entry = self.catalog.entries.get(result.ref)
+        self.details.show_model(report, entry)
+        self.catalog.card.show_numbers(report)
+        for act in self.export_actions.values():
+            act.setEnabled(True)
+        self.status_message.emit(
+            f"{report.display_name}: {len(report.layers)} layers, "
+            f"{fmt.count(report.totals.params)} parameters, "
+            f"{fmt.count(report.totals.macs)} multiply-adds at {fmt.shape(report.input_shape)}")
+        self.report_shown.emit(report)
+        self._sync_inside()
+
+    def _inspect_failed(self, exc: BaseException, tb: str) -> None:
+        self.graph.set_busy(None)
+        if isinstance(exc, CnnvizError):
+            self.banner.show_message(str(exc))
+            self.status_message.emit(str(exc))
+        else:
+            self.banner.show_message(f"cnnviz could not inspect this network: {exc}")
+            print(tb, file=sys.stderr)
+        if self.report is None:
+            self.graph.clear_graph("Nothing to show yet.")
+
+    # ----------------------------------------------------------- model files
+    def _open_file_dialog(self) -> None:
+        file, _ = QFileDialog.getOpenFileName(
+            self, "Open Model File", settings.read_str("paths/models", str(Path.home())),
+            "Python files (*.py)")
+        if file:
+            settings.write("paths/models", str(Path(file).parent))
+            self.open_model_file(Path(file))
+
+    def open_model_file(self, path: Path) -> None:
+        """List the networks ``path`` defines; open the only one or ask which (non-blocking)."""
+        self.graph.set_busy(f"Reading {path.name}…")
+        self.file_opener.open(Path(path))
+
+    @property
+    def chooser(self) -> ClassChooserDialog | None:
+        return self.file_opener.chooser
+
+    def _file_failed(self, title: str, exc: BaseException, tb: str) -> None:
+        self.graph.set_busy(None)
+        self._show_error(title, exc, tb)
+
+    def open_ref(self, ref: str) -> None:
+        """Add a ``file.py:Class`` reference to the catalog and show it."""
+        file, _, cls = ref.rpartition(":")
+        self.catalog.add_file_entry(engine.CatalogEntry(
+            ref=ref, display_name=f"{cls}  ({Path(file).name})", family="Your model file",
+            note=f"{cls} from {file}", source="file"))
+        self.catalog.select_ref(ref)
+
+    def _show_error(self, title: str, exc: BaseException, tb: str = "") -> None:
+        self.error_dialog = error_box(self, title, exc, tb)
+        self.status_message.emit(f"{title}.")
