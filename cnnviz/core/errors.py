@@ -39,3 +39,7 @@ class ImageSaveError(CnnvizError):
 
 class WeightsError(CnnvizError):
     """Weights that cannot be downloaded, read, or fitted to the chosen network."""
+
+
+class TorchUnavailableError(CnnvizError):
+    """PyTorch or torchvision cannot be imported in this Python environment."""

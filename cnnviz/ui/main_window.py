@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
@@ -265,7 +266,7 @@ class MainWindow(QMainWindow):
                 widget = UnavailablePage(entry.title, entry.icon, self._errors[key])
         signal = getattr(widget, "status_message", None)
         if signal is not None and hasattr(signal, "connect"):
-            signal.connect(lambda text: self.statusBar().showMessage(text, 6000))
+            signal.connect(partial(self._page_status, widget))
         self._connect_handoffs(key, widget)
         index = WORKSPACES.index(entry)
         placeholder = self._placeholders.pop(key)
@@ -309,16 +310,21 @@ class MainWindow(QMainWindow):
     def look_inside_model(self, module, ref: str, options: dict, label: str,
                           data: dict | None = None) -> None:
         """Look inside a network trained in the lab (``module``, a CPU copy the lab hands
-        over), on the explorer's "Look inside" tab; ``data`` holds the class names and the
-        normalisation it learnt with."""
+        over), on the explorer's "Look inside" tab; ``data`` holds the class names, the
+        normalisation and the input size and channels it learnt with."""
         arch = self.show_workspace("arch")
         if getattr(arch, "look_inside", None) is None:
             return
         data = data or {}
+        # The graph shows the same network (picked once the catalog has loaded, if it has not).
+        if arch.current_ref != ref and (ref in arch.catalog.entries or not arch.catalog.entries):
+            arch.select_arch(ref, dict(options) or None)
+        arch.keep_inside()
         arch.tabs.setCurrentWidget(arch.inside_page)
         arch.look_inside().set_model(module, ref, options=options, label=label,
                                      class_names=data.get("classes"), mean=data.get("mean"),
-                                     std=data.get("std"), owned=True)
+                                     std=data.get("std"), image_size=data.get("image_size"),
+                                     channels=data.get("channels"), owned=True)
 
     def look_inside(self, image, name: str, pipeline=None) -> None:
         """Show ``image`` (and ``pipeline``'s samples) inside the network picked in
@@ -333,9 +339,16 @@ class MainWindow(QMainWindow):
         if pipeline is not None and pipeline.steps:
             panel.set_pipeline(pipeline)
 
+    def _page_status(self, page: QWidget, text: str) -> None:
+        """A workspace's passing message, shown while that workspace is the one in view."""
+        if self.stack.currentWidget() is page:
+            self.statusBar().showMessage(text, 6000)
+
     def show_workspace(self, key: str) -> QWidget:
         index = next(i for i, w in enumerate(WORKSPACES) if w.key == key)
         widget = self.page(key)
+        if self.stack.currentWidget() is not widget:
+            self.statusBar().clearMessage()  # the last workspace's news is not this one's
         self.stack.setCurrentWidget(widget)
         if self.sidebar.currentRow() != index:
             self.sidebar.blockSignals(True)

@@ -7,9 +7,13 @@ themselves (graph nodes, charts) read :attr:`ThemeManager.palette` and listen to
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -104,6 +108,72 @@ def _qpalette(p: Palette) -> QPalette:
     return pal
 
 
+# The drawn parts of fields a style sheet cannot colour by itself: 12x12 SVG, "{c}" the colour.
+_GLYPHS = {
+    "chevron": '<path d="M3 4.5l3 3 3-3" fill="none" stroke="{c}" stroke-width="1.6" '
+               'stroke-linecap="round" stroke-linejoin="round"/>',
+    "check": '<path d="M2.6 6.3l2.3 2.3 4.5-4.9" fill="none" stroke="{c}" stroke-width="1.8" '
+             'stroke-linecap="round" stroke-linejoin="round"/>',
+}
+
+
+def _glyph_file(name: str, color: str) -> str | None:
+    """A file holding glyph ``name`` in ``color`` (style sheets take images by file name),
+    written once into the cache folder; None when no folder can be written."""
+    text = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 12 12" width="12" '
+            f'height="12">{_GLYPHS[name].format(c=color)}</svg>')
+    digest = hashlib.sha1(text.encode()).hexdigest()[:12]
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    folder = Path(base or tempfile.gettempdir()) / "theme"
+    path = folder / f"{name}-{digest}.svg"
+    if path.is_file():
+        return path.as_posix()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)  # never a half-written glyph, even with two windows
+    except OSError:
+        return None
+    return path.as_posix()
+
+
+def _glyph_rules(p: Palette) -> str:
+    """Combo-box arrows and check marks in the theme's colours (Qt draws crude ones once a
+    style sheet gives those widgets a border)."""
+    chevron, faded, check = (_glyph_file("chevron", p.muted), _glyph_file("chevron", p.border),
+                             _glyph_file("check", p.accent_text))
+    rules = f"""
+    QComboBox {{ padding-right: 24px; }}
+    QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
+               width: 22px; border: none; }}
+    QComboBox QAbstractItemView {{ background: {p.surface}; color: {p.text};
+               border: 1px solid {p.border}; selection-background-color: {p.accent_soft};
+               selection-color: {p.text}; outline: 0; }}
+    QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {p.border};
+               border-radius: 4px; background: {p.surface}; }}
+    QCheckBox::indicator:hover {{ border-color: {p.accent}; }}
+    QCheckBox::indicator:checked {{ background: {p.accent}; border-color: {p.accent}; }}
+    QCheckBox::indicator:disabled {{ background: {p.surface_alt}; border-color: {p.border}; }}
+    QCheckBox::indicator:checked:disabled {{ background: {p.muted}; border-color: {p.muted}; }}
+    """
+    if chevron and faded:
+        rules += f"""
+    QComboBox::down-arrow {{ image: url("{chevron}"); width: 12px; height: 12px; }}
+    QComboBox::down-arrow:disabled {{ image: url("{faded}"); }}
+    QToolButton[popupMode="2"] {{ padding-right: 22px; }}
+    QToolButton::menu-indicator {{ image: url("{chevron}"); width: 12px; height: 12px;
+               subcontrol-origin: padding; subcontrol-position: center right; right: 6px; }}
+    QToolButton::menu-indicator:disabled {{ image: url("{faded}"); }}
+    """
+    if check:
+        rules += f"""
+    QCheckBox::indicator:checked {{ image: url("{check}"); }}
+    """
+    return rules
+
+
 def _stylesheet(p: Palette) -> str:
     return f"""
     QMainWindow, QDialog {{ background: {p.window}; }}
@@ -172,7 +242,7 @@ def _stylesheet(p: Palette) -> str:
     QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
     QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
     QTextBrowser {{ background: {p.surface}; border: none; color: {p.text}; }}
-    """
+    """ + _glyph_rules(p)  # last: its combo-box padding overrides the general field rule
 
 
 class ThemeManager(QObject):

@@ -258,3 +258,16 @@ def test_run_gui_shows_the_window_before_torch_then_opens_the_files_given(tmp_pa
     words = out.stdout.split()
     assert words[-9:] == ["torch-at-show", "False", "shown", "True", "opened", "True", "arch",
                           "torch-later", "True"], out.stdout + out.stderr
+
+
+def test_the_status_bar_speaks_for_the_workspace_in_view(qtbot, window):
+    train = window.show_workspace("train")
+    arch = window.page("arch")
+    arch.status_message.emit("LeNet-5: 14 layers")  # the explorer, working out of view
+    assert window.statusBar().currentMessage() == ""
+    train.status_message.emit("Run saved.")
+    assert window.statusBar().currentMessage() == "Run saved."
+    window.show_workspace("arch")
+    assert window.statusBar().currentMessage() == ""
+    arch.status_message.emit("LeNet-5: 14 layers")
+    assert window.statusBar().currentMessage() == "LeNet-5: 14 layers"

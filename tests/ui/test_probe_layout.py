@@ -84,8 +84,9 @@ def test_nothing_is_clipped_beside_the_explorer_or_on_a_large_screen(qtbot, pane
     panel.show()
     qtbot.waitExposed(panel)
     torch.manual_seed(0)
+    # Trained at 64x64, not the catalog's 32x32: the strip names the size as well.
     panel.set_model(resolve("resnet20").build(), "resnet20", label=LONG_LABEL,
-                    class_names=[f"shape {i}" for i in range(10)])
+                    class_names=[f"shape {i}" for i in range(10)], image_size=64, channels=3)
     panel.set_image(picture(), "a rather long picture file name from the studio.png")
     settle(qtbot, panel, lambda p: p.probe is not None)
     panel.select_layer("layer3.2.conv2")
@@ -95,6 +96,10 @@ def test_nothing_is_clipped_beside_the_explorer_or_on_a_large_screen(qtbot, pane
         qtbot.wait(20)
         assert clipped(panel) == [], type(view).__name__
     panel.tabs.setCurrentWidget(panel.maps)
+    # The picture gives up height to its (long, wrapped) caption rather than lie under it.
+    view, caption = panel.input_view, panel.seen.caption
+    assert caption.parentWidget() is view.parentWidget()
+    assert caption.geometry().top() > view.geometry().bottom()
     # The maps keep most of the width, and every layer's name shows whole at either size.
     assert panel.grid_view.width() >= 0.4 * size[0]
     names = panel.layer_list
@@ -106,6 +111,7 @@ def test_nothing_is_clipped_beside_the_explorer_or_on_a_large_screen(qtbot, pane
     # The run's label stays whole; the list of classes gives way first, into its tooltip.
     strip = panel.header.lab_strip
     assert not strip.label.elided and LONG_LABEL in strip.label.text()
+    assert strip.size_tag.isVisible() and strip.size_tag.text() == "input 64×64"
     assert strip.classes.elided == (size[0] < 1000)
     assert "shape 9" in strip.classes.toolTip() or not strip.classes.elided
 

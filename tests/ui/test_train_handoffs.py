@@ -135,6 +135,7 @@ def test_gradient_snapshots_carry_the_step_records_numbers(qtbot, ws, data, tmp_
         assert 1 <= len(mine) <= 8
         final = mine[-1]
         assert final.step == 8 and final.arch == "tiny" and final.run == "run"
+        assert final.input_shape == (started.channels, started.image_size, started.image_size)
         assert final.layer_names == layers[name] == ("conv1", "conv2", "fc")
         np.testing.assert_array_equal(final.norms, last[name].grad_norms)
         assert final.by_layer()["fc"] == last[name].grad_norms[2]
@@ -234,6 +235,9 @@ def test_the_main_window_takes_a_trained_model_to_look_inside_and_the_graph(qtbo
                     timeout=WAIT_MS)
     assert panel.network.prep.mean == pytest.approx(ws.handoffs.data["mean"])
     assert panel.network.prep.std == pytest.approx(ws.handoffs.data["std"])
+    # ... at the size and channels the run fed it (LeNet-5's own: 1x32x32)
+    assert (panel._lab.channels, panel._lab.image_size) == (1, 32)
+    assert panel.network.input_shape == (1, 32, 32) and panel.network.trained_input
     trained = ws.handoffs.modules["lenet5"].state_dict()
     for key, value in panel._lab.model.state_dict().items():
         assert torch.equal(value, trained[key]), key

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from PySide6.QtCore import Qt
 
 from cnnviz.core.train import GradNormRecorder, ModelConfig, RunConfig, read_run, train
 
@@ -352,3 +353,43 @@ def test_an_augmentation_pipeline_from_the_studio_trains(qtbot, ws, data, tmp_pa
     ws.form.pipeline.setText(str(tmp_path / "missing.json"))
     assert not ws.start()
     assert "no augmentation pipeline file" in ws.banner.text.text()
+
+
+def test_enter_in_the_form_starts_the_run_it_describes(qtbot, ws, tmp_path):
+    form = ws.form
+    form.runs_dir.edit.setText(str(tmp_path))
+    form.train_size.setValue(64)
+    form.batch_size.setValue(8)
+    form.length.setValue(2)
+    form.length.setFocus()
+    qtbot.keyClick(form.length, Qt.Key.Key_Return)
+    assert ws.running
+    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
+    assert ws.banner.isHidden(), ws.banner.text.text()
+    assert ws.run.last_step == 2
+    # Enter again (the field locked during the run, so it is clicked back into) starts again;
+    # while that run trains, another start is refused.
+    form.length.setFocus()
+    qtbot.keyClick(form.length, Qt.Key.Key_Return)
+    assert ws.running and not ws.start()
+    ws.stop()
+    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
+
+
+def test_the_settings_column_is_as_wide_as_its_styled_fields(make_shown):
+    from cnnviz.ui.train.workspace import TrainWorkspace
+
+    ws = make_shown(TrainWorkspace, (1280, 800))
+    form = ws.form
+    assert form.viewport().width() >= form.widget().minimumSizeHint().width()
+    assert form.horizontalScrollBar().maximum() == 0
+
+
+def test_a_reopened_runs_snapshots_say_the_size_it_trained_at(ws, past_run):
+    from cnnviz.core.train import read_run
+
+    sent = []
+    ws.gradients_changed.connect(sent.append)
+    assert ws.open_run(past_run)
+    size = read_run(past_run).meta["image_size"]
+    assert sent and all(s.input_shape == (3, size, size) for s in sent)

@@ -65,3 +65,16 @@ def check_architecture(module: nn.Module, spec: Any, options: dict[str, Any]) ->
                else f"it has {extra[0]}, which that network lacks")
     raise WeightsError(f"The trained model does not match {built}: {example}; send it with "
                        "the options it was built with.")
+
+
+def check_channels(module: nn.Module, channels: int) -> None:
+    """Raise :class:`WeightsError` when ``module``'s first convolution does not read pictures
+    of ``channels`` channels (the input it was said to be trained on)."""
+    conv = next((m for m in module.modules() if isinstance(m, nn.Conv2d)), None)
+    if conv is None or conv.in_channels == channels:
+        return
+    kind = {1: "grey (1-channel)", 3: "colour (3-channel)"}
+    raise WeightsError(f"The trained model reads {kind.get(conv.in_channels, conv.in_channels)} "
+                       f"pictures, but it was sent as trained on "
+                       f"{kind.get(channels, f'{channels}-channel')} ones; send it with the "
+                       "run's own input settings.")

@@ -50,10 +50,15 @@ def predict(model: nn.Module, image: np.ndarray, prep: Preprocess,
 
 def ten_crops(image: np.ndarray, prep: Preprocess) -> list[np.ndarray]:
     """The four corner crops, the centre crop, and the mirror image of each (Krizhevsky et
-    al. 2012, sec. 4.1), taken from the image resized as the network's recipe resizes it."""
+    al. 2012, sec. 4.1), taken from the image resized as the network's recipe resizes it.
+
+    A recipe that resizes no larger than its crop (the small networks, a lab model fed the
+    centre square) has no margin to crop from: the image is then resized to 256/224 of the
+    crop, the margin ImageNet's recipe keeps.
+    """
     h, w = prep.crop
     pil = Image.fromarray(np.ascontiguousarray(image))
-    short = prep.resize or round(max(h, w) * 256 / 224)
+    short = prep.resize if prep.resize > max(h, w) else round(max(h, w) * 256 / 224)
     scale = short / min(pil.width, pil.height)
     size = (max(w, round(pil.width * scale)), max(h, round(pil.height * scale)))
     big = np.array(pil.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0).convert("RGB"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cnnviz.core.lazy_torch import import_torch
+
 
 @dataclass
 class CatalogEntry:
@@ -41,6 +43,7 @@ class Inspection:
 
 def load_catalog() -> list[CatalogEntry]:
     """The zoo entries, then every torchvision classification model not already in the zoo."""
+    import_torch()  # torch's first use may be here: load it without freezing the window
     from cnnviz.core.zoo import list_specs
 
     entries = [
@@ -61,6 +64,7 @@ def load_catalog() -> list[CatalogEntry]:
 
 def torchvision_names() -> list[str]:
     """Classification model names torchvision can build, as the zoo resolves them."""
+    import_torch()  # torch's first use may be here: load it without freezing the window
     from cnnviz.core.zoo import torchvision_names as names
 
     return sorted(names())
@@ -69,6 +73,7 @@ def torchvision_names() -> list[str]:
 def inspect(ref: str, input_shape: tuple[int, ...] | None, num_classes: int | None,
             options: dict[str, Any] | None) -> Inspection:
     """Build and trace ``ref`` with the engine and lay out its default view."""
+    import_torch()  # torch's first use may be here: load it without freezing the window
     from cnnviz.core.inspect import compute_layout, default_collapsed, inspect_model
 
     report = inspect_model(ref, input_shape=input_shape, num_classes=num_classes,
@@ -80,6 +85,7 @@ def inspect(ref: str, input_shape: tuple[int, ...] | None, num_classes: int | No
 
 def file_models(path: str) -> list[str]:
     """The nn.Module classes a user's .py file defines (importing it runs its code)."""
+    import_torch()  # torch's first use may be here: load it without freezing the window
     from cnnviz.core.zoo import list_file_models
 
     return list(list_file_models(path))

@@ -134,6 +134,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         QVBoxLayout(self.inside_page).setContentsMargins(0, 0, 0, 0)
         self.inside_panel = None
         self._inside_target = None  # (ref, options) the panel shows
+        self._keep_inside = False  # the panel shows a lab model until another pick here
         self.tabs.addTab(self.inside_page, "Look inside")
 
         center = QWidget()
@@ -257,9 +258,17 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
             self.inside_page.layout().addWidget(self.inside_panel)
         return self.inside_panel
 
+    def keep_inside(self) -> None:
+        """Keep what the panel is about to show (a network trained in the lab) until another
+        network is picked here: neither the tab's opening nor an inspection that finishes
+        later replaces it with the catalog's."""
+        self._keep_inside = True
+
     def _sync_inside(self) -> None:
         """Show the catalog's network in the panel when the panel is the current tab."""
         if self.tabs.currentWidget() is not self.inside_page or self.inspection is None:
+            return
+        if self._keep_inside:
             return
         options = self.bar.options() or None
         target = (self.inspection.ref, options)

@@ -68,6 +68,9 @@ class ModelLoading:
             raise KeyError(ref)
         if self.catalog.current_ref() != ref:
             self.catalog.select_ref(ref, emit=False)
+        if self.current_ref is not None and ref != self.current_ref:
+            self._keep_inside = False  # another network picked: the panel follows it again
+            self._inside_target = None
         self.current_ref = ref
         if entry.source != "file":
             settings.write("arch/last", ref)

@@ -1,9 +1,10 @@
 """The panel's header: which network and weights, a busy mark, the weights menu, Open image.
 
 When the weights come from the training lab a strip under the title says which ones (the
-lab's label, e.g. "plain20, step 400 of run 2026-11-28_0612", and its class names) and offers
-the way back to the catalog's network (``back_requested``).  Long names are shortened with
-"…" and shown whole in a tooltip, so nothing is clipped beside the explorer at 1280x800.
+lab's label, e.g. "plain20, step 400 of run 2026-11-28_0612", the input size it was trained
+at and its class names) and offers the way back to the catalog's network
+(``back_requested``).  Long names are shortened with "…" and shown whole in a tooltip, so
+nothing is clipped beside the explorer at 1280x800.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from cnnviz.ui.widgets import icons
 
 
 class LabStrip(QFrame):
-    """"Trained in the lab: <label>" with the classes, and a button back to the catalog."""
+    """"Trained in the lab: <label>", the input it was trained at, the classes, and a button
+    back to the catalog."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("LabStrip")
         self.icon = QLabel()
         self.label = ElidedLabel()
+        self.size_tag = QLabel()
+        self.size_tag.setObjectName("SizeTag")
         self.classes = ElidedLabel()
         self.classes.setProperty("role", "muted")
         # The run's label keeps its width; the list of classes takes what is left.
@@ -39,6 +43,7 @@ class LabStrip(QFrame):
         row.setSpacing(8)
         row.addWidget(self.icon)
         row.addWidget(self.label)
+        row.addWidget(self.size_tag)
         row.addSpacing(6)
         row.addWidget(self.classes, 1)
         row.addWidget(self.back_button)
@@ -47,10 +52,24 @@ class LabStrip(QFrame):
     def apply_palette(self, pal: Palette) -> None:
         self.icon.setPixmap(icons.pixmap("train", pal.accent, 16))
         self.setStyleSheet(f"#LabStrip {{ background: {pal.accent_soft}; border: 1px solid "
-                           f"{pal.border}; border-radius: 8px; }}")
+                           f"{pal.border}; border-radius: 8px; }}"
+                           f"#SizeTag {{ color: {pal.accent}; border: 1px solid {pal.accent}; "
+                           f"border-radius: 6px; padding: 0px 6px; font-weight: 600; }}")
 
-    def show_lab(self, label: str, class_names: tuple[str, ...]) -> None:
+    def show_lab(self, label: str, class_names: tuple[str, ...],
+                 input_shape: tuple[int, int, int] | None = None,
+                 catalog_shape: tuple[int, int, int] | None = None) -> None:
         self.label.setText(f"Trained in the lab: {label}")
+        self.size_tag.setVisible(input_shape is not None)
+        if input_shape is not None:
+            c, h, w = input_shape
+            text = f"input {h}×{w}" + (", grey" if c == 1 else "")
+            tip = (f"Pictures are fed at {h}×{w} pixels with {c} channel{'s' if c > 1 else ''}, "
+                   "as in its training run")
+            if catalog_shape is not None and tuple(catalog_shape) != tuple(input_shape):
+                tip += "; the catalog's network takes {}×{}×{}".format(*catalog_shape)
+            self.size_tag.setText(text)
+            self.size_tag.setToolTip(tip + ".")
         self.classes.setText(f"{len(class_names)} classes: {', '.join(class_names)}"
                              if class_names else "")
         self.classes.setVisible(bool(class_names))
@@ -104,6 +123,7 @@ class PanelHeader(QWidget):
         self.lab_strip.apply_palette(theme_manager().palette)
 
     def show_network(self, name: str, input_shape=None, weights_label: str = "") -> None:
+        """Title and subtitle: the network, the ``(C, H, W)`` input it is fed, its weights."""
         self.title.setText(f"Look inside {name}")
         if input_shape is None:
             self.subtitle.setText(weights_label)
@@ -111,9 +131,13 @@ class PanelHeader(QWidget):
             c, h, w = input_shape
             self.subtitle.setText(f"{c}×{h}×{w} input · {weights_label}")
 
-    def show_lab(self, label: str | None, class_names: tuple[str, ...] = ()) -> None:
-        """Show the lab strip for weights ``label``, or hide it (``None``)."""
+    def show_lab(self, label: str | None, class_names: tuple[str, ...] = (),
+                 input_shape: tuple[int, int, int] | None = None,
+                 catalog_shape: tuple[int, int, int] | None = None) -> None:
+        """Show the lab strip for weights ``label`` trained on pictures of ``input_shape``
+        (``None``: not known; compared with the catalog's ``catalog_shape``), or hide it
+        (``label`` ``None``)."""
         if label is None:
             self.lab_strip.hide()
         else:
-            self.lab_strip.show_lab(label, class_names)
+            self.lab_strip.show_lab(label, class_names, input_shape, catalog_shape)

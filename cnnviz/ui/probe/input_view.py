@@ -26,8 +26,10 @@ class InputView(QWidget):
         self.box: tuple[int, int, int, int] | None = None
         self.placeholder = "Drop a photo here"
         self._pixmap = QPixmap()
-        self.setMinimumSize(180, 260)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # It may give up height (the picture is scaled to fit) so that its caption and the
+        # answer below never overlap it when the window is short.
+        self.setMinimumSize(180, 150)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def sizeHint(self) -> QSize:
         return QSize(280, 270)

@@ -31,7 +31,9 @@ class Network:
     """A CPU model ready to look inside, with what is known about its weights.
 
     ``weights`` is "random", "imagenet", "file" or "lab"; ``categories`` names the classes
-    when the weights come with names (torchvision's published sets).
+    when the weights come with names (torchvision's published sets).  ``trained_input`` is
+    true when pictures are fed as the model's training run fed them (size, channels and
+    normalisation of a lab run), not by the catalog's recipe.
     """
 
     ref: str
@@ -44,10 +46,17 @@ class Network:
     categories: tuple[str, ...] = ()
     published: Any = None  # cnnviz.core.probe.WeightsChoice torchvision offers, or None
     filters: Any = None  # cnnviz.core.probe.render.Grid of the first convolution, or None
+    trained_input: bool = False
 
     @property
     def display_name(self) -> str:
         return self.spec.display_name
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """``(C, H, W)`` of the pictures the model is fed: the catalog's, or the size a lab
+        model was trained at."""
+        return (self.prep.channels, *self.prep.crop)
 
     @property
     def trained(self) -> bool:
@@ -87,7 +96,9 @@ def _network(ref, spec, model, options, **kw) -> Network:
 
 def build_network(ref: str, options: dict | None = None) -> Network:
     """A fresh CPU model of ``ref`` with random weights (the same ones each time: seed 0)."""
-    import torch
+    from cnnviz.core.lazy_torch import import_torch
+
+    torch = import_torch()  # often the first use: loaded without freezing the window
 
     from cnnviz.core.zoo import resolve
 
@@ -112,20 +123,25 @@ class LabModel:
     class_names: tuple[str, ...]
     mean: tuple[float, ...] = ()  # the normalisation it was trained with, when known
     std: tuple[float, ...] = ()
+    image_size: int | None = None  # the side of the pictures it was trained on, when known
+    channels: int | None = None
 
 
 def adopt_model(model, ref: str, options: dict | None = None, label: str | None = None,
-                class_names=None, mean=(), std=()) -> Network:
+                class_names=None, mean=(), std=(), image_size: int | None = None,
+                channels: int | None = None) -> Network:
     """A Network around ``model``, a CPU copy (see :func:`cnnviz.core.probe.cpu_copy`) of a
     network trained elsewhere as architecture ``ref`` built with ``options``.
 
     ``class_names`` name its outputs (the lab's data set); without them the classes are
     numbered, never given ImageNet's names.  ``mean`` and ``std`` (one per input channel)
     replace the catalog's normalisation: a picture must reach the model as its training
-    images did.  Raises :class:`~cnnviz.core.errors.WeightsError`
-    when ``model`` is not that architecture.
+    images did.  With ``image_size`` or ``channels`` (the run's input) a picture is fed the
+    way the lab fed it (:func:`cnnviz.core.probe.lab_preprocess`); a missing one is the
+    catalog's.  Raises :class:`~cnnviz.core.errors.WeightsError` when ``model`` is not that
+    architecture or does not read ``channels`` channels.
     """
-    from cnnviz.core.probe import check_architecture
+    from cnnviz.core.probe import check_architecture, check_channels, lab_preprocess
     from cnnviz.core.zoo import resolve
 
     spec = resolve(ref)
@@ -133,11 +149,17 @@ def adopt_model(model, ref: str, options: dict | None = None, label: str | None 
     check_architecture(model, spec, options)
     net = _network(ref, spec, model, options, weights="lab",
                    weights_label=label or LAB_LABEL, categories=tuple(class_names or ()))
-    # ImageNet's weights belong to the catalog's network (1000 classes), not to this model
-    # of the lab's classes: the way to them is back to the catalog, not into this copy.
-    if mean and std and len(mean) == len(std) == net.prep.channels:
+    if image_size or channels:
+        catalog_channels, catalog_size = spec.input_shape[0], spec.input_shape[-1]
+        check_channels(model, channels or catalog_channels)
+        prep = lab_preprocess(image_size or catalog_size, channels or catalog_channels,
+                              mean, std)
+        net = dataclasses.replace(net, prep=prep, trained_input=True)
+    elif mean and std and len(mean) == len(std) == net.prep.channels:
         net = dataclasses.replace(net, prep=dataclasses.replace(
             net.prep, mean=tuple(mean), std=tuple(std)))
+    # ImageNet's weights belong to the catalog's network (1000 classes), not to this model
+    # of the lab's classes: the way to them is back to the catalog, not into this copy.
     return dataclasses.replace(net, published=None)
 
 
@@ -185,7 +207,7 @@ def probe_image(network: Network, image: np.ndarray) -> ImageProbe:
             keep = row.name in squashing
             stats[row.name] = row if keep else dataclasses.replace(row, saturated_fraction=0.0)
     predictions = top_k(acts.logits, network.categories, 5) if acts.logits is not None else []
-    if prep.channels == 1:  # show the luminance the network reads, not the colours
+    if prep.weights_of_grey is not None:  # show the grey levels the network reads
         grey = prep.to_tensor(seen)[0, 0].numpy() * prep.std[0] + prep.mean[0]
         seen = np.repeat((np.clip(grey, 0, 1) * 255).round().astype(np.uint8)[..., None], 3, 2)
     return ImageProbe(network, image, seen, acts, stats, layers, predictions)
@@ -193,12 +215,13 @@ def probe_image(network: Network, image: np.ndarray) -> ImageProbe:
 
 def inspect_network(network: Network):
     """The engine's report for ``network`` (for receptive fields), built without weights
-    from the architecture and options the network was built with."""
+    from the architecture and options the network was built with, at the size it is fed."""
     from cnnviz.core.inspect import inspect_model
 
     classes = len(network.categories) if network.weights == "lab" and network.categories \
         else None
-    return inspect_model(network.ref, num_classes=classes, options=network.options or None)
+    return inspect_model(network.ref, network.input_shape, num_classes=classes,
+                         options=network.options or None)
 
 
 def ten_crop(network: Network, image: np.ndarray):

@@ -125,6 +125,7 @@ class LookInsidePanel(QWidget):
 
     def set_model(self, module, ref: str, options: dict | None = None, label: str | None = None,
                   class_names: list[str] | None = None, *, mean=None, std=None,
+                  image_size: int | None = None, channels: int | None = None,
                   owned: bool = False) -> None:
         """Look inside ``module``, a network of architecture ``ref`` built with the zoo
         builder's ``options`` (batch_norm, activation, init) and trained elsewhere.
@@ -135,14 +136,18 @@ class LookInsidePanel(QWidget):
         changed.  ``label`` (e.g. "plain20, step 400 of run 2026-11-28_0612") is shown in the
         header, ``class_names`` name the outputs (the lab's data set; without them they are
         numbered), and ``mean``/``std`` are the normalisation it was trained with (the
-        catalog's for its input size otherwise).  A module that is not ``ref`` with
-        ``options`` is refused with a sentence.
+        catalog's for its input size otherwise).  ``image_size`` and ``channels`` are the
+        input it was trained on (the lab's run): pictures are then fed at that size, as the
+        lab fed them, and the header says so; without them the catalog's input is used.  A
+        module that is not ``ref`` with ``options``, or does not read ``channels``, is
+        refused with a sentence.
         """
         from cnnviz.core.probe import cpu_copy
 
         model = module.eval() if owned else cpu_copy(module)
         self._lab = jobs.LabModel(model, ref, dict(options or {}), label or jobs.LAB_LABEL,
-                                  tuple(class_names or ()), _floats(mean), _floats(std))
+                                  tuple(class_names or ()), _floats(mean), _floats(std),
+                                  _size(image_size), _size(channels))
         self._ref, self._options = ref, dict(self._lab.options)
         self._reset_network(f"Receiving the trained {ref}…")
         self._adopt_lab(self._network_failed)
@@ -262,8 +267,8 @@ class LookInsidePanel(QWidget):
     def _adopt_lab(self, on_error) -> None:
         lab = self._lab
         self.worker.run_model(jobs.adopt_model, lab.model, lab.ref, lab.options, lab.label,
-                              lab.class_names, lab.mean, lab.std, key="network",
-                              on_done=self._network_ready, on_error=on_error)
+                              lab.class_names, lab.mean, lab.std, lab.image_size, lab.channels,
+                              key="network", on_done=self._network_ready, on_error=on_error)
 
     def _download_progress(self, done: int, total: int) -> None:
         self.weights_bar.show_progress((done, total), self._download_name)
@@ -284,18 +289,20 @@ class LookInsidePanel(QWidget):
         previous = self.network
         self.network = net
         on_lab = net.weights == "lab"
-        self.header.show_network(net.display_name, net.spec.input_shape,
+        self.header.show_network(net.display_name, net.input_shape,
                                  "Weights trained in the lab" if on_lab else net.weights_label)
         lab = self._lab if self._lab is not None and self._lab.ref == net.ref else None
         self.weights_bar.set_offers(net.published, lab and f"Trained in the lab: {lab.label}",
                                     net.weights, net.weights_label)
         on_lab = on_lab and lab is not None
-        self.header.show_lab(lab.label if on_lab else None, net.categories if on_lab else ())
+        self.header.show_lab(lab.label if on_lab else None, net.categories if on_lab else (),
+                             net.input_shape if on_lab and net.trained_input else None,
+                             tuple(net.spec.input_shape))
         self.weights_bar.setEnabled(True)
         self.filters_view.set_filters(net.filters, net.weights_label)
         self._say(f"{net.display_name} ready with {net.weights_label.lower()}.")
         self._run_image()
-        if previous is None or (previous.ref, previous.options) != (net.ref, net.options):
+        if previous is None or _layout(previous) != _layout(net):
             # After the image, on the model thread: torch.fx tracing patches nn.Module.__call__
             # for the whole process, so it must never overlap a forward pass.
             self.report, self._rf_ids, self._report_problem = None, {}, ""
@@ -308,8 +315,7 @@ class LookInsidePanel(QWidget):
         self._failed(exc, tb)
 
     def _report_ready(self, net: jobs.Network, report) -> None:
-        if self.network is None or (net.ref, net.options) != (self.network.ref,
-                                                               self.network.options):
+        if self.network is None or _layout(net) != _layout(self.network):
             return
         self.report = report
         self._rf_ids = units.receptive_ids(report)
@@ -411,3 +417,12 @@ class LookInsidePanel(QWidget):
 
 def _floats(values) -> tuple[float, ...]:
     return tuple(float(v) for v in values) if values is not None else ()
+
+
+def _size(value) -> int | None:
+    return int(value) if value else None
+
+
+def _layout(net: jobs.Network) -> tuple:
+    """What the engine's report (receptive fields, output shapes) depends on."""
+    return net.ref, net.options, net.input_shape

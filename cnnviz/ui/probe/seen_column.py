@@ -38,12 +38,7 @@ class SeenColumn(QWidget):
             self.caption.setText("")
             self.predictions.set_message("Running…" if waiting else NO_IMAGE)
             return
-        prep = probe.network.prep
-        h, w = probe.seen.shape[:2]
-        how = (f"resized to {h}×{w}" if not prep.resize
-               else f"short side resized to {prep.resize}, centre {h}×{w} crop")
-        grey = ", as grey levels" if prep.channels == 1 else ""
-        self.caption.setText(f"{image_name}: {how}{grey}, normalised.")
+        self.caption.setText(f"{image_name}: {describe_input(probe.network, probe.seen)}.")
         if probe.network.weights == "random":
             self.predictions.set_message(RANDOM)
         else:
@@ -52,3 +47,22 @@ class SeenColumn(QWidget):
         # A lab model of three classes answers with all three, not a "top-5".
         title = f"Top-{n} answer" if n >= self.predictions.rows or not n else f"All {n} classes"
         self.answer_card.heading.setText(title.upper())
+
+
+def describe_input(network, seen) -> str:
+    """How a picture became ``network``'s input ``seen`` (an RGB array), in a few words."""
+    prep = network.prep
+    h, w = seen.shape[:2]
+    if not prep.resize:
+        how = f"resized to {h}×{w}"
+    elif prep.resize == min(h, w):
+        how = f"centre square resized to {h}×{w}"
+    else:
+        how = f"short side resized to {prep.resize}, centre {h}×{w} crop"
+    grey = ", as grey levels" if prep.weights_of_grey is not None else ""
+    if network.trained_input:
+        # Kept short: beside the explorer at 1280x800 the column has room for four lines.
+        _c, ch, cw = network.spec.input_shape
+        other = f" (catalog: {ch}×{cw})" if (ch, cw) != (h, w) else ""
+        return f"{how} as in training{other}{grey}, normalised"
+    return f"{how}{grey}, normalised"

@@ -5,7 +5,9 @@ each model's latest gradient norms for the explorer's graph.
 and "Show in graph" menus (one entry per model) and sends :class:`GradientSnapshot` objects
 at most :data:`SNAPSHOT_HZ` times a second while a run goes.  A model is only copied while
 nothing trains it: after the run, or while the engine is parked at a pause and held there
-until the copy is taken (off the GUI thread).
+until the copy is taken (off the GUI thread).  With the model go the run's class names,
+normalisation and input (``image_size``, ``channels``), so Look inside feeds it pictures the
+way the run fed its training images.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import partial
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMenu
 
-from cnnviz.core.train.records import GradientSnapshot, ModelConfig
+from cnnviz.core.train.records import GradientSnapshot, ModelConfig, RunStarted
 from cnnviz.ui.train.control_bar import ControlBar
 from cnnviz.ui.train.series import RunSeries
 from cnnviz.ui.widgets.tasks import TaskRunner
@@ -48,7 +50,8 @@ class Handoffs(QObject):
     :meth:`finish` when the run's thread has ended, :meth:`shutdown` before going away.
     """
 
-    # module, arch, options, label, and the data it learnt from: {"classes", "mean", "std"}
+    # module, arch, options, label, and the data it learnt from:
+    # {"classes", "mean", "std", "image_size", "channels"}
     look_inside = Signal(object, str, dict, str, dict)
     failed = Signal(str)                          # a sentence: a model could not be sent
     gradients_changed = Signal(object)            # GradientSnapshot
@@ -62,6 +65,7 @@ class Handoffs(QObject):
         self.modules: Mapping = {}
         self.run_label = ""
         self.data: dict = {}
+        self.inputs: dict = {}  # the live run's image_size and channels, from its RunStarted
         self.worker = None
         self.parked = False
         self.copying = False
@@ -84,7 +88,9 @@ class Handoffs(QObject):
               data: dict | None = None) -> None:
         """A new run (or folder) is shown; ``live`` while it grows (snapshots go out).
         ``data`` describes what the models learnt from, for Look inside: the data set's
-        ``classes`` and the ``mean`` and ``std`` its images were normalised with."""
+        ``classes``, the ``mean`` and ``std`` its images were normalised with and, when known,
+        the ``image_size`` and ``channels`` they were fed at (a live run's are also taken from
+        its first record, see :meth:`set_training`)."""
         self.run, self.configs, self.run_label = run, dict(configs), run_label
         self.data = dict(data or {})
         self.modules = modules if modules is not None else {}
@@ -98,9 +104,18 @@ class Handoffs(QObject):
         self.update_buttons()
 
     def set_training(self, worker) -> None:
+        """``worker`` (a TrainingWorker) trains a new run; its first record says the size
+        and channels of the pictures the models are fed."""
         self.worker = worker
         self.parked = False
+        self.inputs = {}
+        # The first record is the RunStarted; the rest need not cross to this slot.
+        worker.record.connect(self._take_inputs, Qt.ConnectionType.SingleShotConnection)
         self.update_buttons()
+
+    def _take_inputs(self, record) -> None:
+        if isinstance(record, RunStarted) and record.image_size and record.channels:
+            self.inputs = {"image_size": record.image_size, "channels": record.channels}
 
     def set_parked(self, parked: bool) -> None:
         self.parked = parked
@@ -126,11 +141,14 @@ class Handoffs(QObject):
         if series is None or not len(series):
             return None
         config = self.configs.get(name)
+        fed = {**self.data, **self.inputs}
+        shape = (int(fed["channels"]), int(fed["image_size"]), int(fed["image_size"])) \
+            if fed.get("channels") and fed.get("image_size") else None
         return GradientSnapshot(
             model=name, arch=config.arch if config else "",
             options=dict(config.options) if config else {},
             layer_names=series.layer_names, norms=series.grads.view[-1].copy(),
-            step=int(series.grad_steps.view[-1]), run=self.run_label)
+            step=int(series.grad_steps.view[-1]), run=self.run_label, input_shape=shape)
 
     def send_snapshots(self) -> None:
         """Send each model's snapshot if it moved since the last one sent."""
@@ -202,7 +220,8 @@ class Handoffs(QObject):
     def _copied(self, config: ModelConfig, label: str, module) -> None:
         self.copying = False
         self.update_buttons()
-        self.look_inside.emit(module, config.arch, dict(config.options), label, dict(self.data))
+        self.look_inside.emit(module, config.arch, dict(config.options), label,
+                              {**self.inputs, **self.data})
 
     def _copy_failed(self, exc: BaseException, _tb: str) -> None:
         self.copying = False

@@ -61,10 +61,17 @@ class ModelFacts:
 
 def model_facts(arch: str, options: dict[str, Any]) -> ModelFacts:
     """Blocks and published weights of ``arch`` with the form's switches (slow: run it off
-    the GUI thread).  The network is built on torch's "meta" device: no weights are made."""
-    import torch
+    the GUI thread).  The network is built on torch's "meta" device: no weights are made.
+    Where torch itself cannot be loaded, the answer's ``error`` says so."""
+    from cnnviz.core.errors import CnnvizError, TorchUnavailableError
+    from cnnviz.core.lazy_torch import import_torch
 
-    from cnnviz.core.errors import CnnvizError
+    try:
+        # The first check of a session imports torch; import_torch keeps that from freezing
+        # the window while it does.
+        torch = import_torch()
+    except TorchUnavailableError as exc:
+        return ModelFacts(arch, error=str(exc), options=options_key(options))
     from cnnviz.core.probe.weights import pretrained_weights
     from cnnviz.core.train.models import freezable_blocks
     from cnnviz.core.zoo import resolve

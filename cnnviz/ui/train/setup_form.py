@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from cnnviz.core.errors import TrainingError
@@ -322,6 +322,14 @@ class SetupForm(QScrollArea):
 
     def _refresh_facts(self) -> None:
         self.facts.refresh(self.rows, self._options())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # As wide as the fields need once styled (the style sheet's padding counts): the
+        # scroll area would otherwise clip their right edge instead of scrolling.
+        hint = super().minimumSizeHint()
+        inner = self.widget().minimumSizeHint().width() if self.widget() else 0
+        width = inner + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(max(hint.width(), width), hint.height())
 
     def shutdown(self) -> None:
         """Wait for the architecture checks still running."""

@@ -159,6 +159,9 @@ class TrainingWorker(QThread):
 
     def run(self) -> None:
         try:
+            from cnnviz.core.lazy_torch import import_torch
+
+            import_torch()  # a first run may be torch's first use: keep the window moving
             from cnnviz.core.train.engine import train
 
             _leave_a_core_for_the_window()

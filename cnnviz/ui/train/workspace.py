@@ -96,6 +96,7 @@ class TrainWorkspace(QWidget):
         self.handoffs = Handoffs(self.bar, self)
         self.handoffs.look_inside.connect(self.look_inside_model_requested)
         self.handoffs.failed.connect(self.banner.show_message)
+        self.form.start_requested.connect(self.start)  # Enter in a field (start() checks)
         self.handoffs.gradients_changed.connect(self.gradients_changed)
         self.handoffs.show_gradients.connect(self.show_gradients_requested)
         self._build_actions()
@@ -124,9 +125,8 @@ class TrainWorkspace(QWidget):
         self.split.addWidget(self.tabs)
         self.split.addWidget(right)
         self.split.setStretchFactor(1, 1)
-        # The settings column must fit its fields: a scroll area clips what is wider.
-        self.tabs.setMinimumWidth(max(330, self.form.widget().minimumSizeHint().width()
-                                      + self.form.verticalScrollBar().sizeHint().width()))
+        # No fixed minimum width: the settings column is as wide as the form's fields once
+        # styled (SetupForm.minimumSizeHint); a width fixed before styling would clip them.
         self.split.setSizes([360, 920])
         self.split.setCollapsible(1, False)
         state = settings.app_settings().value("train/split")
@@ -311,7 +311,8 @@ class TrainWorkspace(QWidget):
         self.handoffs.begin(run, {m.label: m for m in record.config.models},
                             self.run_dir.name if self.run_dir else "", modules, live=True,
                             data={"classes": list(record.classes), "mean": record.mean,
-                                  "std": record.std})
+                                  "std": record.std, "image_size": record.image_size,
+                                  "channels": record.channels})
         if self.bar.state == "starting":
             self.bar.set_state("running")
             self.bar.status.setText(self._running_text())
@@ -388,18 +389,25 @@ class TrainWorkspace(QWidget):
         self.bar.set_state("following" if source.live else "idle")
         self._source_updated()
         self.bar.status.setText(f"{self.run.message}  {path}")
-        configs = self._refill_form(Path(path))
-        self.handoffs.begin(self.run, configs, Path(path).name, live=source.live)
+        meta = self._run_meta(Path(path))
+        configs = self._refill_form(Path(path), meta)
+        data = {key: meta[key] for key in ("classes", "mean", "std", "image_size", "channels")
+                if key in meta}
+        self.handoffs.begin(self.run, configs, Path(path).name, live=source.live, data=data)
         self.exports.update()
         return True
 
-    def _refill_form(self, path: Path) -> dict[str, ModelConfig]:
+    @staticmethod
+    def _run_meta(path: Path) -> dict:
+        """What the run folder's run.json says (nothing when it cannot be read)."""
+        try:
+            return RunFollower(path).meta
+        except CnnvizError:
+            return {}
+
+    def _refill_form(self, path: Path, meta: dict) -> dict[str, ModelConfig]:
         """Fill the form with the run's settings (a run that saved none leaves it alone);
         returns the run's models by name."""
-        try:
-            meta = RunFollower(path).meta
-        except CnnvizError:
-            meta = {}
         config = RunData(path, meta).config
         if config is None:
             self.form.show_note(f"{path.name} was written by a script that saved no "
