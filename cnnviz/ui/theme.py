@@ -151,7 +151,7 @@ def _glyph_rules(p: Palette) -> str:
     QComboBox QAbstractItemView {{ background: {p.surface}; color: {p.text};
                border: 1px solid {p.border}; selection-background-color: {p.accent_soft};
                selection-color: {p.text}; outline: 0; }}
-    QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {p.border};
+    QCheckBox::indicator {{ width: 12px; height: 12px; border: 1px solid {p.border};
                border-radius: 4px; background: {p.surface}; }}
     QCheckBox::indicator:hover {{ border-color: {p.accent}; }}
     QCheckBox::indicator:checked {{ background: {p.accent}; border-color: {p.accent}; }}

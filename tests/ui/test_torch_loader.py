@@ -53,6 +53,7 @@ WORKSPACE = """
         print("imagenet-tip", row.start.itemData(1, Qt.ItemDataRole.ToolTipRole))
         print("freeze-enabled", row.freeze.isEnabled())
         print("loader", lazy_torch._loaded, gc.isenabled(), gc.get_freeze_count() > 100_000)
+        print("banner", workspace.banner.message)
         workspace.shutdown()
         app.quit()
 
@@ -90,6 +91,7 @@ def test_a_torch_that_cannot_load_is_a_sentence_in_the_form_not_a_traceback(tmp_
     assert lines["error"] == sentence
     assert lines["imagenet-tip"] == sentence  # where the row says why ImageNet is not offered
     assert lines["freeze-enabled"] == "False"
+    assert lines["banner"] == sentence  # said where a student looks, not only in a tooltip
     assert "Traceback" not in out.stdout + out.stderr
 
 

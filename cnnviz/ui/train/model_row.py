@@ -47,7 +47,8 @@ class ModelFacts:
 
     ``blocks`` are the parts it can be frozen up to, in order; ``imagenet`` is a short note
     on torchvision's published ImageNet weights ("44.7 MB, downloaded once"), or ``None``
-    when there are none; ``error`` is a sentence when the name is not a model.  ``options``
+    when there are none; ``error`` is a sentence when the name is not a model (or, with
+    ``torch_missing``, when torch itself cannot be loaded).  ``options``
     (see :func:`options_key`) are the builder switches the answer holds for: batch norm,
     for one, adds and removes freezable blocks.
     """
@@ -57,6 +58,7 @@ class ModelFacts:
     imagenet: str | None = None
     error: str | None = None
     options: tuple = ()
+    torch_missing: bool = False
 
 
 def model_facts(arch: str, options: dict[str, Any]) -> ModelFacts:
@@ -71,7 +73,8 @@ def model_facts(arch: str, options: dict[str, Any]) -> ModelFacts:
         # the window while it does.
         torch = import_torch()
     except TorchUnavailableError as exc:
-        return ModelFacts(arch, error=str(exc), options=options_key(options))
+        return ModelFacts(arch, error=str(exc), options=options_key(options),
+                          torch_missing=True)
     from cnnviz.core.probe.weights import pretrained_weights
     from cnnviz.core.train.models import freezable_blocks
     from cnnviz.core.zoo import resolve
@@ -314,7 +317,12 @@ class ModelRow(QWidget):
 
 
 class FactsCache(QObject):
-    """Works out :class:`ModelFacts` on a worker thread and keeps the answers."""
+    """Works out :class:`ModelFacts` on a worker thread and keeps the answers.
+
+    ``torch_missing`` carries the sentence when torch cannot be loaded at all (that answer
+    is not kept: the next refresh tries again)."""
+
+    torch_missing = Signal(str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -337,7 +345,10 @@ class FactsCache(QObject):
                                    on_error=lambda _exc, _tb: None)
 
     def _ready(self, row: ModelRow, key: tuple, facts: ModelFacts) -> None:
-        self._known[key] = facts
+        if facts.torch_missing:
+            self.torch_missing.emit(facts.error)
+        else:
+            self._known[key] = facts
         try:
             row.set_facts(facts)
         except RuntimeError:

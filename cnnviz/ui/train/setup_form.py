@@ -57,7 +57,8 @@ def default_runs_folder() -> Path:
 
 class SetupForm(QScrollArea):
     """The settings column.  ``config()`` reads it; ``changed`` fires on any edit;
-    ``start_requested`` when Enter is pressed in one of its fields.
+    ``start_requested`` when Enter is pressed in one of its fields, and ``problem`` with a
+    sentence when nothing can be checked or built (torch cannot be loaded).
 
     Call :meth:`shutdown` before the form goes away: it waits for the architecture checks
     running on its worker thread.
@@ -65,6 +66,7 @@ class SetupForm(QScrollArea):
 
     changed = Signal()
     start_requested = Signal()
+    problem = Signal(str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -75,6 +77,7 @@ class SetupForm(QScrollArea):
         self.preset: Preset | None = None
         self.rows: list[ModelRow] = []
         self.facts = FactsCache(self)
+        self.facts.torch_missing.connect(self.problem)
         self._facts_timer = QTimer(self, singleShot=True, interval=250)
         self._facts_timer.timeout.connect(self._refresh_facts)
         body = QWidget()

@@ -97,6 +97,7 @@ class TrainWorkspace(QWidget):
         self.handoffs.look_inside.connect(self.look_inside_model_requested)
         self.handoffs.failed.connect(self.banner.show_message)
         self.form.start_requested.connect(self.start)  # Enter in a field (start() checks)
+        self.form.problem.connect(self.banner.show_message)
         self.handoffs.gradients_changed.connect(self.gradients_changed)
         self.handoffs.show_gradients.connect(self.show_gradients_requested)
         self._build_actions()
