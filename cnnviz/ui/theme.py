@@ -141,7 +141,8 @@ def _glyph_file(name: str, color: str) -> str | None:
 
 def _glyph_rules(p: Palette) -> str:
     """Combo-box arrows and check marks in the theme's colours (Qt draws crude ones once a
-    style sheet gives those widgets a border)."""
+    style sheet gives those widgets a border).  A check box without text should carry the
+    property ``bare`` (True): a style sheet otherwise keeps room for text beside it."""
     chevron, faded, check = (_glyph_file("chevron", p.muted), _glyph_file("chevron", p.border),
                              _glyph_file("check", p.accent_text))
     rules = f"""
@@ -153,6 +154,7 @@ def _glyph_rules(p: Palette) -> str:
                selection-color: {p.text}; outline: 0; }}
     QCheckBox::indicator {{ width: 12px; height: 12px; border: 1px solid {p.border};
                border-radius: 4px; background: {p.surface}; }}
+    QCheckBox[bare="true"] {{ spacing: 0px; }}
     QCheckBox::indicator:hover {{ border-color: {p.accent}; }}
     QCheckBox::indicator:checked {{ background: {p.accent}; border-color: {p.accent}; }}
     QCheckBox::indicator:disabled {{ background: {p.surface_alt}; border-color: {p.border}; }}

@@ -62,7 +62,9 @@ class ParamControl(QWidget):
     def _make_editor(spec: ParamSpec) -> QWidget:
         horizontal = Qt.Orientation.Horizontal
         if spec.kind == "bool":
-            return QCheckBox()
+            box = QCheckBox()
+            box.setProperty("bare", True)  # no text beside it: no room kept for one
+            return box
         if spec.kind == "choice":
             box = QComboBox()
             for choice in spec.choices:

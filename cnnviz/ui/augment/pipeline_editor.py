@@ -67,6 +67,7 @@ class StepCard(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.grip = GripHandle()
         self.enable = QCheckBox()
+        self.enable.setProperty("bare", True)  # no text beside it: no room kept for one
         self.enable.setChecked(step.enabled)
         self.enable.setToolTip("Switch this step on or off without losing its settings")
         number = QLabel(f"{index + 1}")
