@@ -146,7 +146,6 @@ def _glyph_rules(p: Palette) -> str:
     chevron, faded, check = (_glyph_file("chevron", p.muted), _glyph_file("chevron", p.border),
                              _glyph_file("check", p.accent_text))
     rules = f"""
-    QComboBox {{ padding-right: 24px; }}
     QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
                width: 22px; border: none; }}
     QComboBox QAbstractItemView {{ background: {p.surface}; color: {p.text};
@@ -244,7 +243,7 @@ def _stylesheet(p: Palette) -> str:
     QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
     QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
     QTextBrowser {{ background: {p.surface}; border: none; color: {p.text}; }}
-    """ + _glyph_rules(p)  # last: its combo-box padding overrides the general field rule
+    """ + _glyph_rules(p)
 
 
 class ThemeManager(QObject):
