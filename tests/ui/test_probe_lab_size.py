@@ -53,12 +53,18 @@ def lab_ready(p) -> bool:
             and p.probe.network is p.network and p.report is not None)
 
 
-def test_a_resnet20_trained_at_48_pixels_is_looked_inside_at_48(qtbot, panel):
+def show_resnet20_at_48(qtbot, panel) -> torch.nn.Module:
+    """A lab ResNet-20 trained at 48x48 in the panel, looking at the striped photo."""
     module = lab_module("resnet20")
     panel.set_model(module, "resnet20", {}, LABEL, CLASSES, mean=MEAN, std=STD,
                     image_size=48, channels=3, owned=True)
     panel.set_image(photo(), "stripes.png")
     settle(qtbot, panel, lab_ready)
+    return module
+
+
+def test_a_resnet20_trained_at_48_pixels_is_looked_inside_at_48(qtbot, panel):
+    module = show_resnet20_at_48(qtbot, panel)
 
     probe = panel.probe
     assert panel.network.input_shape == (3, 48, 48) and probe.seen.shape == (48, 48, 3)
@@ -97,11 +103,7 @@ def test_a_resnet20_trained_at_48_pixels_is_looked_inside_at_48(qtbot, panel):
 
 
 def test_receptive_fields_and_ten_crop_follow_the_labs_size(qtbot, panel):
-    module = lab_module("resnet20")
-    panel.set_model(module, "resnet20", {}, LABEL, CLASSES, mean=MEAN, std=STD,
-                    image_size=48, channels=3, owned=True)
-    panel.set_image(photo(), "stripes.png")
-    settle(qtbot, panel, lab_ready)
+    show_resnet20_at_48(qtbot, panel)
     assert panel.report.input_shape[-2:] == (48, 48)
 
     # A unit at the far corner of a 12x12 map of the last stage sees the input's far corner;
@@ -137,11 +139,7 @@ def test_receptive_fields_and_ten_crop_follow_the_labs_size(qtbot, panel):
 
 
 def test_back_to_catalog_weights_returns_to_the_catalogs_size_and_back(qtbot, panel):
-    module = lab_module("resnet20")
-    panel.set_model(module, "resnet20", {}, LABEL, CLASSES, mean=MEAN, std=STD,
-                    image_size=48, channels=3, owned=True)
-    panel.set_image(photo(), "stripes.png")
-    settle(qtbot, panel, lab_ready)
+    show_resnet20_at_48(qtbot, panel)
 
     qtbot.mouseClick(panel.header.lab_strip.back_button, Qt.MouseButton.LeftButton)
     settle(qtbot, panel, lambda p: p.network is not None and p.network.weights == "random"

@@ -36,7 +36,7 @@ def test_a_resnet20_trained_at_40_pixels_is_looked_inside_at_40(qtbot, window, t
     assert ws.start(config=config, run_dir=tmp_path / "lab40")
     qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
     assert ws.banner.isHidden(), ws.banner.text.text()
-    assert ws.handoffs.inputs == {"image_size": 40, "channels": 3}
+    assert ws.handoffs.data["image_size"] == 40 and ws.handoffs.data["channels"] == 3
 
     sent = []
     ws.look_inside_model_requested.connect(lambda *args: sent.append(args))

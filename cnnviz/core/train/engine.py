@@ -79,7 +79,7 @@ class _Pending:
         tensor, self.lr = pack
         self.trainee, self.batch, self.rate, self.elapsed = trainee, batch, rate, elapsed
         self.host, self.ready = self._copy(tensor)
-        self.epoch: tuple[np.ndarray | torch.Tensor, int, int] | None = None
+        self.epoch: tuple[torch.Tensor, int, int] | None = None  # host copy, images, val images
 
     @staticmethod
     def _copy(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.cuda.Event | None]:

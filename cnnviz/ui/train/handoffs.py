@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import partial
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMenu
 
-from cnnviz.core.train.records import GradientSnapshot, ModelConfig, RunStarted
+from cnnviz.core.train.records import GradientSnapshot, ModelConfig
 from cnnviz.ui.train.control_bar import ControlBar
 from cnnviz.ui.train.series import RunSeries
 from cnnviz.ui.widgets.tasks import TaskRunner
@@ -65,7 +65,6 @@ class Handoffs(QObject):
         self.modules: Mapping = {}
         self.run_label = ""
         self.data: dict = {}
-        self.inputs: dict = {}  # the live run's image_size and channels, from its RunStarted
         self.worker = None
         self.parked = False
         self.copying = False
@@ -89,8 +88,7 @@ class Handoffs(QObject):
         """A new run (or folder) is shown; ``live`` while it grows (snapshots go out).
         ``data`` describes what the models learnt from, for Look inside: the data set's
         ``classes``, the ``mean`` and ``std`` its images were normalised with and, when known,
-        the ``image_size`` and ``channels`` they were fed at (a live run's are also taken from
-        its first record, see :meth:`set_training`)."""
+        the ``image_size`` and ``channels`` they were fed at."""
         self.run, self.configs, self.run_label = run, dict(configs), run_label
         self.data = dict(data or {})
         self.modules = modules if modules is not None else {}
@@ -104,18 +102,10 @@ class Handoffs(QObject):
         self.update_buttons()
 
     def set_training(self, worker) -> None:
-        """``worker`` (a TrainingWorker) trains a new run; its first record says the size
-        and channels of the pictures the models are fed."""
+        """``worker`` (a TrainingWorker) trains a new run."""
         self.worker = worker
         self.parked = False
-        self.inputs = {}
-        # The first record is the RunStarted; the rest need not cross to this slot.
-        worker.record.connect(self._take_inputs, Qt.ConnectionType.SingleShotConnection)
         self.update_buttons()
-
-    def _take_inputs(self, record) -> None:
-        if isinstance(record, RunStarted) and record.image_size and record.channels:
-            self.inputs = {"image_size": record.image_size, "channels": record.channels}
 
     def set_parked(self, parked: bool) -> None:
         self.parked = parked
@@ -141,7 +131,7 @@ class Handoffs(QObject):
         if series is None or not len(series):
             return None
         config = self.configs.get(name)
-        fed = {**self.data, **self.inputs}
+        fed = self.data
         shape = (int(fed["channels"]), int(fed["image_size"]), int(fed["image_size"])) \
             if fed.get("channels") and fed.get("image_size") else None
         return GradientSnapshot(
@@ -221,7 +211,7 @@ class Handoffs(QObject):
         self.copying = False
         self.update_buttons()
         self.look_inside.emit(module, config.arch, dict(config.options), label,
-                              {**self.inputs, **self.data})
+                              dict(self.data))
 
     def _copy_failed(self, exc: BaseException, _tb: str) -> None:
         self.copying = False
