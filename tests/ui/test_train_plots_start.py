@@ -65,9 +65,9 @@ def test_the_shown_view_builds_two_panels_ahead_one_plot_per_turn(qtbot, make_sh
     for name in ("DepthPlot", "HeatMap"):
         cls = getattr(run_view, name)
 
-        def counting(pal, *args, cls=cls):
+        def counting(pal, *args, cls=cls, **kwargs):
             built.append(cls.__name__)
-            return cls(pal, *args)
+            return cls(pal, *args, **kwargs)
 
         monkeypatch.setattr(run_view, name, counting)
     view = make_shown(run_view.RunView, (1280, 800))

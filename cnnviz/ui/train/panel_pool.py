@@ -75,6 +75,9 @@ class PanelPool(QObject):
         self._stopped = True
         self.timer.stop()
         self._drop_settling()
+        if self._building is not None:  # what it built so far stays with its Qt parent
+            self._building.close()
+            self._building = None
 
     def _tick(self) -> None:
         if len(self.panels) < self._wanted:

@@ -87,6 +87,8 @@ class RunView(QStackedWidget):
         self.run = RunSeries()
         self.panels: list[ModelPanel] = []
         self.pool = PanelPool(self._panel_steps, self._settle_steps, self)
+        self._unfinished = QWidget(self)  # never shown: holds plots until their panel exists
+        self._unfinished.hide()
         self._linked = 0
         self._pending: list[tuple] = []
         self._stages: list[tuple] = []
@@ -179,18 +181,25 @@ class RunView(QStackedWidget):
 
     def _panel_steps(self, index: int):
         """Build the panel at ``index`` a piece at a time (see :class:`PanelPool`)."""
+        # Each plot has a Qt parent from the moment it exists (a hidden holder, until its
+        # panel takes it): dropped half built, it is deleted by Qt with the view, never by
+        # Python's collector at some later moment, which would call into pyqtgraph items
+        # whose Python halves are already gone.  The colour bar is a graphics item: built
+        # and placed in its map in one piece, it is never a loose item between two turns.
         pal = theme_manager().palette
         depth_plot = DepthPlot(pal)
+        depth_plot.setParent(self._unfinished)
         yield
-        bar = color_bar()
-        yield
-        heat_map = HeatMap(pal, bar)
+        heat_map = HeatMap(pal, color_bar())
+        heat_map.setParent(self._unfinished)
         yield
         self.history.prepare(index + 1)
         yield
         # The palette may have changed meanwhile: the panel colours its plots afresh (and
         # is in the pool, re-coloured with the others, from the moment it exists).
         pal = theme_manager().palette
+        for plot in (depth_plot, heat_map):
+            plot.setParent(None)  # as if just made: the panel's splitter sizes it afresh
         panel = ModelPanel(pal, style.model_color(index, pal), depth_plot, heat_map)
         panel.hide()
         self.panel_row.addWidget(panel, 1)
