@@ -34,6 +34,11 @@ def _feed(run, steps, rng, low=-3.0, high=0.0):
             model.add_step(step, 2.0 / step, min(1.0, step / 50), norms)
 
 
+def _points(curve) -> int:
+    x, _ = curve.getOriginalDataset()
+    return 0 if x is None else len(x)
+
+
 def _drawn(qtbot, view):
     view.mark_dirty()
     qtbot.waitUntil(lambda: not view._pending, timeout=WAIT_MS)
@@ -154,9 +159,21 @@ def test_a_new_run_reuses_the_panels_and_forgets_the_old_data(qtbot, view):
         assert panel.heat_map.image_data().shape == (4, 5)
         assert list(panel.depth_plot.current_data()[0]) == [1, 2, 3, 4]
     assert set(view.history.curves) == {"a", "b"}
-    # A run with another number of models gets its own panels.
+    # A run with fewer models shows the first panel and keeps the other hidden for later.
+    curves = view.history.curves["a"]
     view.set_run(_run(names=("solo",)))
-    assert len(view.panels) == 1 and view.panels[0] not in panels
+    assert view.panels == panels[:1] and panels[1].isHidden()
+    assert view.history.curves["solo"] == curves  # the same curve items, refilled
+    assert _points(view.history.curves["solo"]["loss"]) == 0
+    hidden = [c for c in view.history.layers.getPlotItem().items if not c.isVisible()]
+    assert hidden and all(_points(c) == 0 for c in hidden)
+    # One with more models builds only the panel missing.
+    view.set_run(_run(names=("a", "b", "c")))
+    assert view.panels[:2] == panels and len(view.panels) == 3
+    assert all(p.isVisible() for p in view.panels)
+    _feed(view.run, range(1, 4), rng)
+    _drawn(qtbot, view)
+    assert [len(p.depth_plot.current_data()[0]) for p in view.panels] == [6, 6, 6]
 
 
 def test_a_new_norm_range_reaches_one_plot_per_frame_and_the_axes_keep_their_width(

@@ -37,10 +37,9 @@ class DepthPlot(pg.PlotWidget):
     """One model's gradient-norm profile; call :meth:`refresh` from the plot timer."""
 
     def __init__(self, pal, parent=None) -> None:
-        super().__init__(parent, background=pal.surface)
+        super().__init__(parent, background=pal.surface, **style.plot_options(log_y=True))
         self.hideButtons()
         item = self.getPlotItem()
-        item.setMenuEnabled(False)
         item.setLogMode(x=False, y=True)
         item.setLabel("bottom", "layer (input → output)")
         item.setLabel("left", "gradient norm")
@@ -54,10 +53,9 @@ class DepthPlot(pg.PlotWidget):
         self.retheme(pal)
 
     def set_series(self, series: ModelSeries, color: QColor) -> None:
+        """Follow ``series`` (the run view sets the axes' ranges, shared by every model)."""
         self.series = series
         self.color = QColor(color)
-        depth = max(1, series.depth)
-        self.getPlotItem().setXRange(0.5, depth + 0.5, padding=0.02)
         self._pens()
         self.refresh()
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from pathlib import Path
+
+import numpy as np
+import pyqtgraph.exporters as exporters
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -54,11 +59,78 @@ class PlotExports(QObject):
     def export(self, kind: str, folder: Path) -> list[Path]:
         """Write the plots (``"png"``) or their data (``"csv"``) into ``folder``."""
         try:
-            files = self.view.export_png(folder) if kind == "png" else \
-                self.view.export_csv(folder)
+            files = write_pngs(self.view, folder) if kind == "png" else \
+                write_csvs(self.view.run, folder)
         except OSError as exc:
             self.banner.show_message(f"Could not write into {folder} ({exc.strerror or exc}); "
                                      "choose a folder you can write to.")
             return []
         self.exported.emit(f"Exported {len(files)} files to {folder}.")
         return files
+
+
+def write_pngs(view, folder: str | Path) -> list[Path]:
+    """Every plot of ``view`` (a :class:`~cnnviz.ui.train.run_view.RunView`) as its own PNG
+    (pyqtgraph's exporter), and the whole view; returns the files written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    view.refresh()
+    written = []
+    plots = []
+    for panel in view.panels:
+        name = _safe(panel.series.name)
+        plots.append((f"{name}-depth.png", panel.depth_plot))
+        plots.append((f"{name}-heatmap.png", panel.heat_map))
+    history = view.history
+    plots += [("layers-over-time.png", history.layers), ("loss.png", history.loss),
+              ("accuracy.png", history.accuracy)]
+    for filename, widget in plots:
+        exporter = exporters.ImageExporter(widget.getPlotItem())
+        exporter.parameters()["width"] = max(800, int(widget.width() * 2))
+        path = folder / filename
+        exporter.export(str(path))
+        written.append(path)
+    overview = folder / "overview.png"
+    view.plots_page.grab().save(str(overview))
+    written.append(overview)
+    return written
+
+
+def write_csvs(run, folder: str | Path) -> list[Path]:
+    """Per model of ``run`` (a :class:`~cnnviz.ui.train.series.RunSeries`): the gradient
+    norms (step, then one column per layer in depth order), the scalars (step, loss,
+    accuracy) and validation at epoch ends; returns the files written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for model in run:
+        name = _safe(model.name)
+        tables = {
+            f"{name}-grad_norms.csv": (("step", *model.layer_names),
+                                       np.column_stack([model.grad_steps.view, model.grads.view])
+                                       if len(model) else np.empty((0, model.depth + 1))),
+            f"{name}-scalars.csv": (("step", "loss", "accuracy"),
+                                    np.column_stack([model.steps.view, model.loss.view,
+                                                     model.accuracy.view])),
+            f"{name}-validation.csv": (("step", "val_loss", "val_accuracy"),
+                                       np.column_stack([model.epoch_steps.view,
+                                                        model.val_loss.view,
+                                                        model.val_accuracy.view])),
+        }
+        for filename, (header, rows) in tables.items():
+            path = folder / filename
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                writer.writerow(header)
+                for row in rows:
+                    writer.writerow([int(row[0]), *(_cell(v) for v in row[1:])])
+            written.append(path)
+    return written
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "model"
+
+
+def _cell(value: float) -> str:
+    return "" if not np.isfinite(value) else format(float(value), ".7g")

@@ -16,14 +16,22 @@ from cnnviz.ui.train.heat_columns import HeatColumns
 from cnnviz.ui.train.series import ModelSeries
 
 
-class HeatMap(pg.PlotWidget):
-    """One model's heat map; call :meth:`refresh` from the plot timer."""
+def color_bar() -> pg.ColorBarItem:
+    """The colour scale beside a heat map (log10 norms).  A plot of its own inside the
+    map's, as costly to build as the map's plot; :class:`HeatMap` takes one built ahead."""
+    return pg.ColorBarItem(values=(-4, 0), colorMap=style.HEATMAP_COLORMAP, interactive=False,
+                           width=12, colorMapMenu=False)
 
-    def __init__(self, pal, parent=None) -> None:
-        super().__init__(parent, background=pal.surface)
+
+class HeatMap(pg.PlotWidget):
+    """One model's heat map; call :meth:`refresh` from the plot timer.
+
+    ``bar`` is its colour scale when built ahead (see :func:`color_bar`)."""
+
+    def __init__(self, pal, bar: pg.ColorBarItem | None = None, parent=None) -> None:
+        super().__init__(parent, background=pal.surface, **style.plot_options())
         self.hideButtons()
         item = self.getPlotItem()
-        item.setMenuEnabled(False)
         item.setLabel("bottom", "step")
         item.setLabel("left", "layer")
         style.titled(item, "Gradient norm by layer and step")
@@ -31,9 +39,7 @@ class HeatMap(pg.PlotWidget):
         self.image.setNanPolicy("omit")
         self.image.setColorMap(pg.colormap.get(style.HEATMAP_COLORMAP))
         item.addItem(self.image)
-        self.bar = pg.ColorBarItem(values=(-4, 0), colorMap=style.HEATMAP_COLORMAP,
-                                   interactive=False, width=12,
-                                   colorMapMenu=False)
+        self.bar = bar if bar is not None else color_bar()
         self.bar.setImageItem(self.image, insert_in=item)
         style.cache_axis(self.bar.axis)
         style.fixed_text_space(self.bar.axis, "−10.5")

@@ -67,11 +67,9 @@ class HistoryPlots(QWidget):
         super().__init__(parent)
         self.run: RunSeries | None = None
         self.chosen: list[str] = list(DEFAULT_CHOICES)
-        self.layers = style.new_plot_widget(pal)
-        self.loss = style.new_plot_widget(pal)
+        self.layers = style.new_plot_widget(pal, log_y=True)
+        self.loss = style.new_plot_widget(pal, log_y=True)
         self.accuracy = style.new_plot_widget(pal)
-        self.layers.getPlotItem().setLogMode(y=True)
-        self.loss.getPlotItem().setLogMode(y=True)
         # "norm": the row is short, and the box's heading already says what is plotted.
         self.layers.setLabel("left", "norm")
         self.loss.setLabel("left", "loss")
@@ -88,6 +86,9 @@ class HistoryPlots(QWidget):
         self.accuracy.setXLink(self.layers)
         # Curves per model: {name: {"layer:first": item, "loss": item, ...}}
         self.curves: dict[str, dict[str, pg.PlotDataItem]] = {}
+        # Every curve made so far, per model position.  A new run re-dresses and refills
+        # them: making a curve and adding it to a plot is what made starting a run slow.
+        self._slots: list[dict[str, pg.PlotDataItem]] = []
         self.colors: dict[str, QColor] = {}
         self._shown: dict[str, tuple] = {}
 
@@ -138,35 +139,64 @@ class HistoryPlots(QWidget):
         self.colors = dict(colors)
         self._rebuild()
 
+    def prepare(self, count: int) -> None:
+        """Make the curves of ``count`` models ahead of a run (hidden until one uses them)."""
+        while len(self._slots) < count:
+            self._slots.append({})
+        for slot in self._slots[:count]:
+            for key in self._keys():
+                self._curve(slot, key)
+
+    def _keys(self) -> list[str]:
+        """The curves each model shows: the chosen layers', then loss and accuracy."""
+        layers = [f"layer:{c.key}" for c in DEPTH_CHOICES if c.key in self.chosen]
+        return [*layers, "loss", "val_loss", "accuracy", "val_accuracy"]
+
+    def _curve(self, slot: dict[str, pg.PlotDataItem], key: str) -> pg.PlotDataItem:
+        curve = slot.get(key)
+        if curve is None:
+            if key.startswith("val_"):
+                curve = self._owner(key).plot([], [], pen=None, symbol="o", symbolSize=7)
+            else:
+                curve = self._owner(key).plot([], [], connect="finite")
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+            curve.hide()
+            slot[key] = curve
+        return curve
+
+    def _dress(self, curve: pg.PlotDataItem, key: str, color: QColor) -> None:
+        if key.startswith("val_"):
+            curve.setSymbolBrush(pg.mkBrush(color))
+            curve.setSymbolPen(pg.mkPen(color))
+        elif key.startswith("layer:"):
+            choice = next(c for c in DEPTH_CHOICES if f"layer:{c.key}" == key)
+            width = 2.2 if choice.key == "last" else 1.6
+            curve.setPen(style.pen(color, width, style=choice.style))
+        else:
+            curve.setPen(style.pen(color, 1.8))
+
     def _rebuild(self) -> None:
-        for items in self.curves.values():
-            for key, curve in items.items():
-                self._owner(key).removeItem(curve)
         self.curves = {}
-        self._shown: dict[str, tuple] = {}
+        self._shown = {}
         self._y_ranges = {}
-        if self.run is None:
-            return
-        order = [c for c in DEPTH_CHOICES if c.key in self.chosen]
-        for model in self.run:
+        models = list(self.run) if self.run is not None else []
+        self.prepare(len(models))
+        keys = self._keys()
+        for index, slot in enumerate(self._slots):
+            model = models[index] if index < len(models) else None
+            for key, curve in slot.items():
+                if (model is None or key not in keys) and curve.isVisible():
+                    curve.setData([], [])
+                    curve.hide()
+            if model is None:
+                continue
             color = self.colors.get(model.name, QColor("#888888"))
-            items: dict[str, pg.PlotDataItem] = {}
-            for choice in order:
-                width = 2.2 if choice.key == "last" else 1.6
-                items[f"layer:{choice.key}"] = self.layers.plot(
-                    [], [], pen=style.pen(color, width, style=choice.style), connect="finite")
-            items["loss"] = self.loss.plot([], [], pen=style.pen(color, 1.8), connect="finite")
-            items["val_loss"] = self.loss.plot([], [], pen=None, symbol="o", symbolSize=7,
-                                               symbolBrush=color, symbolPen=pg.mkPen(color))
-            items["accuracy"] = self.accuracy.plot([], [], pen=style.pen(color, 1.8),
-                                                   connect="finite")
-            items["val_accuracy"] = self.accuracy.plot(
-                [], [], pen=None, symbol="o", symbolSize=7, symbolBrush=color,
-                symbolPen=pg.mkPen(color))
-            for item in items.values():
-                item.setClipToView(True)
-                item.setDownsampling(auto=True, method="peak")
-            self.curves[model.name] = items
+            for key in keys:
+                self._dress(slot[key], key, color)
+                slot[key].show()
+            self.curves[model.name] = {key: slot[key] for key in keys}
+        order = [c for c in DEPTH_CHOICES if c.key in self.chosen]
         dash = {Qt.PenStyle.DashLine: "– –", Qt.PenStyle.DashDotLine: "–·–",
                 Qt.PenStyle.DotLine: "···", Qt.PenStyle.DashDotDotLine: "–··",
                 Qt.PenStyle.SolidLine: "——"}

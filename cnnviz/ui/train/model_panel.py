@@ -23,20 +23,28 @@ from cnnviz.ui.widgets.elided import ElidedLabel
 
 
 class ModelPanel(QFrame):
-    """A card for one model of the run; :meth:`refresh` follows its series."""
+    """A card for one model of the run; :meth:`show_series` says which, :meth:`refresh`
+    follows it.
 
-    def __init__(self, series: ModelSeries, color: QColor, pal, label: str = "",
-                 parent=None) -> None:
+    ``depth_plot`` and ``heat_map`` may come built already (building them is most of a
+    panel's cost, see :mod:`cnnviz.ui.train.panel_pool`); they are made here otherwise.
+    """
+
+    def __init__(self, pal, color: QColor, depth_plot: DepthPlot | None = None,
+                 heat_map: HeatMap | None = None, parent=None) -> None:
         super().__init__(parent)
         self.setProperty("card", True)
-        self.series = series
+        self.series: ModelSeries | None = None
         self.color = QColor(color)
         self.chip = QLabel()
         self.chip.setFixedSize(12, 12)
-        self.label = label or series.display_name
-        self.title = QLabel(self.label)
+        self.label = ""
+        self._shown = -1
+        # Placeholders as tall as the real texts: a panel laid out ahead of its first run
+        # keeps its geometry (and its plots their painted caches) when the run arrives.
+        self.title = QLabel("Model")
         self.title.setStyleSheet("font-weight: 650; font-size: 14px;")
-        self.subtitle = QLabel()
+        self.subtitle = QLabel("layers")
         self.subtitle.setProperty("role", "muted")
         # Too narrow a card drops the step and loss first: the gradient ratio is the lesson.
         self.metrics = ElidedLabel(mode=Qt.TextElideMode.ElideLeft)
@@ -45,6 +53,7 @@ class ModelPanel(QFrame):
         # Numbers change every step; a label that resized with them would re-lay out the
         # plots below on every step.
         self.metrics.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.metrics.setText("waiting for the first step")
         self.stop_box = QFrame(objectName="Banner")
         self.stop_icon = QLabel()
         self.stop_text = QLabel(wordWrap=True)
@@ -54,8 +63,8 @@ class ModelPanel(QFrame):
         stop_row.addWidget(self.stop_icon, 0, Qt.AlignmentFlag.AlignTop)
         stop_row.addWidget(self.stop_text, 1)
         self.stop_box.hide()
-        self.depth_plot = DepthPlot(pal)
-        self.heat_map = HeatMap(pal)
+        self.depth_plot = depth_plot if depth_plot is not None else DepthPlot(pal)
+        self.heat_map = heat_map if heat_map is not None else HeatMap(pal)
 
         head = QHBoxLayout()
         head.setSpacing(8)
@@ -77,7 +86,6 @@ class ModelPanel(QFrame):
         col.addWidget(self.stop_box)
         col.addWidget(self.plots, 1)
         self.retheme(pal, color)
-        self.show_series(series, label)
 
     def show_series(self, series: ModelSeries, label: str = "") -> None:
         """Follow ``series`` from now on (a new run reuses the panel and its plots: building
@@ -105,12 +113,14 @@ class ModelPanel(QFrame):
         self.heat_map.refresh()
 
     def refresh_depth(self) -> None:
-        if len(self.series) != self._shown:
+        if self.series is not None and len(self.series) != self._shown:
             self._shown = len(self.series)
             self.depth_plot.refresh()
 
     def refresh_header(self) -> None:
         series = self.series
+        if series is None:
+            return
         frozen = sum(series.frozen)
         layers = f"{series.depth} layers" + (f", {frozen} frozen" if frozen else "")
         name = "" if series.name == self.label else f"{series.name} · "

@@ -68,6 +68,112 @@ def fixed_text_space(axis: pg.AxisItem, widest: str = "0.0001") -> None:
                   tickTextHeight=metrics.height())
 
 
+class LogAxis(pg.AxisItem):
+    """An axis for a logarithmic scale whose labels never crowd.
+
+    pyqtgraph labels every multiple 2..9 of each decade once the range is under about three
+    decades; on a small plot they pile up on one another near each decade.  This axis
+    measures the room a label needs (its tick font) against the pixels per decade and labels
+    the decades (every one, or every 2nd, 3rd, 5th, 10th... when even they do not fit), then, of
+    the sets of multiples in :attr:`MINOR_SETS`, the one that puts the most labels in range
+    with a label's room between any two.  Multiples left unlabelled keep their tick (and
+    grid line) where a decade is tall enough for them to read as a scale, not as a smear.
+
+    Meant for axes that stay logarithmic: it turns pyqtgraph's own crowding rule off, since
+    the labels it keeps already fit.
+    """
+
+    #: Multiples of a decade that may be labelled together, richest first.
+    MINOR_SETS = ((2, 3, 4, 5, 6, 7, 8, 9), (2, 3, 4, 5, 6, 8), (2, 4, 6, 8), (2, 3, 5),
+                  (2, 5), (3,), (5,), (2,))
+    #: Pixels a decade needs before its unlabelled multiples get ticks.
+    MINOR_TICK_PX = 40.0
+    #: Pixels kept free between two labels.
+    GAP_PX = 3.0
+    #: Pixels between two unlabelled decades below which they get no tick (a smear).
+    MIN_TICK_GAP_PX = 4.0
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.setStyle(maxTextLevel=1, textFillLimits=[(0, 1.0)])
+
+    def label_room(self) -> float:
+        """Pixels one label needs along the axis, the gap included."""
+        metrics = QFontMetrics(self.style["tickFont"] or QFont())
+        if self.orientation in ("left", "right"):
+            return metrics.height() + self.GAP_PX
+        return metrics.horizontalAdvance("5·10⁻¹⁰") + 2 * self.GAP_PX
+
+    def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802 - pyqtgraph's
+        """Levels (spacing, values): labelled decades, labelled multiples, unlabelled ticks."""
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        low, high = sorted((minVal * self.scale, maxVal * self.scale))
+        if high - low <= 0 or size <= 0:
+            return []
+        per_decade = size / (high - low)
+        room = self.label_room() / per_decade  # in decades
+        step = _decade_step(room)
+        labelled = [float(d) for d in range(math.ceil(low / step) * step, math.floor(high) + 1,
+                                            step)]
+        plain: list[float] = []
+        if step > 1 and per_decade >= self.MIN_TICK_GAP_PX:
+            plain = [float(d) for d in range(math.ceil(low), math.floor(high) + 1)
+                     if d % step]
+        # Multiples only when every decade has its label (so a decade is a few labels tall).
+        multiples = [(d + math.log10(m), m) for d in range(math.floor(low), math.ceil(high))
+                     for m in range(2, 10)
+                     if low < d + math.log10(m) < high] if step == 1 else []
+        chosen: tuple[int, ...] = ()
+        best = len(labelled)
+        for candidate in self.MINOR_SETS if multiples else ():
+            marks = sorted(labelled + [v for v, m in multiples if m in candidate])
+            if len(marks) > best and all(b - a >= room for a, b in zip(marks, marks[1:])):
+                chosen, best = candidate, len(marks)
+        minors = [v for v, m in multiples if m in chosen]
+        if per_decade >= self.MINOR_TICK_PX:
+            plain += [v for v, m in multiples if m not in chosen]
+        scale = self.scale
+        return [(float(step) / scale, [v / scale for v in labelled]),
+                (None, [v / scale for v in minors]),
+                (None, [v / scale for v in plain])]
+
+    def tickStrings(self, values, scale: float, spacing):  # noqa: N802 - pyqtgraph's
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        return [log_label(v * scale) for v in values]
+
+
+def _decade_step(room: float) -> int:
+    """The smallest of 1, 2, 3, 5, 10, 20, 30, 50, 100... decades that is at least ``room``."""
+    power = 1
+    while True:
+        for multiple in (1, 2, 3, 5):
+            if multiple * power >= room:
+                return multiple * power
+        power *= 10
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def log_label(exponent: float) -> str:
+    """The label of a log axis at 10**``exponent``: "30", "0.002" while short, "10⁻⁵" and
+    "2·10⁻⁵" beyond.  pyqtgraph writes "3·10¹" for 30; a student reads "30" faster.
+
+    Takes the exponent, not the value: 10**-400 is 0.0 as a float, yet still a decade a
+    vanishing gradient can reach.
+    """
+    decade = math.floor(exponent + 1e-9)
+    mantissa = round(10 ** (exponent - decade))
+    if mantissa == 10:
+        decade, mantissa = decade + 1, 1
+    if -4 <= decade <= 3:
+        return f"{mantissa * 10.0**decade:.{max(0, -decade)}f}"
+    power = f"10{str(decade).translate(_SUPERSCRIPT)}"
+    return power if mantissa == 1 else f"{mantissa}·{power}"
+
+
 def style_plot(plot: pg.PlotItem, pal: Palette) -> None:
     """Axes, grid and title in the theme's colours."""
     font = QFont()
@@ -106,11 +212,23 @@ def titled(plot: pg.PlotItem, title: str) -> None:
     plot.setTitle(title, size="9.5pt")
 
 
-def new_plot_widget(pal: Palette) -> pg.PlotWidget:
-    """A PlotWidget without the bits a student does not need (the "A" button)."""
-    widget = pg.PlotWidget(background=pal.surface)
+def plot_options(log_y: bool = False) -> dict:
+    """Keyword arguments for a ``pg.PlotWidget`` of this workspace: no context menus (built
+    and then thrown away, pyqtgraph's view menu is half of a plot's construction time) and,
+    with ``log_y``, a :class:`LogAxis` on the left."""
+    options: dict = {"enableMenu": False}
+    if log_y:
+        options["axisItems"] = {"left": LogAxis("left")}
+    return options
+
+
+def new_plot_widget(pal: Palette, log_y: bool = False) -> pg.PlotWidget:
+    """A PlotWidget without the bits a student does not need (the "A" button, the menus);
+    ``log_y`` makes its y axis logarithmic, labelled by :class:`LogAxis`."""
+    widget = pg.PlotWidget(background=pal.surface, **plot_options(log_y))
     widget.hideButtons()
-    widget.getPlotItem().setMenuEnabled(False)
+    if log_y:
+        widget.getPlotItem().setLogMode(y=True)
     return widget
 
 

@@ -8,12 +8,6 @@ repaints and no single repaint is long.
 
 from __future__ import annotations
 
-import csv
-import re
-from pathlib import Path
-
-import numpy as np
-import pyqtgraph.exporters as exporters
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFrame,
@@ -27,17 +21,15 @@ from PySide6.QtWidgets import (
 
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.train import plot_style as style
-from cnnviz.ui.train.depth_plot import link
+from cnnviz.ui.train.depth_plot import DepthPlot, link
+from cnnviz.ui.train.heatmap import HeatMap, color_bar
 from cnnviz.ui.train.history_plots import HistoryPlots
 from cnnviz.ui.train.model_panel import ModelPanel
+from cnnviz.ui.train.panel_pool import PanelPool
 from cnnviz.ui.train.series import RunSeries, ratio_sentence
 from cnnviz.ui.widgets import icons
 
 FRAME_MS = 33
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "model"
 
 
 class EmptyPage(QWidget):
@@ -76,13 +68,28 @@ class EmptyPage(QWidget):
 
 
 class RunView(QStackedWidget):
-    """Shows a :class:`RunSeries`; :meth:`set_run` when the models change."""
+    """Shows a :class:`RunSeries`; :meth:`set_run` when the models change.
+
+    The panels are built ahead (see :mod:`cnnviz.ui.train.panel_pool`): :attr:`PREBUILD` of
+    them once the view has been shown and the window is idle, and as many as a run will need
+    when :meth:`prepare` is told so.  :attr:`panels` are the ones the current run shows.
+    """
+
+    #: Panels built ahead once the view is shown: a lesson compares two models.
+    PREBUILD = 2
+    #: How long after the view first shows that building ahead begins: the window's own
+    #: first paint and start-up come first.
+    PREBUILD_DELAY_MS = 400
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         pal = theme_manager().palette
         self.run = RunSeries()
         self.panels: list[ModelPanel] = []
+        self.pool = PanelPool(self._panel_steps, self._settle_steps, self)
+        self._unfinished = QWidget(self)  # never shown: holds plots until their panel exists
+        self._unfinished.hide()
+        self._linked = 0
         self._pending: list[tuple] = []
         self._stages: list[tuple] = []
         self._ranges: dict[tuple, tuple] = {}
@@ -137,33 +144,99 @@ class RunView(QStackedWidget):
         self.run = run
         self._ranges = {}
         models = list(run)
-        if len(models) == len(self.panels):
-            # The same number of models (a run started again, another run opened): the
-            # panels, their plots and their links stay; only what they follow changes.
-            for panel, series in zip(self.panels, models):
-                panel.show_series(series, run.label(series))
-        else:
-            self._build_panels(models)
+        # Panels built for an earlier run (or ahead of this one) are reused: only what they
+        # follow changes.  Those this run does not need wait hidden for one that does.
+        self.panels = self.pool.take(len(models))
+        for panel in self.pool.panels:
+            panel.setVisible(panel in self.panels)
+        for panel, series in zip(self.panels, models):
+            panel.show_series(series, run.label(series))
+        self._link()
         self.history.set_run(run, self.colors())
         count = len(self.panels)
         self._stages = ([("depth", i) for i in range(count)] + [("heat", i) for i in range(count)]
                         + [("history", p) for p in ("layers", "loss", "accuracy")]
                         + [("text",)])
         self._pending = []
+        self.sentence.setText(ratio_sentence(run))
         self.setCurrentWidget(self.plots_page if self.panels else self.empty)
         self.timer.start()
         self.mark_dirty()
-        self.refresh()
+        if any(len(series) or series.steps.size for series in models):
+            # A run folder comes with its rows: draw them all at once.
+            self.refresh()
+        # A run just started has nothing to draw yet: its axes take the run's ranges one
+        # plot per frame, like every later change, rather than all in the first paint.
 
-    def _build_panels(self, models) -> None:
-        for panel in self.panels:
-            self.panel_row.removeWidget(panel)
-            panel.deleteLater()
+    def prepare(self, count: int) -> None:
+        """A run of ``count`` models is coming: build its panels now, in idle time (unless
+        :attr:`PREBUILD` is 0: then nothing is built ahead)."""
+        if self.PREBUILD:
+            self.pool.want(count)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.PREBUILD and not self.pool.panels and not self.pool.busy:
+            QTimer.singleShot(self.PREBUILD_DELAY_MS, self, lambda: self.pool.want(self.PREBUILD))
+
+    def _panel_steps(self, index: int):
+        """Build the panel at ``index`` a piece at a time (see :class:`PanelPool`)."""
+        # Each plot has a Qt parent from the moment it exists (a hidden holder, until its
+        # panel takes it): dropped half built, it is deleted by Qt with the view, never by
+        # Python's collector at some later moment, which would call into pyqtgraph items
+        # whose Python halves are already gone.  The colour bar is a graphics item: built
+        # and placed in its map in one piece, it is never a loose item between two turns.
         pal = theme_manager().palette
-        self.panels = [ModelPanel(series, style.model_color(i, pal), pal, self.run.label(series))
-                       for i, series in enumerate(models)]
-        for panel in self.panels:
-            self.panel_row.addWidget(panel, 1)
+        depth_plot = DepthPlot(pal)
+        depth_plot.setParent(self._unfinished)
+        yield
+        heat_map = HeatMap(pal, color_bar())
+        heat_map.setParent(self._unfinished)
+        yield
+        self.history.prepare(index + 1)
+        yield
+        # The palette may have changed meanwhile: the panel colours its plots afresh (and
+        # is in the pool, re-coloured with the others, from the moment it exists).
+        pal = theme_manager().palette
+        for plot in (depth_plot, heat_map):
+            plot.setParent(None)  # as if just made: the panel's splitter sizes it afresh
+        panel = ModelPanel(pal, style.model_color(index, pal), depth_plot, heat_map)
+        panel.hide()
+        self.panel_row.addWidget(panel, 1)
+        return panel
+
+    def _settle_steps(self, count: int):
+        """Lay the plot page out as a run of ``count`` models will show it, then paint each
+        plot once offscreen, a plot at a time: the first real paint then finds the layout
+        done and fonts, axes and caches ready (it cost as much as building the plots)."""
+        if self.currentWidget() is not self.empty:
+            return  # a run is shown: its plots are laid out and painted already
+        for index, panel in enumerate(self.pool.panels):
+            panel.setVisible(index < count)
+        # A stacked widget sizes only the page it shows; give this one the size it will get.
+        self.plots_page.setGeometry(self.empty.geometry())
+        self.plots_page.layout().activate()
+        yield
+        history = self.history
+        panels = self.pool.panels[:count]
+        plots = [plot for panel in panels for plot in (panel.depth_plot, panel.heat_map)]
+        # The plots first, one at a time (the costly part), then what holds them (polishing
+        # their labels and frames), which repaints the plots cheaply from their caches.
+        for widget in (*plots, history.layers, history.loss, history.accuracy, *panels,
+                       history, self.sentence_card):
+            widget.grab()
+            yield
+
+    def _link(self) -> None:
+        """Share the axes of the shown panels' plots (and only theirs)."""
+        if self._linked == len(self.panels):
+            return
+        self._linked = len(self.panels)
+        for panel in self.pool.panels:
+            for plot in (panel.depth_plot, panel.heat_map):
+                plot.setXLink(None)
+                if plot is panel.depth_plot:
+                    plot.setYLink(None)
         link([p.depth_plot for p in self.panels])
         heat = [p.heat_map for p in self.panels]
         for other in heat[1:]:
@@ -251,76 +324,16 @@ class RunView(QStackedWidget):
             style.set_own_range(plot, axis, low, high, linked)
 
     def stop_timer(self) -> None:
+        """Stop redrawing and building ahead (before the view goes away)."""
         self.timer.stop()
+        self.pool.stop()
 
     def retheme(self, pal) -> None:
         self.empty.retheme(pal)
         self.sentence_icon.setPixmap(icons.pixmap("info", pal.accent, 18))
         self.sentence.setStyleSheet(f"color: {pal.text}; font-size: 13px;")
-        for i, panel in enumerate(self.panels):
+        for i, panel in enumerate(self.pool.panels):
             panel.retheme(pal, style.model_color(i, pal))
         self.history.retheme(pal)
         if self.panels:
             self.history.set_run(self.run, self.colors())
-
-    # -- export -------------------------------------------------------------------------------
-
-    def export_png(self, folder: str | Path) -> list[Path]:
-        """Every plot as its own PNG (pyqtgraph's exporter), and the whole view; returns the
-        files written."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.refresh()
-        written = []
-        plots = []
-        for panel in self.panels:
-            name = _safe(panel.series.name)
-            plots.append((f"{name}-depth.png", panel.depth_plot))
-            plots.append((f"{name}-heatmap.png", panel.heat_map))
-        plots += [("layers-over-time.png", self.history.layers), ("loss.png", self.history.loss),
-                  ("accuracy.png", self.history.accuracy)]
-        for filename, widget in plots:
-            exporter = exporters.ImageExporter(widget.getPlotItem())
-            exporter.parameters()["width"] = max(800, int(widget.width() * 2))
-            path = folder / filename
-            exporter.export(str(path))
-            written.append(path)
-        overview = folder / "overview.png"
-        self.plots_page.grab().save(str(overview))
-        written.append(overview)
-        return written
-
-    def export_csv(self, folder: str | Path) -> list[Path]:
-        """Per model: the gradient norms (step, then one column per layer in depth order),
-        the scalars (step, loss, accuracy) and validation at epoch ends; returns the files."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for model in self.run:
-            name = _safe(model.name)
-            tables = {
-                f"{name}-grad_norms.csv": (("step", *model.layer_names),
-                                           np.column_stack([model.grad_steps.view,
-                                                            model.grads.view])
-                                           if len(model) else np.empty((0, model.depth + 1))),
-                f"{name}-scalars.csv": (("step", "loss", "accuracy"),
-                                        np.column_stack([model.steps.view, model.loss.view,
-                                                         model.accuracy.view])),
-                f"{name}-validation.csv": (("step", "val_loss", "val_accuracy"),
-                                           np.column_stack([model.epoch_steps.view,
-                                                            model.val_loss.view,
-                                                            model.val_accuracy.view])),
-            }
-            for filename, (header, rows) in tables.items():
-                path = folder / filename
-                with open(path, "w", encoding="utf-8", newline="") as handle:
-                    writer = csv.writer(handle, lineterminator="\n")
-                    writer.writerow(header)
-                    for row in rows:
-                        writer.writerow([int(row[0]), *(_cell(v) for v in row[1:])])
-                written.append(path)
-        return written
-
-
-def _cell(value: float) -> str:
-    return "" if not np.isfinite(value) else format(float(value), ".7g")

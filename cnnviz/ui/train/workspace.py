@@ -4,7 +4,9 @@ their gradients, or reopen (and follow) a run folder.
 Training runs on a :class:`~cnnviz.ui.train.worker.TrainingWorker` thread; its records arrive
 here through a queued signal and only update numpy buffers (:mod:`cnnviz.ui.train.series`);
 the :class:`~cnnviz.ui.train.run_view.RunView` timer redraws the plots at most 30 times a
-second.  :meth:`TrainWorkspace.shutdown` stops the run and waits for the thread, so the run
+second.  The view builds its plot panels ahead, while the workspace is idle
+(:mod:`cnnviz.ui.train.panel_pool`), so not even the first run freezes the window when it
+starts.  :meth:`TrainWorkspace.shutdown` stops the run and waits for the thread, so the run
 folder is complete when the window closes.
 
 Hand-offs to the other workspaces (:mod:`cnnviz.ui.train.handoffs`): a trained model goes to
@@ -219,6 +221,8 @@ class TrainWorkspace(QWidget):
         self.bar.set_state("starting")
         self.form.setEnabled(False)
         self.worker.start()
+        # The worker takes a while to build the models: time to get their panels ready.
+        self.view.prepare(len(config.models))
         self.exports.update()
         return True
 
