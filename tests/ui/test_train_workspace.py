@@ -125,7 +125,7 @@ def test_closing_mid_run_stops_joins_and_leaves_a_complete_log(qtbot, ws, data, 
     worker = ws.worker
     ws.shutdown()
     assert ws.worker is None
-    assert worker.isFinished()
+    assert not worker.is_running()
     run = read_run(tmp_path / "run")
     assert run.status == "stopped"
     for model in run.models:

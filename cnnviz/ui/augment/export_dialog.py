@@ -6,7 +6,7 @@ import os
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -31,17 +31,16 @@ from cnnviz.core.augment import Pipeline
 from cnnviz.ui import settings
 from cnnviz.ui.augment.export import FORMATS, ExportJob, ExportResult, write_samples
 from cnnviz.ui.augment.images import LoadedImage
-
-
-class _Relay(QObject):
-    progress = Signal(int, int)
-    finished = Signal(object)
+from cnnviz.ui.widgets.mailbox import Mailbox
 
 
 class _ExportRun(QRunnable):
-    def __init__(self, job: ExportJob, relay: _Relay, stop: threading.Event) -> None:
+    """Writes the samples on a pool thread, posting ("progress", done, total) and then
+    ("finished", result) to the dialog's mailbox (the thread makes no Qt call)."""
+
+    def __init__(self, job: ExportJob, mail: Mailbox, stop: threading.Event) -> None:
         super().__init__()
-        self._job, self._relay, self._stop = job, relay, stop
+        self._job, self._mail, self._stop = job, mail, stop
 
     def run(self) -> None:
         last = [-1]
@@ -49,13 +48,13 @@ class _ExportRun(QRunnable):
         def progress(done: int, total: int) -> None:
             if done != last[0]:  # emit only when it moved
                 last[0] = done
-                self._relay.progress.emit(done, total)
+                self._mail.post(("progress", done, total))
 
         try:
             result = write_samples(self._job, progress, self._stop.is_set)
         except Exception as exc:  # never a traceback in the user's face
             result = ExportResult(errors=[f"The export failed: {exc}."])
-        self._relay.finished.emit(result)
+        self._mail.post(("finished", result))
 
 
 class ExportSamplesDialog(QDialog):
@@ -75,9 +74,7 @@ class ExportSamplesDialog(QDialog):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._stop = threading.Event()
-        self._relay = _Relay(self)
-        self._relay.progress.connect(self._progress)
-        self._relay.finished.connect(self._finished)
+        self._mail = Mailbox(self._delivered, self)
         self.result_: ExportResult | None = None
 
         title = QLabel("Export augmented samples")
@@ -151,7 +148,8 @@ class ExportSamplesDialog(QDialog):
         self.progress.show()
         self.status.setText(f"Writing {job.total} file{'s' if job.total != 1 else ''}…")
         self._stop.clear()
-        self._pool.start(_ExportRun(job, self._relay, self._stop))
+        self._mail.open()
+        self._pool.start(_ExportRun(job, self._mail, self._stop))
 
     @property
     def running(self) -> bool:
@@ -161,6 +159,13 @@ class ExportSamplesDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "Folder for the samples", self.folder.text())
         if folder:
             self.folder.setText(folder)
+
+    def _delivered(self, item: tuple) -> None:
+        if item[0] == "progress":
+            self._progress(*item[1:])
+        else:
+            self._mail.close()
+            self._finished(item[1])
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setValue(done)

@@ -3,8 +3,8 @@
 A slider sends many values a second; rendering each in turn would make the preview lag ever
 further behind the hand.  :class:`LatestOnlyWorker` runs at most one job at a time and holds
 at most one waiting job: a new request replaces the waiting one, so after each render the
-worker starts on the freshest state.  Results arrive on the GUI thread through a queued
-signal.  Every finished result is delivered, even while a newer job runs, so a preview keeps
+worker starts on the freshest state.  Results arrive on the GUI thread through a
+:class:`~cnnviz.ui.widgets.mailbox.Mailbox` (the worker thread makes no Qt call).  Every finished result is delivered, even while a newer job runs, so a preview keeps
 moving during a long drag; the caller drops results that no longer fit what is on screen.
 """
 
@@ -16,10 +16,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-
-class _Relay(QObject):
-    # job, ok, result or exception, traceback, whether the worker is idle after it
-    finished = Signal(object, bool, object, str, bool)
+from cnnviz.ui.widgets.mailbox import Mailbox
 
 
 class _Run(QRunnable):
@@ -40,7 +37,8 @@ class _Run(QRunnable):
             except Exception as exc:  # handed to the GUI thread, which shows a sentence
                 ok, payload, tb = False, exc, traceback.format_exc()
             done, job = job, worker._next()
-            worker._relay.finished.emit(done, ok, payload, tb, job is None)
+            # job, ok, result or exception, traceback, whether the worker is idle after it
+            worker._mail.post((done, ok, payload, tb, job is None))
 
 
 class LatestOnlyWorker(QObject):
@@ -56,8 +54,7 @@ class LatestOnlyWorker(QObject):
         self._fn = fn
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._relay = _Relay(self)
-        self._relay.finished.connect(self._finished)
+        self._mail = Mailbox(lambda item: self._finished(*item), self)
         self._lock = threading.Lock()  # guards the three fields below, shared with the thread
         self._running = False
         self._waiting: Any = None
@@ -79,6 +76,7 @@ class LatestOnlyWorker(QObject):
                 return
             self._running = True
             self.started += 1
+        self._mail.open()
         self._pool.start(_Run(self, job))
         self.busy_changed.emit(True)
 
@@ -96,6 +94,10 @@ class LatestOnlyWorker(QObject):
         if self._closed:
             return
         if idle:
+            with self._lock:
+                running = self._running  # a job submitted since is on its way
+            if not running:
+                self._mail.close()
             self.busy_changed.emit(False)
         if ok:
             self.done.emit(payload)
@@ -111,5 +113,8 @@ class LatestOnlyWorker(QObject):
         with self._lock:
             self._closed = True
             self._waiting = None
+        self._mail.close()
         self._pool.clear()
-        return self._pool.waitForDone(timeout_ms)
+        done = self._pool.waitForDone(timeout_ms)
+        self._mail.discard()
+        return done

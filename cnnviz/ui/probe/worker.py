@@ -3,7 +3,8 @@
 Model work (building, running the image, tracing for receptive fields, ten-crop,
 invariance) goes through a single thread, so two jobs never run a network at once (torch.fx
 tracing patches ``nn.Module.__call__`` process-wide while it runs).  Reading pictures uses a
-second thread and downloads a third, so a slow download never holds up the network.  All callbacks run on the GUI thread (see
+second thread and downloads a third, so a slow download never holds up the network.  All
+callbacks, and a download's progress, run on the GUI thread (see
 :class:`~cnnviz.ui.widgets.tasks.TaskRunner`); a newer request under the same key makes an
 older one's result stale, and it is dropped.
 """
@@ -73,7 +74,7 @@ class ProbeWorker(QObject):
             step = done * 100 // total if total else done >> 20
             if step != last[0]:
                 last[0] = step
-                self.download_progress.emit(done, total)
+                self.downloads.call_soon(self.download_progress.emit, done, total)
 
         return fetch_weights(url, directory, progress=progress)
 

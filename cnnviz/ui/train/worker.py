@@ -1,8 +1,9 @@
-"""Runs the training engine on a QThread and hands its records to the GUI thread.
+"""Runs the training engine on a thread of its own and hands its records to the GUI thread.
 
-The engine's generator runs entirely on the worker thread (importing torch, loading the data
+The engine's generator runs entirely on the training thread (importing torch, loading the data
 and building the models included, so the window never waits for them); each record crosses to
-the GUI thread through the queued :attr:`TrainingWorker.record` signal.  Pause, resume and
+the GUI thread through a :class:`~cnnviz.ui.widgets.mailbox.Mailbox` and is emitted there as
+:attr:`TrainingWorker.record`.  Pause, resume and
 stop go through a :class:`~cnnviz.core.train.control.RunControl`, which is thread-safe;
 :meth:`shutdown` asks for a stop and joins the thread, and the engine then writes its last
 records, so the run folder is complete when it returns.
@@ -22,11 +23,15 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.train.control import RunControl
 from cnnviz.core.train.records import RunStarted
+from cnnviz.ui.widgets.mailbox import Mailbox
+
+# What the training thread posts: (kind, value).
+_RECORD, _PARKED, _FAILED, _ENDED = "record", "parked", "failed", "ended"
 
 
 def _leave_a_core_for_the_window() -> None:
@@ -133,31 +138,45 @@ def inputs_for(config, data=None):
     return config.replace(image_size=size, channels=channels), data
 
 
-class TrainingWorker(QThread):
-    """One training run.  Create, connect, :meth:`start`; it is not reusable.
+class TrainingWorker(QObject):
+    """One training run on its own thread.  Create, connect, :meth:`start`; not reusable.
 
     ``modules`` and ``data`` are passed to the engine as they are (ready ``nn.Module`` objects
     by name and a loaded data split; tests and scripts use them to train tiny models).
     Without ``modules`` the worker builds the zoo models itself (see
     :class:`ModelsOnRequest`) and :attr:`modules` holds them once :attr:`record` has sent
     the run's first record.
+
+    The training thread never calls Qt: it posts into a :class:`Mailbox`, and the signals
+    below are emitted on the GUI thread, in the order the engine produced them.
     """
 
     record = Signal(object)   # each engine record, in order
     failed = Signal(str)      # a sentence: the run could not start, or broke unexpectedly
     parked = Signal(int)      # the engine waits at a pause (the pause's generation)
+    finished = Signal()       # the thread has ended and everything it posted was delivered
 
     def __init__(self, config, run_dir: str | Path | None, *, modules=None, data=None,
                  parent=None) -> None:
         super().__init__(parent)
         self.config = config
         self.run_dir = run_dir
-        self.control = ParkingControl(self.parked.emit)
+        self._mail = Mailbox(self._deliver, self)
+        self.control = ParkingControl(lambda generation: self._mail.post((_PARKED, generation)))
         self.modules: Mapping = modules if modules is not None else {}
         self._given = modules
         self._data = data
+        self._thread = threading.Thread(target=self._run, name="cnnviz-training", daemon=True)
 
-    def run(self) -> None:
+    def start(self) -> None:
+        self._mail.open()
+        self._thread.start()
+
+    def is_running(self) -> bool:
+        """True while the training thread lives (its last posts may still be on the way)."""
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
         try:
             from cnnviz.core.lazy_torch import import_torch
 
@@ -175,16 +194,31 @@ class TrainingWorker(QThread):
             for item in train(config, control=self.control, transform=transform,
                               run_dir=self.run_dir, modules=modules, data=data):
                 if isinstance(item, RunStarted):
-                    # Everything made so far (torch, Qt, the models) lives as long as the run:
+                    # Everything made so far (torch, the models) lives as long as the run:
                     # exempt it from the collector, whose full passes hold the GIL for
                     # hundreds of milliseconds and freeze the window.
                     gc.freeze()
-                self.record.emit(item)
+                self._mail.post((_RECORD, item))
         except CnnvizError as exc:
-            self.failed.emit(str(exc))
+            self._mail.post((_FAILED, str(exc)))
         except Exception as exc:  # noqa: BLE001 - shown to the user instead of killing the thread
             first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            self.failed.emit(f"Training failed unexpectedly: {first}")
+            self._mail.post((_FAILED, f"Training failed unexpectedly: {first}"))
+        finally:
+            self._mail.post((_ENDED, None))
+
+    def _deliver(self, item) -> None:
+        kind, value = item
+        if kind == _RECORD:
+            self.record.emit(value)
+        elif kind == _PARKED:
+            self.parked.emit(value)
+        elif kind == _FAILED:
+            self.failed.emit(value)
+        else:
+            self._thread.join()  # it has posted its last item: only its return is left
+            self._mail.close()
+            self.finished.emit()
 
     def _transform(self):
         if not self.config.pipeline:
@@ -220,9 +254,13 @@ class TrainingWorker(QThread):
 
         The wait is bounded by one training step (the engine checks for a stop between steps)
         plus the last records' writing; ``timeout_ms`` only guards against a step that never
-        returns.
+        returns.  What the thread posted and was not yet delivered is dropped.
         """
         self.control.stop()
-        if not self.isRunning():
-            return True
-        return self.wait(timeout_ms)
+        if self._thread.is_alive():
+            self._thread.join(timeout_ms / 1000)
+        if self._thread.is_alive():
+            return False
+        self._mail.close()
+        self._mail.discard()
+        return True
