@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cnnviz import APP_ID, resources
+from cnnviz.core.inspect.textio import atomic_write_text
 
 
 @dataclass
@@ -101,7 +102,7 @@ def install(root: Path | None = None, command: list[str] | None = None) -> Deskt
     for source, target in _targets(root).items():
         target.parent.mkdir(parents=True, exist_ok=True)
         if source == resources.DESKTOP_FILE:
-            target.write_text(desktop_entry_text(command), encoding="utf-8")
+            atomic_write_text(target, desktop_entry_text(command))  # never half an entry
             target.chmod(0o644)
         else:
             shutil.copyfile(source, target)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -60,6 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except CnnvizError as exc:
         print(f"cnnviz: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # whoever read the output stopped early (`cnnviz ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error
+        return 0
+    except OSError as exc:  # a file or folder the command could not read or write
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"cnnviz: {exc.strerror or exc}{where}.", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("cnnviz: interrupted.", file=sys.stderr)

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         pretrained_weights, preprocess_for, top_k,
     )
     from cnnviz.core.zoo import resolve
+    from cnnviz.core.inspect.textio import atomic_write_text
 
     spec = resolve(args.arch)
     model = spec.build()
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             tile = feature_grid(act[c:c + 1], cols=1, pad=0).image
             save_image(np.repeat(tile[..., None], 3, axis=2), folder / f"channel_{c:04d}.png")
         s = stats[name]
-        (folder / "stats.json").write_text(json.dumps({
+        atomic_write_text(folder / "stats.json", json.dumps({
             "layer": name, "shape": list(act.shape), "mean": s.mean, "std": s.std,
             "zero_fraction": s.zero_fraction, "dead_channels": s.dead_channels,
             "channel_order": grid.order}, indent=2))

@@ -62,6 +62,9 @@ def _list_ops(fmt: str) -> int:
     rows = [("NAME", "CATEGORY", "PARAMETERS", "WHAT IT DOES")]
     for op in ops:
         params = ", ".join(_param_text(p) for p in op["params"]) or "-"
+        if op.get("probability", 1.0) < 1.0:  # applied to only some samples when added
+            params = f"p={op['probability']:g}, {params}" if params != "-" else \
+                f"p={op['probability']:g}"
         rows.append((op["name"], op["category"], params, op["description"]))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
@@ -97,6 +100,8 @@ def _augment(args: argparse.Namespace) -> int:
         raise CnnvizError(f"--count must be at least 1, not {args.count}.")
     if args.max_side is not None and args.max_side < 8:
         raise CnnvizError(f"--max-side must be at least 8 pixels, not {args.max_side}.")
+    if args.seed < 0:
+        raise CnnvizError(f"--seed must be 0 or more, not {args.seed}.")
     pipeline = Pipeline.load(args.pipeline)
     files = iter_image_files(args.images)
     if files.skipped:

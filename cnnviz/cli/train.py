@@ -210,6 +210,9 @@ def run_train(args: argparse.Namespace) -> int:
                   f"for {record.total_steps} steps on {record.device}"
                   f"{' with mixed precision' if record.amp else ''}; writing {record.run_dir}",
                   file=sys.stderr)
+            if record.skipped:
+                print(f"cnnviz: left out {record.skipped} file(s) of {config.data_dir} that "
+                      "could not be read as pictures.", file=sys.stderr)
             if not args.quiet:
                 bar = ProgressBar(record.total_steps, sys.stderr)
         elif isinstance(record, StepRecord) and bar is not None:
@@ -271,13 +274,20 @@ def run_runs(args: argparse.Namespace) -> int:
     if is_run_folder(path):
         _print_summary(path, sys.stdout)
         return 0
+    if path.is_file():
+        raise TrainingError(f"{path} is a file; give a run folder or a folder of runs.")
     if not path.is_dir():
         raise TrainingError(f"There is no folder {path}.")
     found = sorted(p for p in path.iterdir() if is_run_folder(p))
     if not found:
         raise TrainingError(f"{path} holds no run folders (a run folder has a run.json).")
+    failed = 0
     for index, run_path in enumerate(found):
         if index:
             print(file=sys.stdout)
-        _print_summary(run_path, sys.stdout)
-    return 0
+        try:
+            _print_summary(run_path, sys.stdout)
+        except TrainingError as exc:  # one damaged run does not hide the others
+            failed += 1
+            print(f"cnnviz: {exc}", file=sys.stderr)
+    return 2 if failed == len(found) else 0

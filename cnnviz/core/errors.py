@@ -43,3 +43,16 @@ class WeightsError(CnnvizError):
 
 class TorchUnavailableError(CnnvizError):
     """PyTorch or torchvision cannot be imported in this Python environment."""
+
+
+def brief(exc: BaseException, limit: int = 140) -> str:
+    """The first line of ``exc``'s message, cut at a word before ``limit`` characters (with
+    "…"), for quoting a library's error inside one of our sentences; its type's name when
+    it has no message."""
+    text = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    if not text:
+        return type(exc).__name__
+    if len(text) <= limit:
+        return text.rstrip(".")
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:.") + "…"

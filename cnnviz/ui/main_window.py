@@ -69,6 +69,13 @@ def _natural_owner(path: Path) -> str | None:
     return None
 
 
+def _sentence_case(title: str) -> str:
+    """"Open Model File" -> "Open model file" (acronyms such as PNG stay as they are): menu
+    entries are in title case, the rows of the shortcuts list read as sentences."""
+    first, *rest = title.split(" ")
+    return " ".join([first, *(w if w.isupper() else w.lower() for w in rest)])
+
+
 class MainWindow(QMainWindow):
     """cnnviz's single window.  ``pages`` holds the workspaces built so far, by key."""
 
@@ -267,6 +274,9 @@ class MainWindow(QMainWindow):
         signal = getattr(widget, "status_message", None)
         if signal is not None and hasattr(signal, "connect"):
             signal.connect(partial(self._page_status, widget))
+        signal = getattr(widget, "subject_changed", None)
+        if signal is not None and hasattr(signal, "connect"):
+            signal.connect(lambda _text, page=widget: self._update_title(page))
         self._connect_handoffs(key, widget)
         index = WORKSPACES.index(entry)
         placeholder = self._placeholders.pop(key)
@@ -324,7 +334,8 @@ class MainWindow(QMainWindow):
         arch.look_inside().set_model(module, ref, options=options, label=label,
                                      class_names=data.get("classes"), mean=data.get("mean"),
                                      std=data.get("std"), image_size=data.get("image_size"),
-                                     channels=data.get("channels"), owned=True)
+                                     channels=data.get("channels"),
+                                     data_size=data.get("data_size"), owned=True)
 
     def look_inside(self, image, name: str, pipeline=None) -> None:
         """Show ``image`` (and ``pipeline``'s samples) inside the network picked in
@@ -344,12 +355,28 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is page:
             self.statusBar().showMessage(text, 6000)
 
+    def _update_title(self, page: QWidget | None = None) -> None:
+        """"ResNet-18 — Architectures — cnnviz": what the workspace in view shows (its
+        ``subject``, when it has one), the workspace, the program; a task bar or a
+        projector's window list then tells the windows apart."""
+        current = self.stack.currentWidget()
+        if page is not None and page is not current:
+            return
+        entry = next((w for w in WORKSPACES if self.pages.get(w.key) is current), None)
+        subject = getattr(current, "subject", "")
+        subject = subject() if callable(subject) else subject
+        parts = [str(subject)] if subject else []
+        if entry is not None:
+            parts.append(entry.title)
+        self.setWindowTitle(" — ".join([*parts, APP_DISPLAY_NAME]))
+
     def show_workspace(self, key: str) -> QWidget:
         index = next(i for i, w in enumerate(WORKSPACES) if w.key == key)
         widget = self.page(key)
         if self.stack.currentWidget() is not widget:
             self.statusBar().clearMessage()  # the last workspace's news is not this one's
         self.stack.setCurrentWidget(widget)
+        self._update_title()
         if self.sidebar.currentRow() != index:
             self.sidebar.blockSignals(True)
             self.sidebar.setCurrentRow(index)
@@ -474,7 +501,7 @@ class MainWindow(QMainWindow):
         for act in actions:
             keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys:
-                rows.append((act.text().replace("&", "").rstrip("…"), keys))
+                rows.append((_sentence_case(act.text().replace("&", "").rstrip("…")), keys))
         page = self.current_page()
         extra = getattr(page, "shortcut_rows", None)
         if callable(extra):

@@ -68,6 +68,21 @@ def test_list_ops_as_json_and_table(capsys):
     }
     code, out, _ = run(capsys, "--list-ops")
     assert code == 0 and out.splitlines()[0].startswith("NAME") and "angle=-15..15" in out
+    rows = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert " p=0.5 " in rows["hflip"] and "p=" not in rows["rotate"]  # chance when added
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    # The reading end is closed before the command writes: every write fails with EPIPE.
+    proc = subprocess.Popen([sys.executable, "-m", "cnnviz", "augment", "--list-ops"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in err and "Broken pipe" not in err, err
 
 
 def test_errors_are_one_sentence_and_exit_two(tmp_path, inputs, capsys):

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from cnnviz.core.augment import Pipeline, Step, sample_rng
+from cnnviz.core.augment import Pipeline, Step, get_op, sample_rng
 from cnnviz.core.errors import PipelineError
 
 
@@ -191,3 +191,21 @@ def test_torch_transform_pickles_for_dataloader_workers():
     img = torch.from_numpy(picture()).permute(2, 0, 1)
     assert torch.equal(clone(img, index=1), transform(img, index=1))
     assert "random_resized_crop" in repr(transform)
+
+
+def test_a_new_step_starts_with_its_operation_default_chance():
+    from cnnviz.core.augment.ops import describe_ops
+
+    # Nothing to draw: at 100 % every sample would be changed alike, so half of them are.
+    for name in ("hflip", "vflip", "greyscale"):
+        step = Step.new(name)
+        assert step.probability == 0.5 and step.validated() == step
+    rotate = Step.new("rotate")
+    assert rotate.probability == 1.0 and rotate.params == get_op("rotate").default_settings()
+    assert {op["name"]: op["probability"] for op in describe_ops()}["hflip"] == 0.5
+    code = Pipeline([Step.new("hflip"), Step.new("vflip"), Step.new("greyscale"),
+                     Step.new("rotate")]).to_torchvision_code()
+    assert "v2.RandomHorizontalFlip(p=0.5)" in code and "v2.RandomVerticalFlip(p=0.5)" in code
+    assert "v2.RandomGrayscale(p=0.5)" in code and "RandomApply" not in code
+    # A file without a chance keeps meaning "always", as it always has.
+    assert Pipeline.from_json('{"steps": [{"op": "hflip"}]}').steps[0].probability == 1.0

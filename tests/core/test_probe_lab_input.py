@@ -84,3 +84,37 @@ def test_a_model_that_reads_other_channels_than_it_was_sent_with_is_refused():
     assert str(info.value) == ("The trained model reads grey (1-channel) pictures, but it was "
                                "sent as trained on colour (3-channel) ones; send it with the "
                                "run's own input settings.")
+
+
+def _digits(count=6, size=28, seed=3) -> "DataSplit":
+    from cnnviz.core.train.datasets import DataSplit
+
+    rng = np.random.default_rng(seed)
+    x = torch.from_numpy(rng.integers(0, 256, (count, 1, size, size), dtype=np.uint8))
+    y = torch.zeros(count, dtype=torch.int64)
+    return DataSplit("digits", ("a",), x, y, x[:2], y[:2], mean=(0.2,), std=(0.3,))
+
+
+def test_a_data_set_the_lab_padded_is_framed_the_same_way_in_look_inside():
+    from cnnviz.core.train import ModelConfig, RunConfig, train
+    from cnnviz.core.train.batches import Preparer
+    from cnnviz.core.train.records import RunStarted
+
+    data = _digits()
+    config = RunConfig(models=(ModelConfig("lenet5"),), steps=1, batch_size=2, device="cpu")
+    started = next(r for r in train(config, data=data) if isinstance(r, RunStarted))
+    assert (started.image_size, started.data_size) == (32, 28)  # MNIST-sized for LeNet-5
+    lab = Preparer(data, device=torch.device("cpu"), channels=1, image_size=32)
+    digit = data.train_x[:1]
+    expected = lab(digit)[0]
+    # The same digit as a photo: grey in R, G and B, already the data set's size.
+    picture = np.repeat(digit[0].permute(1, 2, 0).numpy(), 3, axis=2)
+    prep = lab_preprocess(started.image_size, started.channels, started.mean, started.std,
+                          data_size=started.data_size)
+    seen = prep.crop_image(picture)
+    assert seen.shape == (32, 32, 3) and not seen[:2].any() and not seen[:, -2:].any()
+    np.testing.assert_array_equal(seen[2:30, 2:30], picture)
+    assert torch.allclose(prep.to_tensor(seen)[0], expected, atol=1e-5)
+    # A data set the lab scaled (or made at the model's size) gets no frame.
+    assert lab_preprocess(32, 1, data_size=32).pad == 0
+    assert lab_preprocess(32, 1, data_size=16).pad == 0

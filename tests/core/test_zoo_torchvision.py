@@ -8,6 +8,7 @@ from torchvision import models as tvm
 
 from cnnviz.core.errors import ArchError
 from cnnviz.core.zoo import resolve, torchvision_names, torchvision_spec
+from cnnviz.core.zoo.torchvision_models import torchvision_display_name
 
 
 def count(model) -> int:
@@ -89,3 +90,23 @@ def test_a_family_without_written_metadata_falls_back_to_torchvision(monkeypatch
             assert count(spec.build()) == count(tvm.squeezenet1_0())
     finally:
         tvmod.torchvision_spec.cache_clear()
+
+
+@pytest.mark.parametrize("name,display", [
+    ("efficientnet_b0", "EfficientNet-B0"), ("efficientnet_v2_s", "EfficientNetV2-S"),
+    ("densenet121", "DenseNet-121"), ("regnet_x_1_6gf", "RegNetX-1.6GF"),
+    ("resnext50_32x4d", "ResNeXt-50 (32×4d)"), ("vgg19_bn", "VGG-19 (BN)"),
+    ("swin_t", "Swin-T"), ("swin_v2_b", "SwinV2-B"), ("vit_b_16", "ViT-B/16"),
+    ("shufflenet_v2_x0_5", "ShuffleNet V2 0.5×"), ("squeezenet1_0", "SqueezeNet 1.0"),
+    ("mobilenet_v3_large", "MobileNetV3 Large"), ("wide_resnet50_2", "Wide ResNet-50-2"),
+])
+def test_torchvision_models_are_named_as_their_papers_write_them(name, display):
+    assert torchvision_display_name(name) == display
+    assert torchvision_spec(name).display_name == display
+
+
+def test_every_torchvision_display_name_is_tidy():
+    names = [torchvision_display_name(n) for n in torchvision_names()]
+    assert len(set(names)) == len(names)  # no two models share a name
+    for name in names:
+        assert "_" not in name and name[0].isupper() and name == name.strip(), name

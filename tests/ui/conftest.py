@@ -143,3 +143,4 @@ def data():
     from cnnviz.core.train.datasets import load_dataset
 
     return load_dataset("shapes", num_classes=3, image_size=16, train_size=48, val_size=12)
+

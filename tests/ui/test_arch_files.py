@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 import textwrap
 import xml.etree.ElementTree as ET
 
@@ -88,9 +90,14 @@ def test_export_each_format_and_read_it_back(qtbot, arch, tmp_path):
     assert md.count("\n|") >= len(summary)
     assert "features.0" in md
 
-    # Atomic writes leave nothing else behind.
+    # Atomic writes leave nothing else behind, and every file gets the usual permissions
+    # (the umask's), not the private 0600 of a temporary file.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lenet.csv", "lenet.md", "lenet.pdf",
                                                       "lenet.png", "lenet.svg"]
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in tmp_path.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask, path.name
 
 
 def test_export_into_a_missing_folder_explains_and_keeps_going(qtbot, arch, tmp_path):
@@ -107,10 +114,10 @@ def test_context_menus_offer_exports_and_block_actions(qtbot, arch, show):
     arch.graph.context_menu_requested.emit(menu, block)
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts[0] == f"Expand {block}"
-    assert "Export Graph as SVG drawing…" in texts
+    assert "Export Graph as SVG Drawing…" in texts
     button = [a.text() or "-" for a in arch.bar.export_button.menu().actions()]
-    assert button == ["Export Graph as PNG image…", "Export Graph as SVG drawing…",
-                      "Export Graph as PDF document…", "-", "Export Table as CSV…",
+    assert button == ["Export Graph as PNG Image…", "Export Graph as SVG Drawing…",
+                      "Export Graph as PDF Document…", "-", "Export Table as CSV…",
                       "Export Table as Markdown…"]
     next(a for a in menu.actions() if a.text() == f"Expand {block}").trigger()
     assert block not in arch.collapsed

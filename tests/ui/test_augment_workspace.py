@@ -129,6 +129,11 @@ def test_broken_picture_gets_a_sentence_and_the_rest_load(qtbot, ws, tmp_path):
     assert "Cannot open broken.png" in message
     assert "Cannot open cut.jpg" in message
     assert "Traceback" not in message and "Error" not in message
+    # Only broken pictures: the status bar does not keep saying "Loading …".
+    said = []
+    ws.status_message.connect(said.append)
+    assert load(qtbot, ws, [broken], how="open") == 0
+    assert said[0] == "Loading broken.png…" and said[-1] == "No picture was loaded."
 
 
 def test_only_non_pictures_gives_a_message_and_no_crash(qtbot, ws, tmp_path):

@@ -140,6 +140,9 @@ def test_dropped_files_go_to_the_right_workspace(qtbot, window, tmp_path):
     assert img.save(str(image))
     _drop(window, [image])
     qtbot.waitUntil(lambda: window.current_key() == "augment", timeout=WAIT_MS)
+    # The title names the picture once it is in (a projector's window list shows it).
+    qtbot.waitUntil(lambda: window.windowTitle() == "photo.png — Augment — cnnviz",
+                    timeout=WAIT_MS)
 
     run = tmp_path / "run-1"
     run.mkdir()
@@ -171,8 +174,8 @@ def test_file_menu_offers_open_export_and_quit(qtbot, window):
     assert texts[-1] == "&Quit"
     assert all(a in window.file_menu.actions() for a in arch.menu_actions())
     assert {a.text() for a in arch.menu_actions()} == {
-        "Export Graph as PNG image…", "Export Graph as SVG drawing…",
-        "Export Graph as PDF document…",
+        "Export Graph as PNG Image…", "Export Graph as SVG Drawing…",
+        "Export Graph as PDF Document…",
         "Export Table as CSV…", "Export Table as Markdown…"}
 
 
@@ -184,8 +187,19 @@ def test_about_and_shortcuts_dialogs(qtbot, window):
     shortcuts = window.show_shortcuts()
     keys = dict(shortcuts.rows)
     assert keys["Architectures"] == "Ctrl+1" and keys["Train"] == "Ctrl+3"
-    assert "Fit to Window" in keys
+    # Menu entries are in title case; the list of shortcuts reads as sentences.
+    assert "Fit to window" in keys and "Open model file" in keys and "Open image" in keys
     shortcuts.close()
+
+
+def test_the_window_title_names_the_workspace_in_view(qtbot, window):
+    arch = window.show_workspace("arch")
+    qtbot.waitUntil(lambda: arch.report is not None, timeout=WAIT_MS)
+    assert window.windowTitle() == f"{arch.report.display_name} — Architectures — cnnviz"
+    window.show_workspace("augment")
+    assert window.windowTitle().endswith("Augment — cnnviz")
+    window.show_workspace("train")
+    assert window.windowTitle().endswith("Train — cnnviz")
 
 
 def test_closing_the_window_stops_the_workers(qtbot, make_window):

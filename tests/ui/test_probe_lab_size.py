@@ -201,3 +201,28 @@ def test_channels_the_model_cannot_read_are_refused_with_a_sentence(qtbot, panel
                     "trained on grey (1-channel) ones; send it with the run's own input "
                     "settings.")
     assert panel.network is None
+
+
+def test_a_lenet5_trained_on_28_pixel_digits_sees_the_labs_black_frame(qtbot, panel):
+    """MNIST's 28x28 digits reached LeNet-5's 32x32 input padded with black: a photo looked
+    at inside that model is resized to 28 and framed the same way, and the caption says so."""
+    from cnnviz.core.probe import top_k
+
+    digits = [str(d) for d in range(10)]
+    module = lab_module("lenet5", classes=10)
+    panel.set_model(module, "lenet5", {}, "lenet5, step 300", digits, mean=(0.13,),
+                    std=(0.31,), image_size=32, channels=1, data_size=28, owned=True)
+    white = np.full((60, 80, 3), 255, np.uint8)
+    panel.set_image(white, "white.png")
+    settle(qtbot, panel, lab_ready)
+    seen = panel.probe.seen
+    assert seen.shape == (32, 32, 3)
+    assert not seen[:2].any() and not seen[-2:].any() and not seen[:, :2].any()
+    assert (seen[2:30, 2:30] == 255).all()
+    with torch.no_grad():
+        logits = module(lab_preprocess(32, 1, (0.13,), (0.31,), data_size=28)(white))
+    expected = top_k(logits[0], digits, 5)
+    shown = panel.predictions.predictions
+    assert [p.name for p in shown] == [p.name for p in expected]
+    assert [p.probability for p in shown] == pytest.approx([p.probability for p in expected])
+    assert "resized to 28×28 in a black border as in training" in panel.seen.caption.text()

@@ -232,7 +232,7 @@ def test_ten_crop_and_invariance_fill_their_views(qtbot, panel, picture, tmp_pat
     pipeline_file = tmp_path / "flip.json"
     Pipeline([Step("hflip", probability=1.0)]).save(pipeline_file)
     panel.open_paths([pipeline_file])
-    assert panel.pipeline_source == "flip.json" and "hflip" in panel.invariance_view.pipeline_label.text()
+    assert panel.pipeline_source == "flip.json" and "Horizontal flip" in panel.invariance_view.pipeline_label.text()
     view = panel.invariance_view
     view.count.setValue(3)
     panel.tabs.setCurrentWidget(view)

@@ -219,3 +219,17 @@ def test_fields_of_every_section_line_up_and_labels_are_whole(form):
                if label.isVisible() and not label.wordWrap()
                and label.width() < label.sizeHint().width()]
     assert clipped == []
+
+
+def test_a_folder_typed_from_home_reaches_the_run_as_a_full_path(qtbot, form, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "flip.json").write_text("{}")
+    _choose(qtbot, form.dataset, "folder")
+    _type(qtbot, form.data_dir.edit, "~/pictures")
+    _type(qtbot, form.pipeline.edit, "~/flip.json")
+    assert _problem(form, "data_dir") == "" and _problem(form, "pipeline") == ""
+    config = form.config()  # what the checks accepted is what the engine is given
+    assert config.data_dir == str(tmp_path / "pictures")
+    assert config.pipeline == str(tmp_path / "flip.json")

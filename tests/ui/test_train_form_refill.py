@@ -59,7 +59,7 @@ def test_a_custom_set_is_rebuilt_model_by_model(form):
     assert not form.headline.isVisible() and "past run" in form.lesson.text()
     assert [r.arch for r in form.rows] == ["plain20", "resnet20", "resnet20"]
     assert form.rows[1].start.currentText() == "File resnet20.pt"
-    assert (form.activation.currentText(), form.init.currentText()) == ("tanh", "xavier")
+    assert (form.activation.currentData(), form.init.currentData()) == ("tanh", "xavier")
     assert form.config().models == models
     # The rows' remove buttons and tab order follow the rebuilt set.
     assert all(r.remove.isEnabled() for r in form.rows)

@@ -9,6 +9,7 @@ import torch
 
 from cnnviz.core.train import GradientSnapshot, ModelConfig, RunConfig, StepRecord, train
 from cnnviz.ui.train.handoffs import TRAINING
+from run_folders import open_run_and_read
 
 WAIT_MS = 60_000
 
@@ -162,7 +163,7 @@ def test_opening_a_past_run_sends_its_last_logged_step(qtbot, ws, data, tmp_path
     last = {r.model: r for r in records if isinstance(r, StepRecord)}
     snapshots: list[GradientSnapshot] = []
     ws.gradients_changed.connect(snapshots.append)
-    assert ws.open_run(folder)
+    assert open_run_and_read(qtbot, ws, folder)
     sent = {s.model: s for s in snapshots}
     assert len(snapshots) == 2 and set(sent) == {"plain", "residual"}
     for name, snap in sent.items():
@@ -193,14 +194,16 @@ def test_frozen_layers_show_as_frozen_in_the_plots(qtbot, ws, data, tmp_path):
 
 
 def test_a_long_title_fits_the_header_at_1280x800(ws):
-    title = "plain56 (no BN) vs resnet56 (no BN) · CIFAR-10"
-    ws.bar.title.setText(title)
-    ws.bar.title.repaint()
-    assert ws.bar.title.text() == title
+    # The models' names keep the title line; the data set beside them gives way first.
+    ws.bar.show_title("Plain-110 (CIFAR) vs ResNet-110 (CIFAR) · Shapes (10 classes, 32x32)")
+    ws.bar.layout().activate()
     label = ws.bar.title
-    assert label.width() >= label.fontMetrics().horizontalAdvance("plain56 (no BN) vs resnet56")
-    very_long = " vs ".join(f"plain{n} (no BN)" for n in (20, 32, 44, 56, 110))
-    label.setText(very_long)
+    assert label.text() == "Plain-110 (CIFAR) vs ResNet-110 (CIFAR)" and not label.is_elided()
+    assert ws.bar.detail.text() == "·  Shapes (10 classes, 32x32)"
+    assert ws.bar.detail.isVisible()
+    very_long = " vs ".join(f"Plain-{n} (CIFAR)" for n in (20, 32, 44, 56, 110))
+    ws.bar.show_title(very_long)
+    ws.bar.layout().activate()
     assert label.is_elided() and label.toolTip() == very_long
     # the long title never pushes the buttons beside it out of the bar
     ws.bar.layout().activate()
@@ -227,7 +230,7 @@ def test_the_main_window_takes_a_trained_model_to_look_inside_and_the_graph(qtbo
     qtbot.waitUntil(lambda: window.current_key() == "arch", timeout=WAIT_MS)
     panel = window.pages["arch"].look_inside()
     qtbot.waitUntil(lambda: panel._lab is not None, timeout=WAIT_MS)
-    assert panel._lab.ref == "lenet5" and panel._lab.label == "lenet5, step 2 of run lab"
+    assert panel._lab.ref == "lenet5" and panel._lab.label == "LeNet-5, step 2 of run lab"
     assert panel._lab.class_names == tuple(ws.handoffs.data["classes"])
     assert len(panel._lab.class_names) == 3
     # a picture reaches the copy normalised as the lab's training images were

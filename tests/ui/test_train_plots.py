@@ -152,7 +152,7 @@ def test_a_new_run_reuses_the_panels_and_forgets_the_old_data(qtbot, view):
     for panel in panels:
         assert panel.heat_map.image_data() is None
         assert len(panel.depth_plot.current_data()[0]) == 0
-        assert panel.metrics.text() == "waiting for the first step"
+        assert panel.metrics.text() == "Waiting for the first step"
     _feed(second, range(1, 6), rng)
     _drawn(qtbot, view)
     for panel, series in zip(panels, second):

@@ -19,6 +19,7 @@ from cnnviz.core.train import (
     RunLog,
 )
 from cnnviz.core.train.presets import get_preset
+from run_folders import open_run_and_read
 
 WAIT_MS = 90_000  # the first architecture check imports torchvision on a busy machine
 
@@ -140,15 +141,15 @@ def test_a_custom_pair_is_refilled_model_by_model(qtbot, ws, tmp_path):
                        num_classes=3, train_size=8, val_size=4, batch_size=4, steps=1,
                        device="cpu", validate=False)
     folder = _past_run(tmp_path / "custom", config)
-    assert ws.open_run(folder)
+    assert open_run_and_read(qtbot, ws, folder)
     form = ws.form
     assert form.preset is None and form.preset_combo.currentData() == ""
     assert [r.arch for r in form.rows] == ["plain20", "resnet32"]
-    assert form.activation.currentText() == "tanh" and not form.batch_norm.isChecked()
+    assert form.activation.currentData() == "tanh" and not form.batch_norm.isChecked()
     assert [m.to_dict() for m in form.config().models] == [m.to_dict() for m in config.models]
 
 
-def test_a_script_run_leaves_the_form_alone_and_says_so(ws, tmp_path):
+def test_a_script_run_leaves_the_form_alone_and_says_so(qtbot, ws, tmp_path):
     form = ws.form
     form.choose_preset("plain20-vs-resnet20-sigmoid")
     before = form.config()
@@ -158,7 +159,7 @@ def test_a_script_run_leaves_the_form_alone_and_says_so(ws, tmp_path):
     loss.backward()
     recorder.record(1, loss=float(loss.detach()))
     recorder.close()
-    assert ws.open_run(tmp_path / "script")
+    assert open_run_and_read(qtbot, ws, tmp_path / "script")
     assert form.config() == before
     assert form.note.text() == ("script was written by a script that saved no settings, so "
                                 "the form below keeps yours.")
@@ -194,7 +195,7 @@ def test_a_refill_keeps_values_beyond_the_fields_and_says_what_it_cannot_keep(
                        batch_size=8192, steps=2_000_000, optimizer="adam", lr=0.00003,
                        seed=2**40, device="cpu", validate=False)
     folder = _past_run(tmp_path / "big", config)
-    assert ws.open_run(folder)
+    assert open_run_and_read(qtbot, ws, folder)
     form = ws.form
     again = form.config()
     # Beyond the fields' usual ranges, yet kept as they were: the fields widened.
@@ -209,7 +210,7 @@ def test_a_refill_keeps_values_beyond_the_fields_and_says_what_it_cannot_keep(
     assert form.rows[1].freeze_until == "layer9"
     _facts_in(qtbot, form)
     assert form.rows[1].freeze_until is None
-    assert "resnet20 has no block layer9 to freeze up to" in form.note.text()
+    assert "ResNet-20 (CIFAR) has no block layer9 to freeze up to" in form.note.text()
     assert "seed 1099511627776" in form.note.text()  # added to the line, not replacing it
 
 

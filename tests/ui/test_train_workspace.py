@@ -13,6 +13,7 @@ from torch import nn
 from PySide6.QtCore import Qt
 
 from cnnviz.core.train import GradNormRecorder, ModelConfig, RunConfig, read_run, train
+from run_folders import open_run_and_read
 
 WAIT_MS = 60_000
 
@@ -170,6 +171,8 @@ def test_reopening_a_run_folder_fills_the_plots(qtbot, ws, past_run, tmp_path):
     assert TrainWorkspace.can_open(folder)
     assert not TrainWorkspace.can_open(folder.parent.parent)
     ws.open_paths([folder])
+    assert "Reading" in ws.bar.status.text()  # the rows come from a worker thread
+    qtbot.waitUntil(lambda: ws.source is not None and ws.source.loaded, timeout=WAIT_MS)
     ws.view.refresh()
     assert ws.source is not None and not ws.source.live
     assert ws.bar.state == "idle"
@@ -209,7 +212,7 @@ def test_a_recorder_run_being_written_is_followed_live(qtbot, ws, tmp_path):
 
     for n in range(1, 4):
         step(n)
-    assert ws.open_run(folder)
+    assert open_run_and_read(qtbot, ws, folder)
     assert ws.source.live and ws.bar.state == "following"
     (panel,) = ws.view.panels
     assert len(panel.series) == 3
@@ -229,7 +232,7 @@ def test_a_recorder_run_being_written_is_followed_live(qtbot, ws, tmp_path):
 
 
 def test_hover_reads_the_value_under_the_mouse(qtbot, ws, past_run):
-    assert ws.open_run(past_run)
+    assert open_run_and_read(qtbot, ws, past_run)
     ws.view.refresh()
     panel = ws.view.panels[0]
     norm = panel.series.grads.view[-1][1]
@@ -244,12 +247,20 @@ def test_hover_reads_the_value_under_the_mouse(qtbot, ws, past_run):
 
 
 def test_plots_export_to_png_and_their_data_to_csv(qtbot, ws, past_run, tmp_path):
-    assert ws.open_run(past_run)
+    assert open_run_and_read(qtbot, ws, past_run)
     pngs = ws.export("png", tmp_path / "png")
     names = {p.name for p in pngs}
     assert {"plain-depth.png", "residual-heatmap.png", "loss.png", "overview.png"} <= names
     for path in pngs:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PySide6.QtGui import QImage
+    assert QImage(str(tmp_path / "png" / "loss.png")).width() >= 800
+    # A file that cannot be written is a sentence, and no half-written file is left.
+    blocked = tmp_path / "blocked"
+    (blocked / "loss.png").mkdir(parents=True)
+    assert ws.export("png", blocked) == []
+    assert "loss.png" in ws.banner.message and "Traceback" not in ws.banner.message
+    assert not [p for p in blocked.iterdir() if p.name.startswith(".")]
     files = ws.export("csv", tmp_path / "csv")
     with open(tmp_path / "csv" / "plain-grad_norms.csv") as handle:
         rows = list(csv.reader(handle))
@@ -261,7 +272,7 @@ def test_plots_export_to_png_and_their_data_to_csv(qtbot, ws, past_run, tmp_path
 
 
 def test_the_layer_choice_adds_curves(qtbot, ws, past_run):
-    assert ws.open_run(past_run)
+    assert open_run_and_read(qtbot, ws, past_run)
     ws.view.history.choose("middle", True)
     curve = ws.view.history.curves["plain"]["layer:middle"]
     steps, values = curve.getOriginalDataset()  # getData() gives log10 on a log axis
@@ -314,7 +325,7 @@ def test_an_unknown_model_is_a_sentence_from_the_worker(qtbot, ws, tmp_path):
 def test_the_theme_can_change_mid_view(qtbot, ws, past_run):
     from cnnviz.ui.theme import theme_manager
 
-    assert ws.open_run(past_run)
+    assert open_run_and_read(qtbot, ws, past_run)
     theme_manager().set_mode("dark")
     try:
         ws.view.refresh()
@@ -325,10 +336,12 @@ def test_the_theme_can_change_mid_view(qtbot, ws, past_run):
     assert ws.view.panels[0].color.name() != dark
 
 
-def test_the_main_window_routes_a_run_folder_to_train_and_lists_its_actions(window, past_run):
+def test_the_main_window_routes_a_run_folder_to_train_and_lists_its_actions(qtbot, window,
+                                                                            past_run):
     routed = window.open_paths([past_run])
     assert routed == {"train": [past_run]}
     ws = window.pages["train"]
+    qtbot.waitUntil(lambda: ws.source is not None and ws.source.loaded, timeout=WAIT_MS)
     assert window.current_key() == "train"
     assert [p.series.name for p in ws.view.panels] == ["plain", "residual"]
     titles = [a.text() for a in ws.menu_actions()]
@@ -385,11 +398,11 @@ def test_the_settings_column_is_as_wide_as_its_styled_fields(make_shown):
     assert form.horizontalScrollBar().maximum() == 0
 
 
-def test_a_reopened_runs_snapshots_say_the_size_it_trained_at(ws, past_run):
+def test_a_reopened_runs_snapshots_say_the_size_it_trained_at(qtbot, ws, past_run):
     from cnnviz.core.train import read_run
 
     sent = []
     ws.gradients_changed.connect(sent.append)
-    assert ws.open_run(past_run)
+    assert open_run_and_read(qtbot, ws, past_run)
     size = read_run(past_run).meta["image_size"]
     assert sent and all(s.input_shape == (3, size, size) for s in sent)

@@ -202,6 +202,6 @@ OPS = (
     OpSpec(
         "greyscale", "Greyscale", "colour",
         "Drop the colour and keep the brightness, so the network must rely on shape.",
-        (), apply_greyscale,
+        (), apply_greyscale, default_probability=0.5,
     ),
 )

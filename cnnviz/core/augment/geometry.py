@@ -199,12 +199,12 @@ OPS = (
     OpSpec(
         "hflip", "Horizontal flip", "geometry",
         "Mirror the picture left to right; a cat facing left becomes a cat facing right.",
-        (), apply_hflip, frozenset({"matrix"}), plan=plan_hflip,
+        (), apply_hflip, frozenset({"matrix"}), plan=plan_hflip, default_probability=0.5,
     ),
     OpSpec(
         "vflip", "Vertical flip", "geometry",
         "Mirror the picture top to bottom; sensible for aerial or microscope images only.",
-        (), apply_vflip, frozenset({"matrix"}), plan=plan_vflip,
+        (), apply_vflip, frozenset({"matrix"}), plan=plan_vflip, default_probability=0.5,
     ),
     OpSpec(
         "random_crop", "Random crop", "geometry",

@@ -61,6 +61,7 @@ def describe_ops() -> list[dict[str, Any]]:
             "description": spec.description,
             "keeps_size": spec.keeps_size,
             "shows": sorted(spec.shows),
+            "probability": spec.default_probability,
             "params": [
                 {
                     "name": p.name, "title": p.title, "kind": p.kind,

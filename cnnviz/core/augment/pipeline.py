@@ -44,6 +44,13 @@ class Step:
     probability: float = 1.0
     enabled: bool = True
 
+    @classmethod
+    def new(cls, op: str) -> Step:
+        """The step an editor adds for ``op``: its default settings and default chance
+        (50 % for a flip, see :attr:`OpSpec.default_probability`)."""
+        spec = get_op(op)
+        return cls(op, spec.default_settings(), spec.default_probability)
+
     def validated(self) -> Step:
         """A copy with every setting checked and completed; :class:`PipelineError` if any is
         wrong, the operation is unknown or the probability is outside [0, 1]."""

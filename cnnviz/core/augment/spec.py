@@ -188,6 +188,9 @@ class OpSpec:
     ``plan`` (geometric operations and warps only) tells, from the input shape and concrete
     parameters alone, how the operation moves pixels (a :class:`Move`), so that a pipeline can
     merge consecutive moves into one resampling (see :mod:`cnnviz.core.augment.fusion`).
+    ``default_probability`` is the chance a newly added step starts with: 1 for operations
+    that draw a random amount each time, 0.5 for those with nothing to draw (a flip at 100 %
+    would change every sample the same way, which is no augmentation at all).
     """
 
     name: str
@@ -200,6 +203,7 @@ class OpSpec:
     keeps_size: bool = True
     extra_sampler: ExtraSampler | None = field(default=None, repr=False)
     plan: PlanFn | None = field(default=None, repr=False)
+    default_probability: float = 1.0
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:

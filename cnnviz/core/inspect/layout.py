@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+# default_collapsed is re-exported: callers import it from here.
+from cnnviz.core.inspect.collapse import (  # noqa: F401
+    default_collapsed, is_residual_add, visible_unit,
+)
 from cnnviz.core.inspect.report import Layout, LayoutEdge, LayoutNode, ModelReport
 
 NODE_WIDTH, NODE_HEIGHT = 150.0, 40.0
@@ -23,42 +27,6 @@ BLOCK_WIDTH, BLOCK_HEIGHT = 190.0, 52.0
 H_GAP, V_GAP, LANE_GAP, MARGIN = 30.0, 34.0, 18.0, 20.0
 _SWEEPS = 4
 _REFINE = 5  # odd: the last sweep goes down, so chains hang straight under their head
-_DEFAULT_MAX_NODES = 80
-
-
-def visible_unit(block: str, collapsed: frozenset[str] | set[str]) -> str | None:
-    """The outermost collapsed block that contains ``block`` (a node's block path), if any."""
-    if not collapsed or not block:
-        return None
-    parts = block.split(".")
-    for i in range(1, len(parts) + 1):
-        prefix = ".".join(parts[:i])
-        if prefix in collapsed:
-            return prefix
-    return None
-
-
-def default_collapsed(report: ModelReport, max_nodes: int = _DEFAULT_MAX_NODES) -> set[str]:
-    """Blocks to collapse so that a big network opens readable: the deepest blocks are
-    collapsed first, one nesting level at a time, until at most ``max_nodes`` boxes remain
-    (or nothing is left to collapse).  Small networks get an empty set."""
-    depth_of: dict[int, list[str]] = defaultdict(list)
-    for block in report.root.walk():
-        if block.path:
-            depth_of[block.path.count(".") + 1].append(block.path)
-    collapsed: set[str] = set()
-    for depth in sorted(depth_of, reverse=True):
-        if _count_units(report, collapsed) <= max_nodes:
-            break
-        collapsed.update(depth_of[depth])
-    return collapsed
-
-
-def _count_units(report: ModelReport, collapsed: set[str]) -> int:
-    units = set()
-    for layer in report.layers:
-        units.add(visible_unit(layer.block, collapsed) or layer.id)
-    return len(units)
 
 
 def compute_layout(report: ModelReport, collapsed: frozenset[str] | set[str] = frozenset()) -> Layout:
@@ -86,7 +54,7 @@ def compute_layout(report: ModelReport, collapsed: frozenset[str] | set[str] = f
             if (a, b) not in seen_edges:
                 seen_edges.add((a, b))
                 edges.append((a, b))
-            if report.layer(target).kind == "add":
+            if is_residual_add(report, target):
                 joins_by_add.add((a, b))
 
     preds: dict[str, list[str]] = defaultdict(list)

@@ -17,6 +17,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
+from cnnviz.core.train.batches import padding
+
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
@@ -48,6 +50,9 @@ class Preprocess:
     mean: tuple[float, ...]
     std: tuple[float, ...]
     grey: tuple[float, float, float] | None = None
+    # Pixels of black border around the picture inside ``crop`` (half before, the rest after),
+    # as the lab pads a data set's slightly smaller images to the network's input.
+    pad: int = 0
 
     @property
     def weights_of_grey(self) -> tuple[float, float, float] | None:
@@ -62,6 +67,12 @@ class Preprocess:
         """
         pil = Image.fromarray(np.ascontiguousarray(image))
         h, w = self.crop
+        if self.pad:
+            inner = ImageOps.fit(pil.convert("RGB"), (w - self.pad, h - self.pad),
+                                 Image.Resampling.BILINEAR)
+            framed = Image.new("RGB", (w, h))
+            framed.paste(inner, (self.pad // 2, self.pad // 2))
+            return np.array(framed)
         if self.resize and self.resize == min(h, w):
             pil = ImageOps.fit(pil, (w, h), Image.Resampling.BILINEAR)
         elif self.resize:
@@ -101,11 +112,14 @@ def preprocess_for(input_shape: tuple[int, int, int]) -> Preprocess:
     return Preprocess((h, w), round(min(h, w) * 256 / 224), channels, mean, std)
 
 
-def lab_preprocess(image_size: int, channels: int, mean=(), std=()) -> Preprocess:
+def lab_preprocess(image_size: int, channels: int, mean=(), std=(),
+                   data_size: int = 0) -> Preprocess:
     """How the training lab fed a model, applied to a photo: the centre square of the picture
     resized to ``image_size`` (as the lab reads an image folder), ``channels`` (1 or 3) and
     the run's ``mean`` and ``std`` (one value per channel; the catalog's for that size when
-    missing or of another length).
+    missing or of another length).  When the run's data set had slightly smaller pictures
+    (``data_size``, e.g. MNIST's 28 for LeNet-5's 32), the photo is resized to that size and
+    framed in the same black border the lab added.
 
     A one-channel model reads the average of R, G and B, as the lab's batches make colour
     pictures grey.  A three-channel model whose mean and std are the same in every channel
@@ -122,4 +136,5 @@ def lab_preprocess(image_size: int, channels: int, mean=(), std=()) -> Preproces
         mean, std = catalog.mean, catalog.std
     grey_data = catalog.channels == 3 and len(set(mean)) == 1 and len(set(std)) == 1
     grey = CHANNEL_MEAN if catalog.channels == 1 or grey_data else None
-    return Preprocess((size, size), size, catalog.channels, mean, std, grey)
+    pad = padding(int(data_size), size) if data_size else None
+    return Preprocess((size, size), size, catalog.channels, mean, std, grey, pad or 0)

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import torch
 from torch import nn
 
-from cnnviz.core.errors import WeightsError
+from cnnviz.core.errors import WeightsError, brief
 
 Progress = Callable[[int, int], None]  # (bytes so far, total bytes or 0 when unknown)
 
@@ -142,7 +142,7 @@ def load_weights_file(model: nn.Module, path: str | os.PathLike) -> nn.Module:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many kinds for a file that is not its own
         raise WeightsError(f"{path.name} is not a PyTorch weights file "
-                           f"({str(exc).splitlines()[0][:120]}).") from None
+                           f"({brief(exc)}).") from None
     state = _state_dict(obj)
     own = model.state_dict()
     # Published GoogLeNet/Inception weights carry the auxiliary classifiers, which a network

@@ -29,6 +29,13 @@ Transform = Callable[[torch.Tensor], torch.Tensor]
 _PAD_LIMIT = 4
 
 
+def padding(have: int, want: int) -> int | None:
+    """Pixels of black border that make a side of ``have`` pixels ``want`` long (half before,
+    the rest after), or None when the lab scales the image instead."""
+    grow = want - have
+    return grow if 0 <= grow <= _PAD_LIMIT else None
+
+
 @dataclass(frozen=True)
 class Batch:
     """One training batch: ``x`` float (normalised, model-ready), ``y`` int64, on device."""
@@ -71,8 +78,8 @@ class Preparer:
         height, width = x.shape[-2:]
         size = self.image_size
         if (height, width) != (size, size):
-            grow_h, grow_w = size - height, size - width
-            if 0 <= grow_h <= _PAD_LIMIT and 0 <= grow_w <= _PAD_LIMIT:
+            grow_h, grow_w = padding(height, size), padding(width, size)
+            if grow_h is not None and grow_w is not None:
                 x = F.pad(x, (grow_w // 2, grow_w - grow_w // 2, grow_h // 2, grow_h - grow_h // 2))
             else:
                 x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False,

@@ -115,6 +115,34 @@ class _Pending:
                            val_accuracy=float(val_correct / val_count))
 
 
+# Input sizes the lab trains at: below, even LeNet's first convolution has nothing to see;
+# above, one batch of a deep network fills a computer's memory.
+IMAGE_SIZES = (8, 1024)
+
+
+def check_numbers(config: RunConfig) -> None:
+    """Raise :class:`TrainingError` with a sentence for a setting no optimiser can use (a
+    learning rate that is not a positive number, negative momentum or weight decay, an
+    input size the lab does not train at)."""
+    lr = config.lr
+    if lr is not None and not (math.isfinite(lr) and lr > 0):
+        raise TrainingError(f"The learning rate must be a positive number, not {lr}.")
+    if not (math.isfinite(config.momentum) and 0 <= config.momentum < 1):
+        raise TrainingError(f"Momentum must be at least 0 and below 1, not {config.momentum}.")
+    if not (math.isfinite(config.weight_decay) and config.weight_decay >= 0):
+        raise TrainingError(f"Weight decay must be 0 or more, not {config.weight_decay}.")
+    if not (math.isfinite(config.gamma) and config.gamma > 0):
+        raise TrainingError(f"The schedule's factor must be a positive number, not "
+                            f"{config.gamma}.")
+    low, high = IMAGE_SIZES
+    if config.image_size is not None and not low <= config.image_size <= high:
+        raise TrainingError(f"Train at an image size from {low} to {high} pixels, not "
+                            f"{config.image_size}.")
+    for name, value in (("training", config.train_size), ("validation", config.val_size)):
+        if value is not None and value < 1:
+            raise TrainingError(f"The {name} set needs at least one image, not {value}.")
+
+
 class _Run:
     """The state of one call to :func:`train`; :meth:`records` is the generator."""
 
@@ -135,6 +163,7 @@ class _Run:
             raise TrainingError("Train for at least one step (or one epoch).")
         if config.log_every < 1:
             raise TrainingError("Log at least every step (log_every must be 1 or more).")
+        check_numbers(config)
         self.config = config
         self.control = control or RunControl()
         self.device = choose_device(config.device)
@@ -229,7 +258,7 @@ class _Run:
                 channels_last=self.channels_last, total_steps=self.total_steps,
                 steps_per_epoch=self.stream.steps_per_epoch, dataset_name=self.data.name,
                 classes=tuple(self.data.classes), train_samples=len(self.data.train_y),
-                val_samples=len(self.data.val_y),
+                val_samples=len(self.data.val_y), skipped=self.data.skipped,
                 run_dir=str(self.run_dir) if self.run_dir else None, **self._inputs()))
             reason, message = yield from self._loop(started)
         except CnnvizError as exc:
@@ -255,6 +284,7 @@ class _Run:
     def _inputs(self) -> dict:
         """The size and normalisation of the models' inputs (for RunStarted and run.json)."""
         return {"image_size": self.image_size, "channels": self.channels,
+                "data_size": int(self.data.image_size),
                 "mean": tuple(self.prepare.mean.flatten().tolist()),
                 "std": tuple(self.prepare.std.flatten().tolist())}
 

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from cnnviz.core.errors import CnnvizError, TrainingError
+from cnnviz.core.errors import CnnvizError, TrainingError, brief
 from cnnviz.core.train.gradnorm import GradNormRecorder
 from cnnviz.core.train.records import ModelConfig
 
@@ -125,7 +125,8 @@ def load_weights(module: nn.Module, weights: str, spec: Any = None) -> int:
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as exc:  # pickle errors, zip errors, wrong content
-            raise TrainingError(f"{path.name} is not a PyTorch weights file ({exc}).") from exc
+            raise TrainingError(f"{path.name} is not a PyTorch weights file "
+                                f"({brief(exc)}).") from None
         if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
             state = state["state_dict"]
         if not isinstance(state, dict):

@@ -22,6 +22,8 @@ once there instead of with every step.  A frozen layer's entries are ``NaN`` (ne
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
@@ -31,6 +33,43 @@ Optimizer = Literal["sgd", "adam"]
 Schedule = Literal["constant", "step", "cosine"]
 
 DATASETS = ("shapes", "mnist", "fashion_mnist", "cifar10", "folder")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _accepts(hint: Any, value: Any) -> bool | None:
+    """Whether ``value`` fits the type ``hint``; None when the hint is not a simple one."""
+    if hint is Any:
+        return True
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return _is_number(value)
+    if hint is str:
+        return isinstance(value, str)
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        return value in typing.get_args(hint)
+    if origin in (Union, types.UnionType):
+        answers = [_accepts(arg, value) for arg in typing.get_args(hint)]
+        return None if None in answers else any(answers)
+    if origin is dict or hint is dict:
+        return isinstance(value, dict)
+    return None
+
+
+def _checked_fields(cls, values: dict[str, Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    for name, value in values.items():
+        if _accepts(hints.get(name, Any), value) is False:
+            raise ValueError(f"{name} is {value!r}")
+    return values
 
 
 @dataclass(frozen=True)
@@ -62,8 +101,11 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
+        """From :meth:`to_dict`'s form; raises ValueError naming a field of the wrong type."""
+        if not isinstance(data, dict):
+            raise ValueError("a model is not a record")
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**_checked_fields(cls, {k: v for k, v in data.items() if k in known}))
 
 
 @dataclass(frozen=True)
@@ -117,11 +159,21 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        """From :meth:`to_dict`'s form (a run.json's ``config``); raises ValueError naming a
+        field of the wrong type, so a hand-edited file never reaches the engine or a form."""
         known = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in known}
-        kwargs["models"] = tuple(ModelConfig.from_dict(m) for m in data.get("models", ()))
+        kwargs = _checked_fields(cls, {k: v for k, v in data.items()
+                                       if k in known and k != "models"})
+        models = data.get("models", ())
+        if not isinstance(models, (list, tuple)):
+            raise ValueError("models is not a list")
+        kwargs["models"] = tuple(ModelConfig.from_dict(m) for m in models)
         if "milestones" in kwargs:
-            kwargs["milestones"] = tuple(kwargs["milestones"])
+            milestones = kwargs["milestones"]
+            if not isinstance(milestones, (list, tuple)) or not all(
+                    _is_number(m) for m in milestones):
+                raise ValueError(f"milestones is {milestones!r}")
+            kwargs["milestones"] = tuple(milestones)
         return cls(**kwargs)
 
     @property
@@ -172,8 +224,13 @@ class RunStarted:
     # scaled to [0, 1] then normalised by ``mean`` and ``std`` (one value per channel).
     image_size: int = 0
     channels: int = 0
+    # The data set's own image side: smaller by a few pixels, its pictures were padded with
+    # black to ``image_size`` (MNIST's 28 to LeNet-5's 32); else they were scaled.
+    data_size: int = 0
     mean: tuple[float, ...] = ()
     std: tuple[float, ...] = ()
+    # Files of an image folder that could not be read as pictures (left out of the data).
+    skipped: int = 0
 
 
 @dataclass(frozen=True, eq=False)

@@ -83,9 +83,13 @@ def _header(columns: Iterable[str]) -> str:
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Replace ``path`` with ``data`` so that a reader never sees half a file."""
+    text = json.dumps(data, indent=2, allow_nan=False, default=str)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, allow_nan=False, default=str), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class _ModelFiles:
@@ -155,8 +159,6 @@ class RunLog:
         entries = []
         for info in models:
             folder = _folder_name(info.name, taken)
-            self._files[info.name] = _ModelFiles(self.run_dir / folder, info.layer_names,
-                                                 with_weights)
             entries.append({
                 "name": info.name,
                 "folder": folder,
@@ -181,7 +183,18 @@ class RunLog:
             "models": entries,
             "finished": None,
         }
-        self._write_meta()
+        # run.json first: a folder never holds CSV files without the file that explains them.
+        try:
+            self._write_meta()
+        except ValueError as exc:  # a setting json cannot write (NaN, infinity)
+            try:
+                self.run_dir.rmdir()  # made just now, and still empty
+            except OSError:
+                pass
+            raise TrainingError(f"The run's settings cannot be saved ({exc}).") from None
+        for info, entry in zip(models, entries):
+            self._files[info.name] = _ModelFiles(self.run_dir / entry["folder"],
+                                                 info.layer_names, with_weights)
         self._started = time.perf_counter()
 
     @classmethod

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import socket
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,11 @@ import numpy as np
 
 from cnnviz.core.errors import TrainingError
 from cnnviz.core.train.records import RunConfig
-from cnnviz.core.train.runlog import FORMAT
+from cnnviz.core.train.runlog import FORMAT, VERSION
+
+
+# An empty cell: between two commas, or a comma and the start or end of a line.
+_EMPTY_CELL = re.compile(r"(?:(?<=,)|^)(?=,|$)", re.MULTILINE)
 
 
 @dataclass
@@ -65,19 +71,49 @@ class _CsvTail:
                 chunk = handle.read()
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise TrainingError(f"{self.path.name} in {self.path.parent} cannot be read "
+                                f"({exc.strerror or exc}).") from None
         end = chunk.rfind(b"\n")
         if end < 0:
             return self._empty()
+        first = self.offset == 0
         self.offset += end + 1
-        lines = chunk[: end + 1].decode("utf-8").splitlines()
+        # A spreadsheet program may have saved the file with a byte-order mark or in another
+        # encoding: a cell it garbled fails to parse and only its row is skipped.
+        text = chunk[: end + 1].decode("utf-8-sig" if first else "utf-8", errors="replace")
+        lines = text.splitlines()
         if self.columns is None:
-            self.columns = tuple(next(csv.reader([lines[0]])))
+            self.columns = tuple(c.strip() for c in next(csv.reader([lines[0]]), []))
+            if "step" not in self.columns:
+                raise TrainingError(f"{self.path.name} in {self.path.parent} has no step "
+                                    "column, so it was not written by cnnviz.")
             lines = lines[1:]
-        rows = [self._parse(line) for line in lines if line]
-        rows = [r for r in rows if r is not None]
-        if not rows:
+        data = self._rows([line for line in lines if line])
+        if not len(data):
             return self._empty()
-        return Table(self.columns, np.array(rows, dtype=np.float64))
+        return Table(self.columns, data)
+
+    def _rows(self, lines: list[str]) -> np.ndarray:
+        """The lines' numbers as a (rows, columns) array.  Regular lines (the right number
+        of cells) are parsed by numpy in one call, so a long run opens in a moment; with an
+        odd line among them, each line is parsed on its own and the odd ones are skipped."""
+        width = len(self.columns or ())
+        if lines and all(line.count(",") == width - 1 for line in lines):
+            text = "\n".join(lines)
+            if ",," in text or ",\n" in text or "\n," in text or text[0] == "," or \
+                    text[-1] == ",":
+                text = _EMPTY_CELL.sub("nan", text)  # an empty cell reads NaN
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    values = np.fromstring(text.replace("\n", ","), dtype=np.float64, sep=",")
+            except ValueError:  # a cell that is not a number
+                values = None
+            if values is not None and values.size == len(lines) * width:
+                return values.reshape(len(lines), width)
+        rows = [r for r in (self._parse(line) for line in lines) if r is not None]
+        return np.array(rows, dtype=np.float64).reshape(len(rows), width)
 
     def _empty(self) -> Table | None:
         if self.columns is None:
@@ -195,15 +231,73 @@ def is_run_folder(path: str | Path) -> bool:
     return (Path(path) / "run.json").is_file()
 
 
-def _read_meta(path: Path) -> dict[str, Any]:
+def read_meta(path: str | Path) -> dict[str, Any]:
+    """The run.json of the run folder ``path``, checked: anything a reader relies on has the
+    right type (see :func:`_checked_meta`).  Raises :class:`TrainingError` with a sentence
+    naming the folder otherwise."""
+    path = Path(path)
     try:
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise TrainingError(f"{path} is not a run folder: it has no run.json.") from None
-    except (OSError, ValueError) as exc:
-        raise TrainingError(f"The run.json in {path} cannot be read ({exc}).") from exc
-    if meta.get("format") != FORMAT or not isinstance(meta.get("models"), list):
+    except UnicodeDecodeError:
+        raise TrainingError(f"The run.json in {path} is not a text file.") from None
+    except OSError as exc:
+        raise TrainingError(f"The run.json in {path} cannot be read "
+                            f"({exc.strerror or exc}).") from None
+    except ValueError as exc:
+        raise TrainingError(f"The run.json in {path} is damaged ({exc}).") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise TrainingError(f"The run.json in {path} was not written by cnnviz.")
+    version = meta.get("version", VERSION)
+    if not isinstance(version, int) or version > VERSION:
+        raise TrainingError(f"The run in {path} was written by a newer cnnviz (run format "
+                            f"{version}); update cnnviz to open it.")
+    try:
+        return _checked_meta(meta)
+    except (TypeError, ValueError) as exc:
+        raise TrainingError(f"The run.json in {path} is damaged: {exc}.") from None
+
+
+def _checked_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``meta`` whose fields have the types readers expect; raises ValueError or
+    TypeError with what is wrong.  Optional fields of the wrong type are dropped."""
+    models = meta.get("models")
+    if not isinstance(models, list):
+        raise ValueError("it lists no models")
+    checked = []
+    for entry in models:
+        if not isinstance(entry, dict):
+            raise ValueError("a model entry is not a record")
+        name, folder = entry.get("name"), entry.get("folder")
+        if not isinstance(name, str) or not isinstance(folder, str) or not folder:
+            raise ValueError("a model has no name or folder")
+        if Path(folder).is_absolute() or ".." in Path(folder).parts:
+            raise ValueError(f"model {name}'s folder {folder!r} is outside the run folder")
+        layers = entry.get("layer_names", [])
+        if not isinstance(layers, list) or not all(isinstance(n, str) for n in layers):
+            raise ValueError(f"model {name}'s layer names are not a list of names")
+        entry = dict(entry)
+        frozen = entry.get("frozen")
+        if not (isinstance(frozen, list) and len(frozen) == len(layers)):
+            entry["frozen"] = [False] * len(layers)
+        entry["frozen"] = [bool(f) for f in entry["frozen"]]
+        if not isinstance(entry.get("stopped"), (dict, type(None))):
+            entry["stopped"] = {"message": str(entry["stopped"])}
+        for key in ("display_name", "arch"):
+            if not isinstance(entry.get(key, ""), str):
+                entry.pop(key)
+        if not isinstance(entry.get("num_params", 0), (int, float)):
+            entry.pop("num_params")
+        checked.append(entry)
+    meta = dict(meta, models=checked)
+    for key in ("created", "status", "source", "host"):
+        if key in meta and not isinstance(meta[key], str):
+            meta[key] = str(meta[key])
+    if not isinstance(meta.get("config", {}), dict):
+        meta.pop("config")
+    if not isinstance(meta.get("pid"), (int, type(None))):
+        meta.pop("pid")
     return meta
 
 
@@ -226,19 +320,23 @@ _FILES = ("scalars.csv", "grad_norms.csv", "weight_norms.csv", "update_ratios.cs
 
 
 class RunFollower:
-    """Follows a run folder: each :meth:`poll` returns the rows added since the last one."""
+    """Follows a run folder: each :meth:`poll` returns the rows added since the last one.
 
-    def __init__(self, path: str | Path) -> None:
+    ``files`` names the CSV files to read (all of a model's by default); a view that plots
+    only some of them reads a long run several times faster.
+    """
+
+    def __init__(self, path: str | Path, files: tuple[str, ...] = _FILES) -> None:
         self.path = Path(path)
-        self.meta = _read_meta(self.path)
+        self.meta = read_meta(self.path)
         self._tails: dict[str, dict[str, _CsvTail]] = {}
         for entry in self.meta["models"]:
             folder = self.path / entry["folder"]
-            self._tails[entry["name"]] = {name: _CsvTail(folder / name) for name in _FILES}
+            self._tails[entry["name"]] = {name: _CsvTail(folder / name) for name in files}
 
     def poll(self) -> RunUpdate:
         try:
-            self.meta = _read_meta(self.path)
+            self.meta = read_meta(self.path)
         except TrainingError:
             pass  # keep the last good copy; the writer replaces it atomically
         rows: dict[str, dict[str, Table]] = {}

@@ -49,7 +49,7 @@ def _last(values, default=float("nan")) -> float:
 
 def summarise_model(log: ModelLog) -> ModelSummary:
     scalars, epochs = log.scalars, log.epochs
-    stopped = log.stopped["message"] if log.stopped else None
+    stopped = log.stopped.get("message", "stopped") if log.stopped else None
     ratio = first_to_last_ratio(log.grad_norms.values()[-1]) if len(log.grad_norms) else math.nan
     return ModelSummary(
         name=log.name, display_name=log.display_name, steps=len(scalars),

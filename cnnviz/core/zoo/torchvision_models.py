@@ -109,7 +109,7 @@ def _family(name: str) -> tuple[str, int, str, str] | None:
 
 def _display_name(name: str, doc_display: str) -> str:
     if _SANE_DISPLAY.match(doc_display):
-        return doc_display
+        return _tidy(name, doc_display)
     prefixes = [p for p in (*_DISPLAY_PREFIX, *FAMILIES) if name.startswith(p)]
     if not prefixes:
         return name
@@ -119,7 +119,39 @@ def _display_name(name: str, doc_display: str) -> str:
     if prefix == "vit":  # vit_b_16 -> ViT-B/16, as the paper writes it
         size, _, patch = rest.partition("_")
         return f"ViT-{size.upper()}/{patch}"
-    return f"{label} {rest.replace('_', ' ').capitalize()}".strip()
+    return _tidy(name, f"{label} {rest.replace('_', ' ').capitalize()}".strip())
+
+
+# How the papers write the names torchvision's docstrings spell loosely, in the zoo's style
+# ("ResNet-18", "VGG-16 (BN)"): (pattern, replacement), applied in order.
+_TIDY = (
+    (r"^EfficientNet B(\d)$", r"EfficientNet-B\1"),
+    (r"^Densenet-", "DenseNet-"),
+    (r"^(RegNet[XY])_", r"\1-"),
+    (r"^VGG-(\d+)[-_]BN$", r"VGG-\1 (BN)"),
+    (r"^(ResNeXt-\d+) (\d+)x(\d+d)$", r"\1 (\2×\3)"),
+    (r"^Swin V2 ([A-Z])$", r"SwinV2-\1"),
+    (r"^(Swin|MaxViT) ([A-Z])$", r"\1-\2"),
+    (r"^ShuffleNet V2 X(\d+(?:\.\d+)?)$", r"ShuffleNet V2 \1×"),
+)
+
+
+def _tidy(name: str, display: str) -> str:
+    for pattern, replacement in _TIDY:
+        display = re.sub(pattern, replacement, display)
+    if name == "squeezenet1_0":  # its docstring says only "SqueezeNet"; 1.1 is the other one
+        display = "SqueezeNet 1.0"
+    return display
+
+
+@lru_cache(maxsize=None)
+def torchvision_display_name(name: str) -> str:
+    """How people write torchvision model ``name``: "efficientnet_b0" -> "EfficientNet-B0",
+    "resnext50_32x4d" -> "ResNeXt-50 (32×4d)".  Cheap (reads the builder's docstring only),
+    so a catalog can name every model without building a spec."""
+    from torchvision import models
+
+    return _display_name(name, _doc_facts(models.get_model_builder(name))[0])
 
 
 def _doc_facts(builder: Any) -> tuple[str, str, int]:
@@ -164,8 +196,8 @@ def torchvision_spec(name: str) -> ArchSpec:
 
     if name not in torchvision_names():
         raise ArchError(f"torchvision has no classification model called '{name}'.")
-    doc_display, title, doc_year = _doc_facts(models.get_model_builder(name))
-    display = _display_name(name, doc_display)
+    _doc_display, title, doc_year = _doc_facts(models.get_model_builder(name))
+    display = torchvision_display_name(name)
     known = _family(name)
     if known is not None:
         family, year, paper, note = known

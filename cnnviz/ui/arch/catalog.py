@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+import re
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,11 +23,61 @@ from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.engine import CatalogEntry
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.widgets import icons
+from cnnviz.ui.widgets.elided import ElidedLabel
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 FILES_GROUP = "Your model files"
 TORCHVISION_GROUP = "More from torchvision"
+WIDTH = 270  # the column's width at first; picks never change it (its card wraps or elides)
+MIN_WIDTH = 250
+
+# Networks whose layers add (or concatenate) a block's input back to its output: searching
+# for "skip", "shortcut" or "residual" finds them.  Names are catalog refs (prefixes).
+_SKIP_REFS = re.compile(r"^(resnet|resnext|wide_resnet|mobilenet_v[23]|efficientnet|mnasnet|"
+                        r"regnet|convnext|densenet|vit_|swin|maxvit)")
+_SKIP_WORDS = "skip connection shortcut residual add"
+
+
+class ElidedButton(QPushButton):
+    """A push button whose text ends in "…" when the width it is given is too small (the
+    whole text then shows in the tooltip): it never widens the column it sits in."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._tip = ""
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._refresh()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setToolTip(self, tip: str) -> None:
+        self._tip = tip
+        self._refresh()
+
+    def sizeHint(self) -> QSize:
+        # Only as wide as "Compare…": the layout gives it the column's width anyway.
+        return QSize(self.fontMetrics().horizontalAdvance("Compare…") + 24,
+                     super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        room = self.width() - 24  # the style's padding on both sides
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(room, 0))
+        if super().text() != shown:
+            super().setText(shown)
+        tip = "\n".join(t for t in (self._full if shown != self._full else "", self._tip) if t)
+        super().setToolTip(tip)
 
 
 class InfoCard(QFrame):
@@ -37,9 +88,9 @@ class InfoCard(QFrame):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setProperty("card", True)
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setProperty("role", "title")
-        self.meta = QLabel()
+        self.meta = QLabel(wordWrap=True)
         self.meta.setProperty("role", "muted")
         self.note = QLabel(wordWrap=True)
         self.paper = QLabel(wordWrap=True)
@@ -59,7 +110,7 @@ class InfoCard(QFrame):
             grid.addLayout(col)
             self.metrics[key] = value
         grid.addStretch(1)
-        self.twin_button = QPushButton()
+        self.twin_button = ElidedButton()
         self.twin_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.twin_button.clicked.connect(lambda: self.twin_requested.emit(self._twin or ""))
         self._twin: str | None = None
@@ -85,14 +136,19 @@ class InfoCard(QFrame):
         if entry.year:
             bits.append(str(entry.year))
         if entry.input_shape:
-            bits.append(f"input {fmt.shape(entry.input_shape)}")
+            # No-break spaces: a narrow card wraps between the facts, not inside the shape.
+            bits.append(f"input {fmt.shape(entry.input_shape)}".replace(" ", "\u00a0"))
         self.meta.setText("  ·  ".join(bits))
-        self.note.setText(" ".join(entry.note.split()))
+        # A zero-width space after "/" and "_" lets a long file path wrap instead of clip.
+        self.note.setText(re.sub(r"([/_])", "\\1\u200b", " ".join(entry.note.split())))
         self.note.setVisible(bool(entry.note))
         self.paper.setText(f"<i>{html.escape(entry.paper)}</i>" if entry.paper else "")
         self.paper.setVisible(bool(entry.paper))
         self._twin = entry.twin
-        self.twin_button.setText(f"Compare with its twin, {twin_name or entry.twin}")
+        twin_name = twin_name or entry.twin
+        self.twin_button.setText(f"Compare with {twin_name}")
+        self.twin_button.setToolTip(f"Open {entry.display_name} and its twin, {twin_name}, "
+                                    "side by side in Compare.")
         self.twin_button.setVisible(bool(entry.twin))
         for value in self.metrics.values():
             value.setText("…")
@@ -147,6 +203,11 @@ class CatalogPanel(QWidget):
         self.card.twin_requested.connect(self.twin_requested)
         self.loading = QLabel("Loading the architecture zoo…")
         self.loading.setProperty("role", "muted")
+        self.no_match = QLabel(wordWrap=True)
+        self.no_match.setProperty("role", "muted")
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.no_match.setContentsMargins(8, 16, 8, 0)
+        self.no_match.hide()
         heading = QLabel("ARCHITECTURES")
         heading.setProperty("role", "heading")
         layout = QVBoxLayout(self)
@@ -156,8 +217,11 @@ class CatalogPanel(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.loading)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.no_match, 1)
         layout.addWidget(self.open_button)
         layout.addWidget(self.card)
+        # An explicit minimum: the splitter then never widens the column for a long name.
+        self.setMinimumWidth(MIN_WIDTH)
         theme_manager().changed.connect(self._retheme)
         self._retheme(theme_manager().palette)
 
@@ -196,9 +260,12 @@ class CatalogPanel(QWidget):
     def _leaf(self, entry: CatalogEntry) -> QStandardItem:
         item = QStandardItem(entry.display_name)
         item.setData(entry.ref, REF_ROLE)
-        item.setData(" ".join(str(x) for x in (entry.display_name, entry.ref, entry.family,
-                                               entry.year or "", entry.note)), SEARCH_ROLE)
-        tip = entry.note or entry.ref
+        words = [entry.display_name, entry.ref, entry.family, entry.year or "", entry.note]
+        if _SKIP_REFS.match(entry.ref):
+            words.append(_SKIP_WORDS)
+        item.setData(" ".join(str(x) for x in words), SEARCH_ROLE)
+        tip = entry.note or (f"Built by torchvision.models.{entry.ref}()"
+                             if entry.source == "torchvision" else entry.display_name)
         if entry.paper:
             tip += f"\n\n{entry.paper}"
         item.setToolTip(tip)
@@ -235,6 +302,12 @@ class CatalogPanel(QWidget):
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
         self._expand_groups()
+        empty = bool(self.entries) and self.proxy.rowCount() == 0
+        if empty:
+            self.no_match.setText(f"No architecture matches “{text.strip()}”.\n"
+                                  "Try a family (ResNet), a year (2015) or an idea (skip).")
+        self.no_match.setVisible(empty)
+        self.tree.setVisible(not empty)
 
     # ------------------------------------------------------------ selection
     def refs(self, source: str | None = None) -> list[str]:

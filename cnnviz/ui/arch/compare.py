@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -74,9 +74,13 @@ class ComparePanel(QWidget):
         self.table.setShowGrid(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.setFixedHeight(len(ROWS) * 24 + 36)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Row headers padded like column headers would make six rows take a third of a small
+        # window; _fit_table then sizes the rows to what the headers need.
+        self.table.setStyleSheet("QHeaderView::section:vertical { padding-top: 3px; "
+                                 "padding-bottom: 3px; }")
+        self.table.setHorizontalHeaderLabels(["", "", "Right ÷ left"])
+        self._fit_table()
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
@@ -193,6 +197,7 @@ class ComparePanel(QWidget):
     def _fill_table(self) -> None:
         headers = [self.pickers[0].currentText(), self.pickers[1].currentText(), "Right ÷ left"]
         self.table.setHorizontalHeaderLabels(headers)
+        self._fit_table()
         values = [totals_row_values(r.report) if r else None for r in self.reports]
         for row in range(len(ROWS)):
             for col in range(2):
@@ -204,6 +209,20 @@ class ComparePanel(QWidget):
             item = QTableWidgetItem(ratio)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(row, 2, item)
+
+    def _fit_table(self) -> None:
+        """Make every row as tall as its header needs (the theme pads header sections) and
+        the table exactly as tall as its rows, so no row header is clipped."""
+        rows = self.table.verticalHeader()
+        height = max(24, *(rows.sectionSizeHint(i) for i in range(rows.count())))
+        rows.setDefaultSectionSize(height)
+        head = self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(head + height * rows.count() + 2 * self.table.frameWidth())
+
+    def changeEvent(self, event) -> None:  # a new style sheet may change the header sizes
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fit_table()
 
     def _align_zoom(self) -> None:
         if all(self.reports):

@@ -1,4 +1,10 @@
-"""The details panel: what one selected layer or block is, with the course's arithmetic."""
+"""The details panel: what one selected layer or block is, with the course's arithmetic.
+
+Formulas never wrap inside an expression: each one is a line of its own when it fits, else
+it breaks before an " = " with the rest aligned under the first one (a derivation as written
+on a board), in a slightly smaller font if that saves a break; a term that still does not
+fit scrolls sideways rather than wrap.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,17 @@ import html
 from PySide6.QtWidgets import QTextBrowser
 
 from cnnviz.ui.arch import formatting as fmt
+from cnnviz.ui.arch.formula_layout import FormulaLayout
 from cnnviz.ui.theme import theme_manager
 
 
 def _row(name: str, value: str) -> str:
     return f"<tr><td class='k'>{html.escape(name)}</td><td class='v'>{value}</td></tr>"
+
+
+def _share(part: int, whole: int) -> str:
+    """The share as rich text ("<0.1%" escaped)."""
+    return html.escape(fmt.percent(part, whole))
 
 
 def _hyper_value(value) -> str:
@@ -25,12 +37,16 @@ def _hyper_value(value) -> str:
 class DetailsPanel(QTextBrowser):
     """Rich text about the selection; :attr:`subject` names what it shows (a key or "model")."""
 
+    FORMULA_PAD = 6  # cell padding of the formula box
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setOpenExternalLinks(True)
         self.subject: str | None = None
         self._last = None
         self._gradient = None  # key -> rich text of its gradient norm, or None
+        self.formulas = FormulaLayout()
+        self._shown_lines: list = []
         theme_manager().changed.connect(self._redraw)
         self.show_nothing()
 
@@ -44,8 +60,9 @@ class DetailsPanel(QTextBrowser):
           p.h {{ font-size: 8pt; color: {p.muted}; margin-top: 14px; margin-bottom: 4px; font-weight: 700; }}
           td.k {{ color: {p.muted}; padding: 2px 14px 2px 0; }}
           td.v {{ padding: 2px 0; }}
-          .f {{ font-family: 'JetBrains Mono', 'DejaVu Sans Mono', 'Menlo', monospace;
-                font-size: 12px; background: {p.surface_alt}; padding: 6px 8px; }}
+          table.f {{ background: {p.surface_alt}; margin-top: 2px; }}
+          .fl {{ font-family: {FormulaLayout.FAMILIES_CSS}; white-space: pre; }}
+          .fn {{ color: {p.muted}; }}
           .big {{ font-size: 15px; font-weight: 600; }}
         </style>"""
 
@@ -58,6 +75,37 @@ class DetailsPanel(QTextBrowser):
         if self._last is not None:
             method, *rest = self._last
             method(*rest)
+
+    def formula_width(self) -> float:
+        """The pixels a formula line may take without scrolling: the panel's width less its
+        frame, a vertical scroll bar (reserved, so it appearing changes nothing), the page
+        margins and the formula box's padding."""
+        margin = self.document().documentMargin()
+        scroll = self.verticalScrollBar().sizeHint().width()
+        return self.width() - 2 * self.frameWidth() - scroll - 2 * margin - 2 * self.FORMULA_PAD - 2
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # Lay the formulas out again for the new width, only when their breaks change.
+        if self._last is not None and self._last[0] == self.show_layer:
+            layer = self._last[2]
+            if self.formulas.layout(layer.formulas, self.formula_width()) != self._shown_lines:
+                scroll = self.verticalScrollBar().value()
+                self._redraw()
+                self.verticalScrollBar().setValue(scroll)
+
+    def _formula_html(self, formulas: list[str]) -> str:
+        lines = self.formulas.layout(formulas, self.formula_width())
+        self._shown_lines = lines
+        rows = []
+        for line in lines:
+            if line.note:
+                rows.append(f"<div class='fn'>{html.escape(line.text)}</div>")
+            else:
+                rows.append(f"<div class='fl'>{html.escape(line.text)}</div>")
+        size = lines[0].px if lines else FormulaLayout.SIZES[0]
+        return (f"<table class='f' width='100%' cellspacing='0' cellpadding='{self.FORMULA_PAD}'>"
+                f"<tr><td style='font-size: {size}px'>{''.join(rows)}</td></tr></table>")
 
     def set_gradient_source(self, source) -> None:
         """``source(key)`` gives the gradient line of a layer or block (rich text, or None);
@@ -117,17 +165,17 @@ class DetailsPanel(QTextBrowser):
         shapes.append(_row("Output", f"<b>{fmt.shape(layer.output_shape)}</b>"))
         body += "<p class='h'>SHAPES</p><table>" + "".join(shapes) + "</table>"
         if layer.hyper:
-            body += "<p class='h'>HYPER-PARAMETERS</p><table>" + "".join(
-                _row(k.replace("_", " "), _hyper_value(v)) for k, v in layer.hyper.items()) + "</table>"
+            rows = "".join(_row(k.replace("_", " ").capitalize(), _hyper_value(v))
+                           for k, v in layer.hyper.items())
+            body += f"<p class='h'>HYPER-PARAMETERS</p><table>{rows}</table>"
         if layer.formulas:
-            lines = "<br>".join(html.escape(f) for f in layer.formulas)
-            body += f"<p class='h'>ARITHMETIC</p><p class='f'>{lines}</p>"
+            body += "<p class='h'>ARITHMETIC</p>" + self._formula_html(layer.formulas)
         numbers = [
-            _row("Parameters", f"{fmt.exact(layer.params)} ({fmt.percent(layer.params, t.params)} of total)"),
+            _row("Parameters", f"{fmt.exact(layer.params)} ({_share(layer.params, t.params)} of total)"),
         ]
         if layer.frozen_params:
             numbers.append(_row("Frozen", fmt.exact(layer.frozen_params)))
-        numbers.append(_row("Multiply-adds", f"{fmt.exact(layer.macs)} ({fmt.percent(layer.macs, t.macs)})"))
+        numbers.append(_row("Multiply-adds", f"{fmt.exact(layer.macs)} ({_share(layer.macs, t.macs)})"))
         if layer.rf is not None:
             numbers.append(_row("Receptive field", f"{layer.rf} × {layer.rf} px, jump {layer.rf_jump}"))
         body += "<p class='h'>NUMBERS</p><table>" + "".join(numbers) + "</table>"
@@ -146,8 +194,8 @@ class DetailsPanel(QTextBrowser):
         body += self._gradient_section(block.path)
         rows = [
             _row("Layers", str(n_layers)),
-            _row("Parameters", f"{fmt.exact(block.params)} ({fmt.percent(block.params, t.params)} of total)"),
-            _row("Multiply-adds", f"{fmt.exact(block.macs)} ({fmt.percent(block.macs, t.macs)})"),
+            _row("Parameters", f"{fmt.exact(block.params)} ({_share(block.params, t.params)} of total)"),
+            _row("Multiply-adds", f"{fmt.exact(block.macs)} ({_share(block.macs, t.macs)})"),
             _row("Weights", fmt.nbytes(block.params * report.dtype_bytes)),
         ]
         if block.repeat > 1:

@@ -7,6 +7,7 @@ start-up path of the window.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,24 +43,30 @@ class Inspection:
 
 
 def load_catalog() -> list[CatalogEntry]:
-    """The zoo entries, then every torchvision classification model not already in the zoo."""
+    """The zoo entries, then every torchvision classification model not already in the zoo
+    (named, dated and sized as its spec says; building a spec reads docstrings only)."""
     import_torch()  # torch's first use may be here: load it without freezing the window
-    from cnnviz.core.zoo import list_specs
+    from cnnviz.core.zoo import list_specs, torchvision_spec
 
-    entries = [
-        CatalogEntry(
-            ref=s.name, display_name=s.display_name, family=s.family, year=s.year,
-            paper=s.paper, note=s.note, twin=s.twin, input_shape=tuple(s.input_shape),
-            num_classes=s.num_classes, options=dict(s.options), source=s.source,
-        )
-        for s in list_specs()
-    ]
+    entries = [_entry(s) for s in list_specs()]
     known = {e.ref.lower() for e in entries}
-    for name in torchvision_names():
-        if name.lower() not in known:
-            entries.append(CatalogEntry(ref=name, display_name=name, family="torchvision",
-                                        source="torchvision"))
-    return entries
+    more = [_entry(torchvision_spec(name)) for name in torchvision_names()
+            if name.lower() not in known]
+    return entries + sorted(more, key=lambda e: _natural_key(e.display_name))
+
+
+def _entry(spec) -> CatalogEntry:
+    return CatalogEntry(
+        ref=spec.name, display_name=spec.display_name, family=spec.family, year=spec.year or None,
+        paper=spec.paper, note=spec.note, twin=spec.twin, input_shape=tuple(spec.input_shape),
+        num_classes=spec.num_classes, options=dict(spec.options), source=spec.source,
+    )
+
+
+def _natural_key(text: str) -> list:
+    """Sort "ResNet-18" before "ResNet-101": runs of digits compare as numbers."""
+    return [(0, float(part), "") if part[:1].isdigit() else (1, 0.0, part.lower())
+            for part in re.findall(r"\d+(?:\.\d+)?|\D+", text)]
 
 
 def torchvision_names() -> list[str]:

@@ -1,6 +1,8 @@
 """Save what the Architectures workspace shows: the graph as PNG, SVG or PDF, the table as CSV
-or Markdown.  Every write goes to a temporary file in the target folder first and is moved into
-place only when complete, so a failed export never leaves a half-written file behind.
+or Markdown.  Each file is drawn into memory and written by the core's
+:func:`~cnnviz.core.inspect.textio.atomic_write_bytes`: a failed export never leaves a
+half-written file behind, and a new file gets the usual permissions (the umask's), as every
+other export of cnnviz does.
 
 A graph coloured by gradient norms is exported with its legend printed above it
 (:mod:`cnnviz.ui.arch.legend_print`), so the picture explains its colours on its own.
@@ -8,26 +10,26 @@ A graph coloured by gradient norms is exported with its legend printed above it
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QWidget
 
-from cnnviz.core.errors import CnnvizError
+from cnnviz.core.inspect.textio import ExportError, atomic_write_bytes, atomic_write_text
 from cnnviz.ui import settings
 from cnnviz.ui.arch.gradient_legend import LegendContent
 from cnnviz.ui.arch.legend_print import PrintedLegend
 from cnnviz.ui.theme import palette
 
+__all__ = ["FORMATS", "GRAPH_FORMATS", "ExportError", "ask_path", "export", "export_pdf",
+           "export_png", "export_svg", "export_table"]
+
 FORMATS = {
-    "png": ("Graph as PNG image", "PNG image (*.png)"),
-    "svg": ("Graph as SVG drawing", "SVG drawing (*.svg)"),
-    "pdf": ("Graph as PDF document", "PDF document (*.pdf)"),
+    "png": ("Graph as PNG Image", "PNG image (*.png)"),
+    "svg": ("Graph as SVG Drawing", "SVG drawing (*.svg)"),
+    "pdf": ("Graph as PDF Document", "PDF document (*.pdf)"),
     "csv": ("Table as CSV", "CSV table (*.csv)"),
     "md": ("Table as Markdown", "Markdown (*.md)"),
 }
@@ -35,26 +37,11 @@ GRAPH_FORMATS = ("png", "svg", "pdf")
 PDF_MAX_POINTS = 14400.0
 
 
-class ExportError(CnnvizError):
-    """A file that could not be written."""
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path):
-    """Yield a temporary path next to ``path``; on success it replaces ``path`` in one step."""
-    path = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    except OSError as exc:
-        raise ExportError(f"cnnviz cannot write in {path.parent}: {exc.strerror}.") from None
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+def _open_buffer() -> tuple[QByteArray, QBuffer]:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    return data, buffer
 
 
 class _Picture:
@@ -97,29 +84,32 @@ def export_png(scene: QGraphicsScene, path: Path, scale: float = 2.0,
     painter.scale(image.width() / picture.width, image.height() / picture.height)
     picture.paint(painter)
     painter.end()
-    with atomic_path(path) as tmp:
-        if not image.save(str(tmp), "PNG"):
-            raise ExportError(f"cnnviz could not write the PNG file {Path(path).name}.")
-    return Path(path)
+    data, buffer = _open_buffer()
+    if not image.save(buffer, "PNG"):
+        raise ExportError(f"cnnviz could not make the PNG picture {Path(path).name}; "
+                          "try SVG or PDF, which have no size limit.")
+    buffer.close()
+    return atomic_write_bytes(Path(path), data.data())
 
 
 def export_svg(scene: QGraphicsScene, path: Path, title: str = "cnnviz graph",
                legend: LegendContent | None = None) -> Path:
     """The whole graph as an SVG drawing (text stays text), ``legend`` above it."""
     picture = _Picture(scene, legend)
-    with atomic_path(path) as tmp:
-        gen = QSvgGenerator()
-        gen.setFileName(str(tmp))
-        gen.setSize(QSize(round(picture.width), round(picture.height)))
-        gen.setViewBox(QRectF(0, 0, picture.width, picture.height))
-        gen.setTitle(title)
-        gen.setDescription("Layer graph exported by cnnviz")
-        painter = QPainter()
-        if not painter.begin(gen):
-            raise ExportError(f"cnnviz could not write the SVG file {Path(path).name}.")
-        picture.paint(painter)
-        painter.end()
-    return Path(path)
+    data, buffer = _open_buffer()
+    gen = QSvgGenerator()
+    gen.setOutputDevice(buffer)
+    gen.setSize(QSize(round(picture.width), round(picture.height)))
+    gen.setViewBox(QRectF(0, 0, picture.width, picture.height))
+    gen.setTitle(title)
+    gen.setDescription("Layer graph exported by cnnviz")
+    painter = QPainter()
+    if not painter.begin(gen):
+        raise ExportError(f"cnnviz could not draw the SVG file {Path(path).name}.")
+    picture.paint(painter)
+    painter.end()
+    buffer.close()
+    return atomic_write_bytes(Path(path), data.data())
 
 
 def export_pdf(scene: QGraphicsScene, path: Path, title: str = "cnnviz graph",
@@ -128,22 +118,23 @@ def export_pdf(scene: QGraphicsScene, path: Path, title: str = "cnnviz graph",
     picture = _Picture(scene, legend)
     # PDF readers refuse pages over 200 inches; a tall graph is scaled down to fit one.
     scale = min(1.0, PDF_MAX_POINTS / max(picture.width, picture.height, 1))
-    with atomic_path(path) as tmp:
-        writer = QPdfWriter(str(tmp))
-        writer.setTitle(title)
-        writer.setCreator("cnnviz")
-        writer.setResolution(72)  # one device pixel per point: the page is the picture's size
-        writer.setPageSize(QPageSize(QSizeF(picture.width * scale, picture.height * scale),
-                                     QPageSize.Unit.Point, "cnnviz graph",
-                                     QPageSize.SizeMatchPolicy.ExactMatch))
-        writer.setPageMargins(QMarginsF(0, 0, 0, 0))
-        painter = QPainter()
-        if not painter.begin(writer):
-            raise ExportError(f"cnnviz could not write the PDF file {Path(path).name}.")
-        painter.scale(scale, scale)
-        picture.paint(painter)
-        painter.end()
-    return Path(path)
+    data, buffer = _open_buffer()
+    writer = QPdfWriter(buffer)
+    writer.setTitle(title)
+    writer.setCreator("cnnviz")
+    writer.setResolution(72)  # one device pixel per point: the page is the picture's size
+    writer.setPageSize(QPageSize(QSizeF(picture.width * scale, picture.height * scale),
+                                 QPageSize.Unit.Point, "cnnviz graph",
+                                 QPageSize.SizeMatchPolicy.ExactMatch))
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0))
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise ExportError(f"cnnviz could not write the PDF file {Path(path).name}.")
+    painter.scale(scale, scale)
+    picture.paint(painter)
+    painter.end()  # the writer finishes the document here
+    buffer.close()
+    return atomic_write_bytes(Path(path), data.data())
 
 
 def export_table(report, path: Path, fmt: str) -> Path:
@@ -151,9 +142,7 @@ def export_table(report, path: Path, fmt: str) -> Path:
     from cnnviz.core.inspect import report_to_csv, report_to_markdown
 
     text = (report_to_csv if fmt == "csv" else report_to_markdown)(report)
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    return Path(path)
+    return atomic_write_text(Path(path), text)
 
 
 def ask_path(parent: QWidget, kind: str, stem: str) -> Path | None:

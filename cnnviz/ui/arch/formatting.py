@@ -1,18 +1,25 @@
-"""How numbers read in the Architectures views: 61.7K, 138.4M, 15.5 G, 1.2 MB."""
+"""How numbers read in the Architectures views: 61.7K, 138M, 1.50G, 1.2 MB."""
 
 from __future__ import annotations
 
 
 def count(n: int | float | None) -> str:
-    """A count with a K/M/G suffix (``61,706 -> 61.7K``)."""
+    """A count with a K/M/G/T suffix and always three significant digits, trailing zeros
+    kept, so numbers side by side read alike: ``61,706 -> 61.7K``, ``1,502,000,000 ->
+    1.50G``, ``138,357,544 -> 138M``; below 1,000 the whole number."""
     if n is None:
         return "–"
     n = float(n)
-    for limit, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
-        if abs(n) >= limit:
-            value = n / limit
-            return f"{value:.3g}{suffix}" if value < 100 else f"{value:.0f}{suffix}"
-    return f"{n:.0f}"
+    if abs(n) < 999.5:
+        return f"{n:.0f}"
+    text, suffix = "", ""
+    for size, suffix in ((1e3, "K"), (1e6, "M"), (1e9, "G"), (1e12, "T")):
+        value = n / size
+        digits = 2 if abs(value) < 9.995 else 1 if abs(value) < 99.95 else 0
+        text = f"{value:.{digits}f}"
+        if abs(float(text)) < 999.5:  # else it rounds up to the next suffix: 999.7K -> 1.00M
+            break
+    return text + suffix
 
 
 def exact(n: int | None) -> str:

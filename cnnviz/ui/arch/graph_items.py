@@ -11,7 +11,8 @@ import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
-    QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF,
+    QBrush, QColor, QFont, QFontInfo, QFontMetricsF, QGuiApplication, QPainter, QPainterPath,
+    QPen, QPolygonF,
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyle
 
@@ -19,18 +20,34 @@ from cnnviz.ui.theme import palette
 
 TEXT_LOD = 0.42  # below this zoom, labels are unreadable: draw shapes only
 RADIUS = 7.0
+BASE_PT = 9.0  # the desktop font size node boxes are designed for
+_PILL_H = 17.0
+
+
+def text_scale() -> float:
+    """The desktop font's size relative to :data:`BASE_PT`, never below 1: node text, and the
+    boxes with it, grow with a larger font chosen in the system settings."""
+    size = QGuiApplication.font().pointSizeF()
+    return max(1.0, size / BASE_PT) if size > 0 else 1.0
 
 
 def _fonts() -> tuple[QFont, QFont, QFont]:
+    k = text_scale()
     title = QFont()
-    title.setPointSizeF(9.5)
+    title.setPointSizeF(10.0 * k)
     title.setWeight(QFont.Weight.DemiBold)
     sub = QFont()
-    sub.setPointSizeF(8.2)
+    sub.setPointSizeF(9.0 * k)
     badge = QFont()
-    badge.setPointSizeF(8.0)
+    badge.setPointSizeF(8.0 * k)
     badge.setWeight(QFont.Weight.Bold)
     return title, sub, badge
+
+
+def readable_zoom(min_px: float = 11.0) -> float:
+    """The zoom at which a node's smaller (second) line of text is a ``min_px`` pixel font:
+    below it, labels are hard to read on a projector."""
+    return min_px / QFontInfo(_fonts()[1]).pixelSize()
 
 
 def blend(a: QColor, b: QColor, t: float) -> QColor:
@@ -81,17 +98,23 @@ class NodeItem(QGraphicsObject):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._hover = False
         self._title_font, self._sub_font, self._badge_font = _fonts()
-        text_w = rect.width() - 22 - (34 if badge else 0)
-        self.title = QFontMetricsF(self._title_font).elidedText(title, Qt.TextElideMode.ElideRight, text_w)
-        self.subtitle = QFontMetricsF(self._sub_font).elidedText(subtitle, Qt.TextElideMode.ElideRight,
-                                                                 rect.width() - 22)
+        self._pill_h = _PILL_H * text_scale()
+        # The title has the top line to itself; the repeat badge and the expand button sit
+        # at the end of the second line, so they never cover the name.
+        text_w = rect.width() - 22
+        sub_w = text_w - (self.expand_button_rect().width() + 8 if is_block else 0)
+        if badge:
+            sub_w -= self._pill_width(badge) + 6
+        title_fm = QFontMetricsF(self._title_font)
+        self.title = title_fm.elidedText(title, Qt.TextElideMode.ElideRight, text_w)
+        self.subtitle = QFontMetricsF(self._sub_font).elidedText(
+            subtitle, Qt.TextElideMode.ElideRight, sub_w)
         self.full_title = title
         self.base_tooltip = tooltip
         self.heat: QColor | None = None
         self.heat_state: str | None = None  # None: shade by weight; "value", "frozen", "none"
-        tag_w = QFontMetricsF(self._badge_font).horizontalAdvance(FROZEN_TAG) + 20
-        self._title_tagged = QFontMetricsF(self._title_font).elidedText(
-            title, Qt.TextElideMode.ElideRight, text_w - tag_w)
+        self._title_tagged = title_fm.elidedText(
+            title, Qt.TextElideMode.ElideRight, text_w - self._pill_width(FROZEN_TAG) - 6)
 
     def set_heat(self, state: str | None, color: QColor | None = None, note: str = "") -> None:
         """Paint by a measured value: ``state`` "value" (filled with ``color``), "frozen" or
@@ -111,8 +134,8 @@ class NodeItem(QGraphicsObject):
 
     def expand_button_rect(self) -> QRectF:
         """Where the "expand" control of a block node is, in item coordinates."""
-        r = self._rect
-        return QRectF(r.right() - 26, r.bottom() - 22, 20, 16)
+        r, k = self._rect, self._pill_h / _PILL_H
+        return QRectF(r.right() - 26 * k, r.bottom() - 22 * k, 20 * k, 16 * k)
 
     def hoverEnterEvent(self, event) -> None:
         self._hover = True
@@ -156,6 +179,8 @@ class NodeItem(QGraphicsObject):
             return fill, outline, QColor(pal.border), text if frozen else muted, muted, far
         fill = blend(fill, outline, 0.55 * self.weight)
         far = outline if self.weight > 0.5 else blend(fill, outline, 0.5)
+        if self.weight > 0.35:  # a strongly shaded box may need the other ink to stay legible
+            text, muted = ink_on(fill)
         return fill, outline, outline, text, muted, far
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
@@ -209,11 +234,9 @@ class NodeItem(QGraphicsObject):
             painter.setFont(self._title_font)
             painter.drawText(QRectF(left, r.top(), r.width() - 18, r.height()),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
-        right = self._rect.right() - 6
-        if self.badge:
-            right = self._paint_pill(painter, self.badge, right, outline, QColor(pal.surface)) - 4
         if frozen:
-            self._paint_pill(painter, FROZEN_TAG, right, QColor(pal.muted), QColor(pal.surface))
+            self._paint_pill(painter, FROZEN_TAG, self._rect.right() - 6, self._rect.top() + 5,
+                             QColor(pal.muted), QColor(pal.surface))
         if self.is_block:
             b = self.expand_button_rect()
             painter.setPen(QPen(outline, 1.2))
@@ -222,20 +245,34 @@ class NodeItem(QGraphicsObject):
             c = b.center()
             painter.drawLine(QPointF(c.x() - 4, c.y()), QPointF(c.x() + 4, c.y()))
             painter.drawLine(QPointF(c.x(), c.y() - 4), QPointF(c.x(), c.y() + 4))
+        badge = self.badge_rect()
+        if badge is not None:
+            self._paint_pill(painter, self.badge, badge.right(), badge.top(), outline,
+                             QColor(pal.surface))
 
-    def _paint_pill(self, painter: QPainter, text: str, right: float, back: QColor,
-                    ink: QColor) -> float:
-        """A rounded label ending at ``right`` near the top edge; returns its left edge."""
-        fm = QFontMetricsF(self._badge_font)
-        w = fm.horizontalAdvance(text) + 12
-        rect = QRectF(right - w, self._rect.top() + 5, w, 17)
+    def badge_rect(self) -> QRectF | None:
+        """Where the repeat badge is drawn (bottom right, left of the expand button), in item
+        coordinates; None without a badge."""
+        if not self.badge:
+            return None
+        right = self.expand_button_rect().left() - 5 if self.is_block else self._rect.right() - 6
+        w = self._pill_width(self.badge)
+        return QRectF(right - w, self._rect.bottom() - 6 - self._pill_h, w, self._pill_h)
+
+    def _pill_width(self, text: str) -> float:
+        return QFontMetricsF(self._badge_font).horizontalAdvance(text) + 12
+
+    def _paint_pill(self, painter: QPainter, text: str, right: float, top: float, back: QColor,
+                    ink: QColor) -> None:
+        """A rounded label ending at ``right`` with its top at ``top``."""
+        w = self._pill_width(text)
+        rect = QRectF(right - w, top, w, self._pill_h)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(back)
-        painter.drawRoundedRect(rect, 8.5, 8.5)
+        painter.drawRoundedRect(rect, self._pill_h / 2, self._pill_h / 2)
         painter.setFont(self._badge_font)
         painter.setPen(ink)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        return rect.left()
 
 
 class EdgeItem(QGraphicsPathItem):
@@ -313,7 +350,8 @@ class FrameItem(QGraphicsItem):
         super().__init__()
         self.path = path
         self.label = label
-        self._rect = rect.adjusted(-12, -12 - self.HEADER, 12, 10)
+        self._header = self.HEADER * text_scale()
+        self._rect = rect.adjusted(-12, -12 - self._header, 12, 10)
         self._bounds = self._rect.adjusted(-1, -1, 1, 1)
         self.setZValue(-2)
         self.setAcceptHoverEvents(True)
@@ -325,7 +363,7 @@ class FrameItem(QGraphicsItem):
         return self._bounds
 
     def header_rect(self) -> QRectF:
-        return QRectF(self._rect.left(), self._rect.top(), self._rect.width(), self.HEADER + 4)
+        return QRectF(self._rect.left(), self._rect.top(), self._rect.width(), self._header + 4)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()

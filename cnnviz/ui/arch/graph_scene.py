@@ -1,30 +1,34 @@
 """Turn an engine :class:`~cnnviz.core.inspect.report.Layout` into graph items.
 
-The engine lays nodes out in abstract units; :func:`layout_scale` maps them so that a typical
-node is about :data:`NODE_WIDTH` pixels wide at zoom 1.
+The engine lays nodes out in abstract units; :func:`layout_scale` maps them so that a layer
+node is :data:`NODE_WIDTH` pixels wide at zoom 1 (more with a large desktop font), whatever
+else the graph holds.
 """
 
 from __future__ import annotations
 
 import math
-import statistics
 
 from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtWidgets import QGraphicsScene
 
+from cnnviz.core.inspect.collapse import residual_blocks
+from cnnviz.core.inspect.layout import NODE_WIDTH as LAYOUT_NODE_WIDTH
+from cnnviz.core.inspect.layout import V_GAP
 from cnnviz.ui.arch import formatting as fmt
-from cnnviz.ui.arch.graph_items import EdgeItem, FrameItem, NodeItem
+from cnnviz.ui.arch.graph_items import EdgeItem, FrameItem, NodeItem, text_scale
+from cnnviz.ui.arch.shortcut_item import ShortcutItem
 
-NODE_WIDTH = 210.0
+NODE_WIDTH = 230.0
 SHADES = ("params", "macs", "none")
 GRADIENT = "grad"  # shade by a training run's gradient norms (painted by set_heat)
 
 
 def layout_scale(layout) -> float:
-    widths = [n.width for n in layout.nodes.values() if n.width > 0]
-    if not widths:
-        return 1.0
-    return NODE_WIDTH / statistics.median(widths)
+    """Scene pixels per layout unit: the same for every graph (a scale taken from the graph,
+    say its median box, would shrink a layer's box, and cut its text, whenever collapsed
+    blocks outnumber layers), larger with a larger desktop font (see :func:`text_scale`)."""
+    return NODE_WIDTH * text_scale() / LAYOUT_NODE_WIDTH
 
 
 def hyper_summary(layer) -> str:
@@ -69,12 +73,14 @@ def describe_layer(layer, totals) -> tuple[str, str, str]:
     return title, sub, tip
 
 
-def describe_block(block, n_layers: int, totals) -> tuple[str, str, str]:
+def describe_block(block, n_layers: int, totals, residual: bool = False) -> tuple[str, str, str]:
+    """Title, subtitle and tooltip of a collapsed block; ``residual`` when it hides a shortcut."""
     title = f"{block.path} · {block.type}"
     sub = f"{n_layers} layers  ·  {fmt.count(block.params)} params"
+    shortcut = "Adds its input back to its output (a shortcut)<br>" if residual else ""
     tip = (
         f"<b>{block.path}</b> &nbsp;<span style='opacity:.7'>{block.type}</span><br>"
-        f"{n_layers} layers, collapsed — click + to expand<br>"
+        f"{n_layers} layers, collapsed — click + to expand<br>{shortcut}"
         f"Parameters: {fmt.exact(block.params)} ({fmt.percent(block.params, totals.params)})<br>"
         f"Multiply-adds: {fmt.count(block.macs)}"
     )
@@ -87,7 +93,11 @@ def inside(block_path: str, container: str) -> bool:
 
 
 class GraphScene(QGraphicsScene):
-    """The items of one report's layout; emits requests to expand or collapse blocks."""
+    """The items of one report's layout; emits requests to expand or collapse blocks.
+
+    ``nodes`` maps layout keys to node items, ``edges`` lists the layout's edges, ``frames``
+    the expanded blocks' frames and ``shortcuts`` the arcs beside collapsed residual blocks
+    (by block path)."""
 
     expand_requested = Signal(str)
     collapse_requested = Signal(str)
@@ -97,6 +107,7 @@ class GraphScene(QGraphicsScene):
         self.nodes: dict[str, NodeItem] = {}
         self.edges: list[EdgeItem] = []
         self.frames: dict[str, FrameItem] = {}
+        self.shortcuts: dict[str, ShortcutItem] = {}
         self.scale_factor = 1.0
 
     def request_expand(self, path: str) -> None:
@@ -108,17 +119,20 @@ class GraphScene(QGraphicsScene):
     def populate(self, report, layout, frames: set[str], shade: str) -> None:
         """Replace the items with those of ``layout`` (of ``report``)."""
         self.clear()
-        self.nodes, self.edges, self.frames = {}, [], {}
+        self.nodes, self.edges, self.frames, self.shortcuts = {}, [], {}, {}
         s = self.scale_factor = layout_scale(layout)
         blocks = {b.path: b for b in report.root.walk()}
         layer_ids = set(report.graph.nodes)
         layer_counts = _layer_counts(report)
         runs = _repeat_badges(report, layout)
+        residual = residual_blocks(report, {k for k, n in layout.nodes.items() if n.is_block})
+        rects: dict[str, QRectF] = {}
         for key, ln in layout.nodes.items():
-            rect = QRectF(ln.x * s, ln.y * s, ln.width * s, ln.height * s)
+            rect = rects[key] = QRectF(ln.x * s, ln.y * s, ln.width * s, ln.height * s)
             if ln.is_block or key not in layer_ids:
                 block = blocks[key]
-                title, sub, tip = describe_block(block, layer_counts.get(key, 0), report.totals)
+                title, sub, tip = describe_block(block, layer_counts.get(key, 0), report.totals,
+                                                 key in residual)
                 item = NodeItem(key, rect, "block", title, sub, tip, is_block=True,
                                 badge=runs.get(key))
             else:
@@ -139,12 +153,19 @@ class GraphScene(QGraphicsScene):
             item = EdgeItem(edge.source, edge.target, pts, edge.is_skip)
             self.addItem(item)
             self.edges.append(item)
+        for key in sorted(residual):
+            arc = ShortcutItem(key, rects[key], 0.4 * V_GAP * s)
+            self.addItem(arc)
+            self.shortcuts[key] = arc
         for path in sorted(frames, key=len):
             rect = QRectF()
             for key, item in self.nodes.items():
                 owner = key if item.is_block else report.layer(key).block
                 if owner == path or owner.startswith(path + "."):
-                    rect = rect.united(item.sceneBoundingRect()) if not rect.isNull() else item.sceneBoundingRect()
+                    box = item.sceneBoundingRect()
+                    if key in self.shortcuts:
+                        box = box.united(self.shortcuts[key].sceneBoundingRect())
+                    rect = rect.united(box) if not rect.isNull() else box
             if rect.isNull() or path not in blocks:
                 continue
             frame = FrameItem(path, f"{path} · {blocks[path].type}", rect)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEasingCurve, QEvent, QPoint, Qt, QVariantAnimation, Signal
+from PySide6.QtCore import QEasingCurve, QEvent, QPoint, QPointF, Qt, QVariantAnimation, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QMenu
 
 from cnnviz.ui.arch.gradient_legend import GradientLegend
+from cnnviz.ui.arch.graph_items import readable_zoom
 from cnnviz.ui.arch.graph_scene import GraphScene
 from cnnviz.ui.arch.minimap import Minimap
 from cnnviz.ui.theme import palette, theme_manager
 
 MIN_ZOOM, MAX_ZOOM = 0.04, 4.0
 STEP = 1.25
+# "Fit to window" never goes below this: node titles are about 8 px tall here.  A graph that
+# needs less is shown from its top, to scroll (wheel, drag, minimap) from there.
+FIT_MIN_ZOOM = 0.6
+FIT_MAX_ZOOM = 1.5
+START_ZOOM = 1.0  # a new graph opens at 100 % where it fits across, never above
 
 
 class GraphView(QGraphicsView):
@@ -53,7 +59,8 @@ class GraphView(QGraphicsView):
         self._anim = QVariantAnimation(self)
         self._anim.setDuration(170)
         self._anim.setEasingCurve(QEasingCurve.Type.OutCubic)
-        self._anim.valueChanged.connect(lambda v: self._set_zoom(float(v)))
+        self._anim.valueChanged.connect(self._animate_zoom)
+        self._anim_center: QPointF | None = None
         self.graph_scene.selectionChanged.connect(self._scene_selection_changed)
         self.horizontalScrollBar().valueChanged.connect(self._viewport_moved)
         self.verticalScrollBar().valueChanged.connect(self._viewport_moved)
@@ -96,6 +103,7 @@ class GraphView(QGraphicsView):
         self.graph_scene.nodes.clear()
         self.graph_scene.edges.clear()
         self.graph_scene.frames.clear()
+        self.graph_scene.shortcuts.clear()
         self.minimap.refresh()
         self.legend.hide_scale()
         self.set_placeholder(message)
@@ -161,13 +169,16 @@ class GraphView(QGraphicsView):
             self.scale(factor, factor)
         self._viewport_moved()
 
-    def zoom_to(self, value: float, animated: bool = True) -> None:
+    def zoom_to(self, value: float, animated: bool = True, center: QPointF | None = None) -> None:
+        """Zoom to ``value`` about the view's centre, or with scene point ``center`` kept in
+        the middle of the view throughout."""
         value = max(MIN_ZOOM, min(MAX_ZOOM, value))
         self._anim.stop()
+        self._anim_center = center
         if not animated:
             anchor = self.transformationAnchor()
             self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-            self._set_zoom(value)
+            self._animate_zoom(value)
             self.setTransformationAnchor(anchor)
             return
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
@@ -175,6 +186,11 @@ class GraphView(QGraphicsView):
         self._anim.setEndValue(value)
         self._anim.finished.connect(self._restore_anchor)
         self._anim.start()
+
+    def _animate_zoom(self, value) -> None:
+        self._set_zoom(float(value))
+        if self._anim_center is not None:
+            self.centerOn(self._anim_center)
 
     def _restore_anchor(self) -> None:
         self._anim.finished.disconnect(self._restore_anchor)
@@ -191,27 +207,45 @@ class GraphView(QGraphicsView):
         return float(self._anim.endValue()) if running else self.zoom()
 
     def fit_view(self) -> None:
-        """Fit the whole graph into the view."""
+        """Fit the whole graph into the view, at :data:`FIT_MIN_ZOOM` or more: a graph too
+        long for that is shown from its top."""
         rect = self.graph_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         if rect.isEmpty():
             return
         vp = self.viewport().rect()
-        self.zoom_to(min(vp.width() / rect.width(), vp.height() / rect.height(), 1.5))
-        self.centerOn(rect.center())
+        fit = min(vp.width() / rect.width(), vp.height() / rect.height(), FIT_MAX_ZOOM)
+        zoom = max(fit, FIT_MIN_ZOOM)
+        self.zoom_to(zoom, center=self._start_center(rect, zoom))
 
     def show_start(self) -> None:
-        """The first view of a new graph: whole if it is readable so, else its top at 85%."""
+        """The first view of a new graph: whole when it fits at a readable zoom (see
+        :func:`readable_zoom`), else its top, at 100 % where the graph fits across and at the
+        readable zoom at least, centred on the input when it is wider still."""
         rect = self.graph_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         if rect.isEmpty():
             return
         vp = self.viewport().rect()
+        readable = readable_zoom()
         fit = min(vp.width() / rect.width(), vp.height() / rect.height())
-        if fit >= 0.55:
-            self.zoom_to(min(fit, 1.1), animated=False)
-            self.centerOn(rect.center())
+        if fit >= readable:
+            zoom = min(fit, START_ZOOM)
         else:
-            self.zoom_to(min(0.75, vp.width() / rect.width()), animated=False)
-            self.centerOn(rect.center().x(), rect.top() + vp.height() / 2 / self.zoom())
+            zoom = max(readable, min(START_ZOOM, vp.width() / rect.width()))
+        self.zoom_to(zoom, animated=False, center=self._start_center(rect, zoom))
+
+    def _start_center(self, rect, zoom: float) -> QPointF:
+        """The scene point to centre so that ``rect`` (the graph) is seen from its top at
+        ``zoom``: its middle where it fits, else its top across the input node."""
+        vp = self.viewport().rect()
+        half_w, half_h = vp.width() / 2 / zoom, vp.height() / 2 / zoom
+        x, y = rect.center().x(), rect.center().y()
+        if rect.height() > 2 * half_h:
+            y = rect.top() + half_h
+        if rect.width() > 2 * half_w:
+            first = next(iter(self.graph_scene.nodes.values()), None)
+            x = first.sceneBoundingRect().center().x() if first is not None else x
+            x = max(rect.left() + half_w, min(rect.right() - half_w, x))
+        return QPointF(x, y)
 
     def wheelEvent(self, event) -> None:
         # A trackpad's two-finger scroll pans; a mouse wheel (or Ctrl + scroll) zooms.
@@ -255,7 +289,7 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.minimap.reposition()
+        self.minimap.view_resized()
         self.minimap.update_visibility()
         self.legend.reposition()
         self._placeholder.setGeometry(self.viewport().geometry().adjusted(40, 40, -40, -40))

@@ -22,6 +22,7 @@ class _RowsModel(QAbstractTableModel):
 
     COLUMNS: tuple[str, ...] = ()
     NUMERIC: set[int] = set()
+    SHRINKABLE: dict[int, int] = {}
     _rows: list
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -45,6 +46,7 @@ class LayerTableModel(_RowsModel):
     COLUMNS = ("#", "Layer", "Type", "Output shape", "Parameters", "Share", "Multiply-adds",
                "Receptive field", "Block")
     NUMERIC = {0, 4, 5, 6, 7}
+    SHRINKABLE = {1: 120, 2: 96}  # column -> the narrowest it gets to make room for numbers
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -113,6 +115,7 @@ class BlockTableModel(_RowsModel):
 
     COLUMNS = ("Block", "Type", "Layers", "Parameters", "Share", "Multiply-adds", "Repeats")
     NUMERIC = {2, 3, 4, 5, 6}
+    SHRINKABLE = {0: 120, 1: 96}
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)

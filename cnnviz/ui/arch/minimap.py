@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
@@ -13,10 +13,12 @@ class Minimap(QWidget):
     """Floats in a corner of a :class:`QGraphicsView`; shown only when the graph overflows it.
 
     The scene is rendered once into a pixmap (on :meth:`refresh`), so moving the view costs
-    one small blit, not a second render of every item.
+    one small blit, not a second render of every item.  It takes at most a small share of the
+    view (:data:`SHARE_W`, :data:`SHARE_H`), so in a small window it does not cover the graph.
     """
 
     MAX_W, MAX_H = 150, 260
+    SHARE_W, SHARE_H = 0.16, 0.55
 
     def __init__(self, view: QGraphicsView) -> None:
         super().__init__(view)
@@ -25,6 +27,8 @@ class Minimap(QWidget):
         self._scene_rect = QRectF()
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Overview: click or drag to move around the graph")
+        self._resized = QTimer(self, singleShot=True, interval=120)
+        self._resized.timeout.connect(self.refresh)
         self.hide()
 
     def refresh(self) -> None:
@@ -49,12 +53,22 @@ class Minimap(QWidget):
         self.reposition()
         self.update_visibility()
 
+    def view_resized(self) -> None:
+        """Call when the view changed size: the overview is drawn again at its new size
+        (once the resizing pauses)."""
+        self.reposition()
+        if not self._pixmap.isNull() and self._fit_size() != self.size():
+            self._resized.start()
+
     def _fit_size(self) -> QSize:
+        vp = self._view.viewport().size()
+        max_w = min(self.MAX_W, max(60.0, self.SHARE_W * vp.width()))
+        max_h = min(self.MAX_H, max(80.0, self.SHARE_H * vp.height()))
         r = self._scene_rect
         if r.isEmpty():
-            return QSize(self.MAX_W, self.MAX_H)
-        k = min(self.MAX_W / r.width(), self.MAX_H / r.height())
-        return QSize(max(40, round(r.width() * k)), max(40, round(r.height() * k)))
+            return QSize(round(max_w), round(max_h))
+        k = min(max_w / r.width(), max_h / r.height())
+        return QSize(max(24, round(r.width() * k)), max(24, round(r.height() * k)))
 
     def reposition(self) -> None:
         vp = self._view.viewport().geometry()

@@ -19,11 +19,27 @@ from PySide6.QtWidgets import (
 
 from cnnviz.ui.theme import palette, theme_manager
 from cnnviz.ui.widgets import icons
+from cnnviz.ui.widgets.elided import ElidedLabel
 
 CHOICES = {
-    "activation": (("relu", "ReLU"), ("tanh", "tanh"), ("sigmoid", "sigmoid")),
+    "activation": (("relu", "ReLU"), ("tanh", "Tanh"), ("sigmoid", "Sigmoid")),
     "init": (("default", "Default init"), ("xavier", "Xavier init"), ("he", "He init")),
 }
+# The zoo's switches: (label of a check box, or None for a list; what the switch changes).
+OPTIONS = {
+    "batch_norm": ("Batch norm", "Put a batch-normalisation layer after every convolution; "
+                   "switched off, each convolution gets a bias instead."),
+    "activation": (None, "The non-linearity after every convolution and hidden fully "
+                   "connected layer: ReLU, Tanh or Sigmoid."),
+    "init": (None, "How the weights start before training: PyTorch's default, Xavier "
+             "(Glorot) or He (Kaiming) initialisation."),
+    "aux_logits": ("Auxiliary classifiers", "Add the side classifiers on intermediate layers "
+                   "that help the early layers learn; they are used only in training."),
+    "five_by_five": ("5×5 convolutions", "Use the paper's 5×5 convolutions in the Inception "
+                     "branches instead of torchvision's cheaper 3×3 ones."),
+}
+COMPARE_TITLE = "Compare"
+COMPARE_SUBTITLE = "Two networks side by side; their graphs zoom and scroll together"
 SHADE_LABELS = (("params", "Shade by parameters"), ("macs", "Shade by multiply-adds"),
                 ("grad", "Shade by gradient norm"), ("none", "Colour by layer type only"))
 GRADIENT_UNAVAILABLE = "Train this network in the Train workspace to see its gradients"
@@ -50,9 +66,10 @@ class ModelBar(QFrame):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("Toolbar")
-        self.title = QLabel("cnnviz")
+        # Elided: a long name (a model file's class and file) never widens the window's centre.
+        self.title = ElidedLabel("cnnviz")
         self.title.setProperty("role", "title")
-        self.subtitle = QLabel("")
+        self.subtitle = ElidedLabel("")
         self.subtitle.setProperty("role", "muted")
         self.channels = _spin(1, 64, "Input channels", 40)
         self.height_box = _spin(1, 4096, "Input height in pixels")
@@ -68,9 +85,11 @@ class ModelBar(QFrame):
         self.shade.currentIndexChanged.connect(self._shade_picked)
         self.set_gradient_available(False)
         self.option_widgets: dict[str, QWidget] = {}
+        self.compare_mode = False
+        self._names = ("cnnviz", "")  # the shown network's title and subtitle
         self._options_row = QHBoxLayout()
         self._options_row.setSpacing(6)
-        self.collapse_button = QToolButton(toolTip="Collapse repeated blocks (the default view)")
+        self.collapse_button = QToolButton(toolTip="Collapse the network into its blocks")
         self.expand_button = QToolButton(toolTip="Expand every block")
         self.fit_button = QToolButton(toolTip="Fit the graph to the window (Ctrl+0)")
         self.export_button = QToolButton(toolTip="Export the graph or the table")
@@ -91,15 +110,19 @@ class ModelBar(QFrame):
         label = QLabel("Input")
         label.setProperty("role", "muted")
         inputs.addWidget(label)
+        self._input_widgets: list[QWidget] = [label]
         for i, box in enumerate((self.channels, self.height_box, self.width_box)):
             if i:
-                inputs.addWidget(QLabel("×"))
+                times = QLabel("×")
+                inputs.addWidget(times)
+                self._input_widgets.append(times)
             inputs.addWidget(box)
         inputs.addSpacing(12)
         label = QLabel("Classes")
         label.setProperty("role", "muted")
         inputs.addWidget(label)
         inputs.addWidget(self.classes)
+        self._input_widgets += [self.channels, self.height_box, self.width_box, label, self.classes]
         top = QHBoxLayout()
         top.setSpacing(10)
         top.addLayout(names, 1)
@@ -141,10 +164,31 @@ class ModelBar(QFrame):
     def _changed(self, *_args) -> None:
         self._debounce.start()
 
-    def show_entry(self, title: str, subtitle: str, input_shape, num_classes, options: dict) -> None:
-        """Fill the controls for a newly picked network (without emitting request_changed)."""
+    def set_compare_mode(self, on: bool) -> None:
+        """While Compare is open the bar says so and hides the shown network's inputs,
+        switches, shading and export (Compare has pickers of its own); fitting the view
+        stays, and the bar keeps its height so the tabs do not jump."""
+        self.compare_mode = on
+        for w in (*self._input_widgets, *self.option_widgets.values(), self.shade,
+                  self.collapse_button, self.expand_button, self.export_button):
+            w.setVisible(not on)
+        self.fit_button.setToolTip("Fit both graphs to their panes (Ctrl+0)" if on else
+                                   "Fit the graph to the window (Ctrl+0)")
+        self._show_names()
+
+    def _show_names(self) -> None:
+        title, subtitle = (COMPARE_TITLE, COMPARE_SUBTITLE) if self.compare_mode else self._names
         self.title.setText(title)
         self.subtitle.setText(subtitle)
+
+    def network_title(self) -> str:
+        """The shown network's name (also while the bar says "Compare")."""
+        return self._names[0]
+
+    def show_entry(self, title: str, subtitle: str, input_shape, num_classes, options: dict) -> None:
+        """Fill the controls for a newly picked network (without emitting request_changed)."""
+        self._names = (title, subtitle)
+        self._show_names()
         boxes = (self.channels, self.height_box, self.width_box)
         for box in (*boxes, self.classes):
             box.blockSignals(True)
@@ -158,6 +202,12 @@ class ModelBar(QFrame):
         self.set_enabled(True)
 
     def _build_options(self, options: dict) -> None:
+        shown = {k: v for k, v in options.items() if isinstance(v, bool) or k in CHOICES}
+        if list(shown) == list(self.option_widgets) and all(
+                isinstance(shown[k], bool) == isinstance(w, QCheckBox)
+                for k, w in self.option_widgets.items()):
+            self._set_options(shown)  # the same switches: keep the widgets (and the focus)
+            return
         while self._options_row.count():
             item = self._options_row.takeAt(0)
             if item.widget():
@@ -165,8 +215,10 @@ class ModelBar(QFrame):
                 item.widget().deleteLater()
         self.option_widgets = {}
         for key, default in options.items():
+            label, tip = OPTIONS.get(key, (None, ""))
             if isinstance(default, bool):
-                box = QCheckBox(key.replace("_", " ").capitalize())
+                label = label or key.replace("_", " ").capitalize()
+                box = QCheckBox(label)
                 box.setChecked(default)
                 box.toggled.connect(self._changed)
                 widget = box
@@ -179,9 +231,20 @@ class ModelBar(QFrame):
                 widget = combo
             else:
                 continue
-            widget.setToolTip(f"Rebuild the network with {key.replace('_', ' ')} changed")
+            widget.setToolTip(tip or "Rebuild the network with this switch changed.")
             self.option_widgets[key] = widget
             self._options_row.addWidget(widget)
+            widget.setVisible(not self.compare_mode)
+
+    def _set_options(self, options: dict) -> None:
+        for key, value in options.items():
+            widget = self.option_widgets[key]
+            widget.blockSignals(True)
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(value)
+            else:
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+            widget.blockSignals(False)
 
     def input_shape(self) -> tuple[int, int, int]:
         return (self.channels.value(), self.height_box.value(), self.width_box.value())

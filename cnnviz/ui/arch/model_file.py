@@ -22,7 +22,7 @@ class ClassChooserDialog(QDialog):
     def __init__(self, path: Path, classes: list[str], parent=None) -> None:
         super().__init__(parent)
         self.path = Path(path)
-        self.setWindowTitle("Choose a model")
+        self.setWindowTitle("Choose a Model")
         heading = QLabel(f"<b>{self.path.name}</b> defines {len(classes)} networks. "
                          "Which one should cnnviz show?")
         heading.setWordWrap(True)

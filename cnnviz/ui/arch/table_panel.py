@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -21,6 +21,14 @@ from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.layer_table import KEY_ROLE, BlockTableModel, LayerTableModel, TableFilter
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.widgets import icons
+from cnnviz.ui.widgets.elided import ElidedLabel
+
+
+ROW_HEIGHT = 24
+MIN_ROWS = 6  # rows the table always shows while it is open
+CELL_PAD = 18  # pixels around a cell's text
+HEADER_PAD = 30  # the header's padding and its sort arrow
+NAME_MAX = 220  # the widest a column of names gets; longer names lose their middle
 
 
 class TablePanel(QWidget):
@@ -51,7 +59,9 @@ class TablePanel(QWidget):
         self._search_action = self.filter_edit.addAction(
             icons.icon("search", "#888888"), QLineEdit.ActionPosition.LeadingPosition)
         self.filter_edit.textChanged.connect(self.set_filter)
-        self.footer = QLabel()
+        # Elided, not wrapped or clipped: the footer never holds the column wider than the
+        # table needs, so the details column beside it can be dragged wide.
+        self.footer = ElidedLabel()
         self.footer.setProperty("role", "muted")
 
         self.view = QTableView()
@@ -61,7 +71,8 @@ class TablePanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setShowGrid(False)
         self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.horizontalHeader().setHighlightSections(False)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
@@ -74,11 +85,12 @@ class TablePanel(QWidget):
         top.addSpacing(8)
         top.addWidget(self.filter_edit, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 8)
-        layout.setSpacing(8)
+        layout.setContentsMargins(12, 8, 12, 6)
+        layout.setSpacing(6)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.footer)
+        self._fit_height()
         theme_manager().changed.connect(self._retheme)
         self._retheme(theme_manager().palette)
 
@@ -105,7 +117,10 @@ class TablePanel(QWidget):
         self._fit_columns()
 
     def _fit_columns(self) -> None:
-        """Size columns from their header and their longest text.
+        """Size columns from their header and their longest text, no wider than needed;
+        when the columns up to Parameters do not fit in the view, the name columns give up
+        width so that they do.  Long names (at most :data:`NAME_MAX` pixels) lose their
+        middle, "features.…16.conv2".
 
         QTableView.resizeColumnsToContents asks the model for every cell through Qt and took
         seconds on ResNet-152; the model finds each column's longest text directly.
@@ -117,13 +132,43 @@ class TablePanel(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         metrics = self.view.fontMetrics()
-        head_metrics = header.fontMetrics()
+        bold = QFont(header.font())
+        bold.setWeight(QFont.Weight.DemiBold)  # the theme's header weight
+        head_metrics = QFontMetrics(bold)
+        widths = []
         for col in range(source.columnCount()):
-            longest = source.longest_text(col)
-            width = max(metrics.horizontalAdvance(longest),
-                        head_metrics.horizontalAdvance(source.COLUMNS[col]) + 22)
+            text = metrics.horizontalAdvance(source.longest_text(col)) + CELL_PAD
+            head = head_metrics.horizontalAdvance(source.COLUMNS[col]) + HEADER_PAD
+            widths.append(min(NAME_MAX, max(text, head)))
+        # The names give way (down to a floor) until the parameter counts fit in the view.
+        last = source.COLUMNS.index("Parameters")
+        excess = sum(widths[: last + 1]) - self.view.viewport().width()
+        for col, floor in source.SHRINKABLE.items():
+            if excess <= 0:
+                break
+            cut = min(excess, max(0, widths[col] - floor))
+            widths[col] -= cut
+            excess -= cut
+        for col, width in enumerate(widths):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.view.setColumnWidth(col, min(240, width + 20))
+            self.view.setColumnWidth(col, width)
+
+    def _fit_height(self) -> None:
+        """A minimum height that shows :data:`MIN_ROWS` rows: the splitter above never
+        squeezes the table below it (dragging further folds the table away)."""
+        rows = self.view.verticalHeader().defaultSectionSize() * MIN_ROWS
+        chrome = (self.btn_layers.sizeHint().height() + self.footer.sizeHint().height()
+                  + self.view.horizontalHeader().sizeHint().height()
+                  + self.view.horizontalScrollBar().sizeHint().height()
+                  + 2 * self.view.frameWidth() + 6)  # 6: the frame's rounded corners
+        margins = self.layout().contentsMargins()
+        spacing = 2 * self.layout().spacing() + margins.top() + margins.bottom()
+        self.setMinimumHeight(rows + chrome + spacing)
+
+    def changeEvent(self, event) -> None:  # a new style sheet changes the chrome's sizes
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange) and self.layout():
+            self._fit_height()
 
     def _mode_changed(self, layers: bool) -> None:
         self._set_model(self.layer_proxy if layers else self.block_proxy)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.ui import settings
+from cnnviz.ui.arch.catalog import WIDTH as CATALOG_WIDTH
 from cnnviz.ui.arch.catalog import CatalogPanel
 from cnnviz.ui.arch.charts import ChartsPanel
 from cnnviz.ui.arch.compare import ComparePanel
@@ -47,6 +48,9 @@ from cnnviz.ui.widgets.tasks import TaskRunner
 __all__ = ["DEFAULT_ARCH", "TABS", "ArchitecturesWorkspace"]
 
 TABS = ("graph", "charts", "compare", "inside")
+# The details column: at least wide enough for a formula of a 224-pixel network in one or two
+# lines, then a share of the wider windows (where formulas fit on one line), up to a limit.
+DETAILS_MIN, DETAILS_MAX, DETAILS_SHARE = 290, 440, 0.24
 
 
 class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, ExportActions,
@@ -59,9 +63,17 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
     TITLE = "Architectures"
     status_message = Signal(str)
     report_shown = Signal(object)  # the ModelReport now on screen
+    subject_changed = Signal(str)  # the network now on screen (for the window title)
+
+    @property
+    def subject(self) -> str:
+        """The network on screen ("" before the first one): the window's title names it."""
+        report = getattr(self, "report", None)
+        return report.display_name if report is not None else ""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.report_shown.connect(lambda report: self.subject_changed.emit(self.subject))
         # One worker: the engine traces with process-wide torch state, so two inspections at
         # once would trip over each other; requests queue and stale ones are dropped.
         self.runner = TaskRunner(self, max_threads=1)
@@ -124,7 +136,11 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         col.addWidget(self.details, 1)
         self.details_split.addWidget(details_box)
         self.details_split.setStretchFactor(0, 1)
-        self.details_split.setSizes([800, 290])
+        self.details_split.setCollapsible(1, False)
+        self.details_split.setSizes([800, DETAILS_MIN])
+        # The details column grows with the window until the user drags its edge.
+        self._details_auto = True
+        self.details_split.splitterMoved.connect(self._details_dragged)
         self.tabs.addTab(self.details_split, "Graph && layers")
         self.tabs.addTab(self.charts, "Charts")
         self.tabs.addTab(self.compare, "Compare")
@@ -152,7 +168,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.main_split.addWidget(self.catalog)
         self.main_split.addWidget(center)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([270, 1000])
+        self.main_split.setSizes([CATALOG_WIDTH, 1000])
         self.main_split.setCollapsible(1, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -182,16 +198,33 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.compare.status_message.connect(self.status_message)
         self.tabs.currentChanged.connect(lambda i: settings.write("arch/tab", TABS[i]))
         self.tabs.currentChanged.connect(lambda _i: self._sync_inside())
+        self.tabs.currentChanged.connect(self._tab_changed)
 
     def _restore(self) -> None:
         self.restore_shading()
         tab = settings.read_str("arch/tab", "graph", TABS)
         self.tabs.setCurrentIndex(TABS.index(tab))
+        self._tab_changed()
         for key, splitter in (("arch/main_split", self.main_split), ("arch/graph_split", self.graph_split),
                               ("arch/details_split", self.details_split)):
             state = settings.app_settings().value(key)
             if state is not None:
                 splitter.restoreState(state)
+                if splitter is self.details_split:
+                    self._details_auto = False
+
+    def _details_dragged(self, *_args) -> None:
+        self._details_auto = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._details_auto:
+            total = sum(self.details_split.sizes())
+            details = max(DETAILS_MIN, min(DETAILS_MAX, round(total * DETAILS_SHARE)))
+            self.details_split.setSizes([total - details, details])
+
+    def _tab_changed(self, _index: int = -1) -> None:
+        self.bar.set_compare_mode(self.tabs.currentWidget() is self.compare)
 
     def _retheme(self, pal) -> None:
         self.tabs.setTabIcon(0, icons.icon("architectures", pal.muted, pal.accent, 18))

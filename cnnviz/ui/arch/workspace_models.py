@@ -72,13 +72,14 @@ class ModelLoading:
             self._keep_inside = False  # another network picked: the panel follows it again
             self._inside_target = None
         self.current_ref = ref
-        if entry.source != "file":
-            settings.write("arch/last", ref)
-        subtitle = "  ·  ".join(str(x) for x in (entry.family, entry.year) if x)
         merged = {**entry.options, **options} if options else None
-        self.bar.show_entry(entry.display_name, subtitle, entry.input_shape, entry.num_classes,
-                            merged or entry.options)
+        self._show_header(entry, entry.input_shape, entry.num_classes, merged or entry.options)
         self._inspect(ref, entry.input_shape, entry.num_classes, merged)
+
+    def _show_header(self, entry, input_shape, num_classes, options: dict) -> None:
+        """Name ``entry`` in the model bar with these inputs and switches."""
+        subtitle = "  ·  ".join(str(x) for x in (entry.family, entry.year) if x)
+        self.bar.show_entry(entry.display_name, subtitle, input_shape, num_classes, options)
 
     def _reinspect(self) -> None:
         if self.current_ref:
@@ -99,15 +100,17 @@ class ModelLoading:
         self.collapsed = result.default_collapsed
         self.expandable = set(result.default_collapsed)
         self.layout_data = result.layout
-        self.bar.show_entry(self.bar.title.text(), self.bar.subtitle.text(), report.input_shape,
-                            report.num_classes, self.bar.options() or
-                            (self.entries[result.ref].options if result.ref in self.entries else {}))
+        entry = self.catalog.entries.get(result.ref)
+        if entry is not None:
+            self._show_header(entry, report.input_shape, report.num_classes,
+                              {**entry.options, **result.options})
+            if entry.source != "file":  # a file may be gone next time; the zoo is always there
+                settings.write("arch/last", result.ref)
         self.graph.show_graph(report, result.layout, self._frames(), self.bar.shade_mode())
         self._sync_gradients()
         self.table.set_report(report)
         self.table.view.scrollToTop()
         self.charts.set_report(report, result.default_collapsed)
-        entry = self.catalog.entries.get(result.ref)
         self.details.show_model(report, entry)
         self.catalog.card.show_numbers(report)
         for act in self.export_actions.values():
@@ -129,6 +132,20 @@ class ModelLoading:
             print(tb, file=sys.stderr)
         if self.report is None:
             self.graph.clear_graph("Nothing to show yet.")
+        elif self.inspection.ref != self.current_ref:
+            self._back_to_shown()
+
+    def _back_to_shown(self) -> None:
+        """After a pick that could not be shown, name the network still on screen again in
+        the catalog, its card and the model bar, so every view speaks of the same one."""
+        shown = self.inspection
+        entry = self.catalog.entries.get(shown.ref)
+        self.current_ref = shown.ref
+        self.catalog.select_ref(shown.ref, emit=False)
+        self.catalog.card.show_numbers(self.report)
+        if entry is not None:
+            self._show_header(entry, self.report.input_shape, self.report.num_classes,
+                              {**entry.options, **shown.options})
 
     # ----------------------------------------------------------- model files
     def _open_file_dialog(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMenu
 
+from cnnviz.core.inspect.collapse import overview_collapsed
 from cnnviz.ui.arch.graph_scene import inside
 
 
@@ -52,7 +53,7 @@ class GraphNavigation:
 
     def collapse_all(self) -> None:
         if self.report is not None:
-            self.collapsed = self.inspection.default_collapsed
+            self.collapsed = frozenset(overview_collapsed(self.report))
             self._relayout(None, None, fresh=True)
 
     def expand_all(self) -> None:

@@ -80,7 +80,7 @@ class ExportSamplesDialog(QDialog):
         title = QLabel("Export augmented samples")
         title.setProperty("role", "title")
         intro = QLabel(f"Each sample is computed again at full resolution with seed {seed}, "
-                       "so it matches the preview and `cnnviz augment`.", wordWrap=True)
+                       "so it matches the preview and the cnnviz augment command.", wordWrap=True)
         intro.setProperty("role", "muted")
         default = settings.read_str("paths/augment_export", str(Path.home() / "cnnviz-samples"))
         self.folder = QLineEdit(default)
@@ -110,9 +110,15 @@ class ExportSamplesDialog(QDialog):
         form.addRow("Samples each", self.count)
         form.addRow("File type", self.format)
         self.progress = QProgressBar()
+        # Its room is kept while it is hidden, so the dialog need not grow (nor squeeze the
+        # rows above) when writing starts.
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(policy)
         self.progress.hide()
         self.status = QLabel(wordWrap=True)
         self.status.setProperty("role", "muted")
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing())  # room for a line
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setProperty("primary", True)
@@ -128,6 +134,15 @@ class ExportSamplesDialog(QDialog):
         col.addWidget(self.progress)
         col.addWidget(self.status)
         col.addWidget(self.buttons)
+        self.format.currentIndexChanged.connect(self._show_naming)
+        self._show_naming()
+
+    def _show_naming(self) -> None:
+        """Before writing, the status line says what the files will be called."""
+        if not self.running:
+            stem, suffix = self._current.stem, self.format.currentData()
+            self.status.setText(f"Files are named {stem}_000.{suffix}, {stem}_001.{suffix} "
+                                "and so on.")
 
     def job(self) -> ExportJob:
         images = tuple(self._images) if self.all_images.isChecked() else (self._current,)
@@ -156,7 +171,8 @@ class ExportSamplesDialog(QDialog):
         return self._pool.activeThreadCount() > 0
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the samples", self.folder.text())
+        folder = QFileDialog.getExistingDirectory(self, "Choose Folder for the Samples",
+                                                  self.folder.text())
         if folder:
             self.folder.setText(folder)
 
@@ -176,7 +192,18 @@ class ExportSamplesDialog(QDialog):
         self.export_button.setEnabled(True)
         self.close_button.setText("Close")
         self.status.setText(result.message())
+        self.fit_height()
         self.finished_export.emit(result)
+
+    def fit_height(self) -> None:
+        """Grow to the height the rows need at the present width: a message about files
+        that failed can wrap onto several lines."""
+        layout = self.layout()
+        layout.activate()
+        need = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                else layout.totalSizeHint().height())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _close_or_stop(self) -> None:
         if self.running:
@@ -220,9 +247,9 @@ class CodeDialog(QDialog):
         self.status = QLabel()
         self.status.setProperty("role", "muted")
         buttons = QDialogButtonBox()
-        self.copy_button = buttons.addButton("Copy to Clipboard", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button = buttons.addButton("Copy to clipboard", QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.setProperty("primary", True)
-        save = buttons.addButton("Save As…", QDialogButtonBox.ButtonRole.ActionRole)
+        save = buttons.addButton("Save as…", QDialogButtonBox.ButtonRole.ActionRole)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.copy_button.clicked.connect(self.copy)
         save.clicked.connect(self._save_dialog)

@@ -26,6 +26,8 @@ from shiboken6 import VoidPtr
 from cnnviz.core.augment import Sample
 
 ARROWS_ALONG_LONG_SIDE = 9
+MIN_ARROWS_ALONG = 4
+ARROW_SPACING = 26.0  # logical pixels between arrows on screen, at the least
 
 
 @dataclass
@@ -64,8 +66,17 @@ def displacement_arrows(displacement: np.ndarray, along: int = ARROWS_ALONG_LONG
     return np.stack([gx + d[..., 0], gy + d[..., 1], gx, gy], axis=-1).reshape(-1, 4)
 
 
-def overlay_geometry(sample: Sample, base_shape: tuple[int, ...]) -> OverlayGeometry:
-    """The overlay for ``sample`` drawn from a picture of ``base_shape``."""
+def arrows_along(long_side: float) -> int:
+    """Arrows along the longer side of a picture drawn ``long_side`` logical pixels long:
+    about one per :data:`ARROW_SPACING` pixels, so that a small tile is not buried under
+    them, and never more than :data:`ARROWS_ALONG_LONG_SIDE`."""
+    return int(min(ARROWS_ALONG_LONG_SIDE, max(MIN_ARROWS_ALONG, round(long_side / ARROW_SPACING))))
+
+
+def overlay_geometry(sample: Sample, base_shape: tuple[int, ...],
+                     along: int = ARROWS_ALONG_LONG_SIDE) -> OverlayGeometry:
+    """The overlay for ``sample`` drawn from a picture of ``base_shape``, with about
+    ``along`` warp arrows along the longer side."""
     geometry = OverlayGeometry()
     h, w = base_shape[:2]
     frame: np.ndarray | None = _corners(-0.5, -0.5, w - 0.5, h - 0.5)
@@ -78,7 +89,7 @@ def overlay_geometry(sample: Sample, base_shape: tuple[int, ...]) -> OverlayGeom
             # Straight lines do not survive a warp; start again from the warp's own field.
             frame, moved = None, False
             geometry.boxes = []
-            geometry.arrows = displacement_arrows(info.displacement)
+            geometry.arrows = displacement_arrows(info.displacement, along)
             continue
         if info.matrix is not None:
             if frame is not None:

@@ -22,7 +22,7 @@ class DropZone(QFrame):
                       alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         hint.setProperty("role", "muted")
         hint.setFixedWidth(460)
-        self.open_button = QPushButton("Open Pictures…")
+        self.open_button = QPushButton("Open pictures…")
         self.open_button.setProperty("primary", True)
         self.paste_button = QPushButton("Paste  (Ctrl+V)")
         buttons = QHBoxLayout()

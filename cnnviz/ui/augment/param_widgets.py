@@ -19,6 +19,11 @@ from superqt import QLabeledDoubleRangeSlider, QLabeledDoubleSlider, QLabeledRan
 from cnnviz.core.augment import ParamSpec
 
 
+# Units that alone at the end of a row would read as something else: a lone "×" looks like
+# a button that removes the row.
+UNIT_WORDS = {"×": "factor (×)"}
+
+
 def decimals_for(step: float | None) -> int:
     """Digits after the point that show a value on a slider of ``step`` exactly."""
     if not step or step >= 1:
@@ -49,7 +54,7 @@ class ParamControl(QWidget):
             head.addWidget(title)
             head.addStretch(1)
             if spec.unit:
-                unit = QLabel(spec.unit)
+                unit = QLabel(UNIT_WORDS.get(spec.unit, spec.unit))
                 unit.setProperty("role", "muted")
                 head.addWidget(unit)
             col.addLayout(head)

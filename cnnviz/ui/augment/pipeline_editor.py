@@ -13,7 +13,7 @@ the arrow buttons.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QDrag, QKeySequence, QMouseEvent, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +37,7 @@ from cnnviz.ui.augment.step_drag import GripHandle, StepList, step_mime
 
 MOVE_UP_KEYS = ("Alt+Up", "Ctrl+Up")
 MOVE_DOWN_KEYS = ("Alt+Down", "Ctrl+Down")
+REVEAL_MS = 1500  # how long a card just added or moved is kept in view while the list settles
 
 
 def copy_pipeline(pipeline: Pipeline) -> Pipeline:
@@ -212,6 +213,12 @@ class PipelineEditor(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.list_widget)
         self.scroll = scroll
+        self._revealing: StepCard | None = None
+        self._reveal_timer = QTimer(self, singleShot=True, interval=REVEAL_MS)
+        self._reveal_timer.timeout.connect(self._stop_revealing)
+        scroll.verticalScrollBar().rangeChanged.connect(self._keep_revealed)
+        # Scrolling by hand (wheel, keys, the bar) ends the following at once.
+        scroll.verticalScrollBar().actionTriggered.connect(self._stop_revealing)
 
         top = QHBoxLayout()
         top.addWidget(heading)
@@ -233,11 +240,33 @@ class PipelineEditor(QWidget):
         self.pipeline_changed.emit()
 
     def add_step(self, op: str) -> None:
-        spec = get_op(op)
-        self.pipeline.steps.append(Step(op, spec.default_settings()))
+        """Append ``op`` with its default settings and chance (see :meth:`Step.new`) and
+        scroll its card into view."""
+        self.pipeline.steps.append(Step.new(op))
         self._rebuild()
         self.pipeline_changed.emit()
-        self.scroll.ensureWidgetVisible(self.cards[-1])
+        self.reveal(self.cards[-1])
+
+    def reveal(self, card: StepCard) -> None:
+        """Scroll so that ``card`` is in view (its top, if it is taller than the view), now
+        and while the cards settle."""
+        # Cards just built keep growing for a few passes of the event loop (wrapped text
+        # finds its height once the width is known), pushing the last one out of view
+        # again; so the card is followed whenever the scroll range changes, for a moment.
+        self._revealing = card
+        self._reveal_timer.start()
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._keep_revealed()
+
+    def _keep_revealed(self, *_range) -> None:
+        card = self._revealing
+        if card is None or card not in self.cards:
+            return
+        margin = max(0, min(16, self.scroll.viewport().height() - card.height()))
+        self.scroll.ensureWidgetVisible(card, 0, margin)
+
+    def _stop_revealing(self, *_action) -> None:
+        self._revealing = None
 
     def remove_step(self, index: int) -> None:
         del self.pipeline.steps[index]
@@ -256,7 +285,7 @@ class PipelineEditor(QWidget):
             (card.up if delta < 0 else card.down).setFocus()
         else:
             card.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.scroll.ensureWidgetVisible(card)
+        self.reveal(card)
 
     def move_step_to(self, index: int, target: int) -> bool:
         """Take step ``index`` out and put it back at ``target`` (its place in the new

@@ -26,6 +26,14 @@ from cnnviz.ui.augment.render import TileBox
 
 COUNTS = (1, 2, 4, 6, 8, 9, 12, 16)
 DEFAULT_COUNT = 6
+# From this many steps on, the overlays are drawn on the chosen sample only: what a long
+# pipeline did is a pile of frames, boxes and arrows that buries every sample, and the
+# sample details explain the chosen one step by step anyway.
+CROWDED_STEPS = 5
+OVERLAY_TIP = "Draw the moved frame, erased boxes and warp arrows on the samples"
+CROWDED_TIP = (f"With {CROWDED_STEPS} or more steps the moved frame, erased boxes and warp "
+               "arrows are drawn on the chosen sample only, so the others stay easy to see. "
+               "Click a sample to choose it.")
 MAX_SEED = 2**31 - 1
 
 
@@ -47,8 +55,8 @@ class PreviewGrid(QWidget):
         self.seed_box = QSpinBox(minimum=0, maximum=MAX_SEED)
         self.seed_box.setValue(random.randrange(MAX_SEED))
         self.seed_box.setToolTip("Sample i of a seed is always the same picture: the preview, "
-                                 "the exported files and `cnnviz augment --seed` agree.  "
-                                 "Type a seed to reproduce a grid.")
+                                 "the exported files and the cnnviz augment command with this "
+                                 "seed agree.  Type a seed to reproduce a grid.")
         self.seed_box.setMinimumWidth(110)
         self.fixed_seed = QCheckBox("Fixed seed")
         self.fixed_seed.setToolTip("Keep this seed, also the next time cnnviz starts, so the "
@@ -58,7 +66,8 @@ class PreviewGrid(QWidget):
         self.reroll.setShortcut("R")
         self.overlays = QCheckBox("Overlays")
         self.overlays.setChecked(True)
-        self.overlays.setToolTip("Draw the moved frame, erased boxes and warp arrows on the samples")
+        self.overlays.setToolTip(OVERLAY_TIP)
+        self.crowded = False  # overlays on the chosen sample only (see CROWDED_STEPS)
         self.status = QLabel()
         self.status.setProperty("role", "muted")
 
@@ -107,7 +116,7 @@ class PreviewGrid(QWidget):
         self.seed_box.valueChanged.connect(lambda _v: self.settings_changed.emit())
         self.fixed_seed.toggled.connect(self._fixed_toggled)
         self.reroll.clicked.connect(self.roll)
-        self.overlays.toggled.connect(self._overlays_toggled)
+        self.overlays.toggled.connect(self._apply_overlays)
         self._fixed_toggled(False)
 
     # -------------------------------------------------------------- settings
@@ -137,10 +146,26 @@ class PreviewGrid(QWidget):
         self._make_tiles(self.count)
         self.settings_changed.emit()
 
-    def _overlays_toggled(self, on: bool) -> None:
+    def set_step_count(self, steps: int) -> None:
+        """Tell the grid how many steps the pipeline has switched on: from
+        :data:`CROWDED_STEPS` on, overlays are drawn on the chosen sample only."""
+        crowded = steps >= CROWDED_STEPS
+        if crowded == self.crowded:
+            return
+        self.crowded = crowded
+        self.overlays.setText("Overlays (chosen sample)" if crowded else "Overlays")
+        self.overlays.setToolTip(CROWDED_TIP if crowded else OVERLAY_TIP)
+        self._apply_overlays()
+
+    def _apply_overlays(self, *_toggled) -> None:
+        """Show or hide each tile's overlay: the check box, and with a crowded pipeline
+        only on the chosen sample."""
+        on = self.overlays.isChecked()
         for tile in self.tiles:
-            tile.show_overlay = on
-            tile.update()
+            show = on and (tile.selected or not self.crowded)
+            if tile.show_overlay != show:
+                tile.show_overlay = show
+                tile.update()
 
     # ----------------------------------------------------------------- tiles
     def _make_tiles(self, count: int) -> None:
@@ -151,9 +176,9 @@ class PreviewGrid(QWidget):
         self.tiles = []
         for i in range(count):
             tile = ImageTile(i, f"#{i + 1}")
-            tile.show_overlay = self.overlays.isChecked()
             tile.clicked.connect(self._tile_clicked)
             self.tiles.append(tile)
+        self._apply_overlays()
         self._columns = 0
         self._arrange()
 
@@ -232,6 +257,7 @@ class PreviewGrid(QWidget):
         for tile in self.tiles:
             tile.selected = tile.index == index
             tile.update()
+        self._apply_overlays()
 
     def _tile_clicked(self, index: int) -> None:
         self.select(index)

@@ -21,7 +21,12 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPainter
 
 from cnnviz.core.augment import Sample
-from cnnviz.ui.augment.overlays import OverlayGeometry, overlay_geometry, paint_overlay
+from cnnviz.ui.augment.overlays import (
+    OverlayGeometry,
+    arrows_along,
+    overlay_geometry,
+    paint_overlay,
+)
 from cnnviz.ui.augment.render import PreviewFrame, PreviewJob, TileBox, render_preview
 
 OVERLAY_COLOUR = "#ffd43b"
@@ -136,8 +141,11 @@ def compose(array: np.ndarray, box: TileBox, geometry: OverlayGeometry | None = 
 
 
 def compose_sample(sample: Sample, base_shape: tuple[int, ...], box: TileBox) -> TilePicture:
-    """:func:`compose` for a sample drawn from a picture of ``base_shape``, with its overlay."""
-    return compose(sample.image, box, overlay_geometry(sample, base_shape))
+    """:func:`compose` for a sample drawn from a picture of ``base_shape``, with its overlay
+    (as many warp arrows as the picture's size in ``box`` has room for)."""
+    width, height = fitted_size(box, sample.image.shape)
+    along = arrows_along(max(width, height) / box.ratio)
+    return compose(sample.image, box, overlay_geometry(sample, base_shape, along))
 
 
 def render_for_tiles(job: PreviewJob) -> PreviewFrame:

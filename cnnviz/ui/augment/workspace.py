@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.augment import IMAGE_SUFFIXES, Pipeline, Step
-from cnnviz.core.errors import CnnvizError
+from cnnviz.core.errors import CnnvizError, brief
 from cnnviz.ui import settings
 from cnnviz.ui.augment.export_dialog import CodeDialog, ExportSamplesDialog
 from cnnviz.ui.augment.images import LoadBatch, LoadedImage, from_qimage, load_batch
@@ -41,6 +41,7 @@ from cnnviz.ui.augment.scheduler import PreviewScheduler
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.banner import Banner
+from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.widgets.tasks import TaskRunner
 
 # What a new user starts with: the augmentations of AlexNet and Inception, one of each kind.
@@ -70,6 +71,7 @@ class AugmentWorkspace(QWidget):
     # (picture as RGB uint8, its name, a snapshot of the pipeline): run it through a network
     look_inside_requested = Signal(object, str, object)
     frame_shown = Signal(object)  # the PreviewFrame now on screen
+    subject_changed = Signal(str)  # the picture now shown (for the window title)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,7 +97,9 @@ class AugmentWorkspace(QWidget):
         self._build()
         self._build_actions()
         self._restore_pipeline()
+        self._count_steps()
         self.editor.pipeline_changed.connect(lambda: self.preview.request(draft=True))
+        self.editor.pipeline_changed.connect(self._count_steps)
         self.grid.settings_changed.connect(self.preview.request)
         self.grid.sample_clicked.connect(self._sample_clicked)
         self.strip.current_changed.connect(self._select_key)
@@ -121,22 +125,29 @@ class AugmentWorkspace(QWidget):
         self.paste_button.setToolTip("Add the picture on the clipboard (Ctrl+V)")
         self.title = QLabel("Augment")
         self.title.setProperty("role", "title")
-        self.info = QLabel()
+        # Under the title, as the Architectures header has it, so that the buttons never
+        # squeeze it: which picture, its size, how many are loaded.
+        self.info = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.info.setProperty("role", "muted")
-        self.load_button = QPushButton("Load Pipeline…")
-        self.save_button = QPushButton("Save Pipeline…")
-        self.code_button = QPushButton("torchvision Code")
-        self.look_button = QPushButton("Look Inside…")
+        self.load_button = QPushButton("Load pipeline…")
+        self.save_button = QPushButton("Save pipeline…")
+        self.code_button = QPushButton("torchvision code…")
+        self.code_button.setToolTip("The pipeline as torchvision.transforms.v2 code, to copy "
+                                    "into a training script")
+        self.look_button = QPushButton("Look inside")
         self.look_button.setToolTip("Run this picture, and this pipeline's samples, through the "
                                     "network chosen in Architectures")
-        self.export_button = QPushButton("Export Samples…")
+        self.export_button = QPushButton("Export samples…")
         self.export_button.setProperty("primary", True)
-        bar.addWidget(self.title)
-        bar.addSpacing(10)
+        heading = QVBoxLayout()
+        heading.setSpacing(0)
+        heading.addWidget(self.title)
+        heading.addWidget(self.info)
+        bar.addLayout(heading, 1)
+        bar.addSpacing(8)
         bar.addWidget(self.open_button)
         bar.addWidget(self.paste_button)
-        bar.addSpacing(8)
-        bar.addWidget(self.info, 1)
+        bar.addSpacing(10)
         for button in (self.load_button, self.save_button, self.code_button, self.look_button,
                        self.export_button):
             bar.addWidget(button)
@@ -295,11 +306,14 @@ class AugmentWorkspace(QWidget):
         if batch.images:
             self._add_images(batch.images)
             self.status_message.emit(f"Loaded {_plural(len(batch.images), 'picture')}.")
+        else:  # the "Loading …" message must not stay up
+            self.status_message.emit("No picture was loaded.")
         self.images_loaded.emit(len(batch.images))
 
     def _load_failed(self, exc: BaseException, _tb: str) -> None:
-        text = str(exc) if isinstance(exc, CnnvizError) else f"Loading failed: {exc}."
+        text = str(exc) if isinstance(exc, CnnvizError) else f"Loading failed: {brief(exc)}."
         self.notice.show_message(text)
+        self.status_message.emit("No picture was loaded.")
         self.images_loaded.emit(0)
 
     def _add_images(self, images: list[LoadedImage]) -> None:
@@ -326,7 +340,13 @@ class AugmentWorkspace(QWidget):
         self._update_state()
         self.schedule_preview()
 
+    @property
+    def subject(self) -> str:
+        """The picture being augmented ("" when none): the window's title names it."""
+        return self.current.name if self.current is not None else ""
+
     def _update_state(self) -> None:
+        self.subject_changed.emit(self.subject)
         have = self.current is not None
         self.centre.setCurrentIndex(1 if have else 0)
         self.strip.setVisible(bool(self.images))
@@ -337,7 +357,7 @@ class AugmentWorkspace(QWidget):
             self.info.setText(f"{self.current.name}  ·  {w} × {h}  ·  "
                               f"{_plural(len(self.images), 'picture')}")
         else:
-            self.info.setText("")
+            self.info.setText("No picture yet")
 
     # ---------------------------------------------------------- drag and drop
     def _takes(self, mime: QMimeData | None) -> bool:
@@ -373,6 +393,9 @@ class AugmentWorkspace(QWidget):
     def pipeline(self) -> Pipeline:
         """The pipeline being edited (the editor's; do not keep a reference across edits)."""
         return self.editor.pipeline
+
+    def _count_steps(self) -> None:
+        self.grid.set_step_count(sum(step.enabled for step in self.editor.pipeline.steps))
 
     def schedule_preview(self) -> None:
         """Render the grid again (soon, once for all calls in this pass of the event loop)."""

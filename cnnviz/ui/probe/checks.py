@@ -110,7 +110,7 @@ class AnswerChecks(QObject):
                               seed, key="invariance", on_done=done, on_error=self.failed.emit)
 
     def _open_pipeline_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.invariance_view, "Load pipeline", "",
+        path, _ = QFileDialog.getOpenFileName(self.invariance_view, "Load Pipeline", "",
                                               "Pipelines (*.json)")
         if path:
             self.load_pipeline_file(path)

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnviz.core.augment import get_op
+from cnnviz.core.errors import CnnvizError
 from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.probe.flow import FlowLayout
 from cnnviz.ui.probe.image_canvas import rgb_pixmap
@@ -24,11 +26,20 @@ _CARD_WIDTH = _THUMB + 60
 
 
 def describe_pipeline(pipeline) -> str:
+    """The switched-on steps by the names the studio shows, each with its chance if below
+    100 %: "Horizontal flip (50%) → Rotation"."""
     steps = [s for s in pipeline.steps if s.enabled]
     if not steps:
         return "an empty pipeline (every sample is the original)"
-    return " → ".join(f"{s.op.replace('_', ' ')}" + (f" ({s.probability:.0%})"
-                      if s.probability < 1 else "") for s in steps)
+    return " → ".join(_title(s.op) + (f" ({s.probability:.0%})" if s.probability < 1 else "")
+                      for s in steps)
+
+
+def _title(op: str) -> str:
+    try:
+        return get_op(op).title
+    except CnnvizError:
+        return op.replace("_", " ")
 
 
 class SampleCard(QFrame):

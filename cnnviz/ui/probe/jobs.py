@@ -125,11 +125,12 @@ class LabModel:
     std: tuple[float, ...] = ()
     image_size: int | None = None  # the side of the pictures it was trained on, when known
     channels: int | None = None
+    data_size: int | None = None  # its data set's own side, when the lab padded it to size
 
 
 def adopt_model(model, ref: str, options: dict | None = None, label: str | None = None,
                 class_names=None, mean=(), std=(), image_size: int | None = None,
-                channels: int | None = None) -> Network:
+                channels: int | None = None, data_size: int | None = None) -> Network:
     """A Network around ``model``, a CPU copy (see :func:`cnnviz.core.probe.cpu_copy`) of a
     network trained elsewhere as architecture ``ref`` built with ``options``.
 
@@ -137,8 +138,8 @@ def adopt_model(model, ref: str, options: dict | None = None, label: str | None 
     numbered, never given ImageNet's names.  ``mean`` and ``std`` (one per input channel)
     replace the catalog's normalisation: a picture must reach the model as its training
     images did.  With ``image_size`` or ``channels`` (the run's input) a picture is fed the
-    way the lab fed it (:func:`cnnviz.core.probe.lab_preprocess`); a missing one is the
-    catalog's.  Raises :class:`~cnnviz.core.errors.WeightsError` when ``model`` is not that
+    way the lab fed it (:func:`cnnviz.core.probe.lab_preprocess`, framed in black like the
+    lab's padded ``data_size`` pictures); a missing one is the catalog's.  Raises :class:`~cnnviz.core.errors.WeightsError` when ``model`` is not that
     architecture or does not read ``channels`` channels.
     """
     from cnnviz.core.probe import check_architecture, check_channels, lab_preprocess
@@ -153,7 +154,7 @@ def adopt_model(model, ref: str, options: dict | None = None, label: str | None 
         catalog_channels, catalog_size = spec.input_shape[0], spec.input_shape[-1]
         check_channels(model, channels or catalog_channels)
         prep = lab_preprocess(image_size or catalog_size, channels or catalog_channels,
-                              mean, std)
+                              mean, std, data_size=data_size or 0)
         net = dataclasses.replace(net, prep=prep, trained_input=True)
     elif mean and std and len(mean) == len(std) == net.prep.channels:
         net = dataclasses.replace(net, prep=dataclasses.replace(

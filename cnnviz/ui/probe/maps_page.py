@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.probe.flow import FlowLayout
+from cnnviz.ui.probe.layer_names import LayerNameDelegate, shared_prefix
 from cnnviz.ui.probe.grid_view import FeatureGridView
 from cnnviz.ui.probe.stats_strip import LayerStatsStrip
 from cnnviz.ui.theme import Palette, theme_manager
@@ -37,9 +38,12 @@ class MapsPage(QSplitter):
         self.layer_list.setHeaderLabels(["Layer", "Maps"])
         self.layer_list.setRootIsDecorated(False)
         self.layer_list.setUniformRowHeights(True)
-        # Names give way before shapes: "layer4.1.downsample.0" shortens in the middle (its
-        # ends say where and what), the shape column always fits its text.
+        # Names give way before shapes, the shape column always fits its text.  A name
+        # that does not fit loses the part every layer shares first ("features."), so the
+        # block number and the last parts that tell rows apart stay.
         self.layer_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.names = LayerNameDelegate(self.layer_list)
+        self.layer_list.setItemDelegateForColumn(0, self.names)
         self.layer_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.layer_list.header()
         header.setStretchLastSection(False)
@@ -47,6 +51,16 @@ class MapsPage(QSplitter):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.layer_list.setMinimumWidth(150)
         self.layer_list.currentItemChanged.connect(self._item_changed)
+        # The red shapes need saying once, where they are seen.
+        self.dead_legend = QLabel(wordWrap=True)
+        self.dead_legend.setProperty("role", "muted")
+        self.dead_legend.hide()
+        layers = QWidget()
+        layers_column = QVBoxLayout(layers)
+        layers_column.setContentsMargins(0, 0, 0, 0)
+        layers_column.setSpacing(4)
+        layers_column.addWidget(self.layer_list, 1)
+        layers_column.addWidget(self.dead_legend)
 
         self.grid_view = FeatureGridView()
         self.grid_view.unit_clicked.connect(self.unit_clicked)
@@ -114,7 +128,7 @@ class MapsPage(QSplitter):
         column.addWidget(self.split, 1)
         column.addWidget(self.unit_info)
         self.setChildrenCollapsible(False)
-        self.addWidget(self.layer_list)
+        self.addWidget(layers)
         self.addWidget(page)
         self.setStretchFactor(1, 1)
         self.setSizes([225, 685])
@@ -126,6 +140,9 @@ class MapsPage(QSplitter):
         self.stats_strip.apply_palette(pal)
         for button in self.zoom_buttons:
             button.setIcon(icons.icon(button.property("icon_name"), pal.muted))
+        self.dead_legend.setText(
+            f'<span style="color:{pal.danger}">Red</span>: the layer has dead channels, '
+            "zero everywhere for this picture.")
 
     def set_probe(self, probe) -> None:
         """Show ``probe``'s layers, keeping the selected layer when the new probe has it."""
@@ -135,17 +152,24 @@ class MapsPage(QSplitter):
         self.layer_list.blockSignals(True)
         self.layer_list.clear()
         danger = QColor(theme_manager().palette.danger)
-        for name in probe.layers if probe else []:
+        names = probe.layers if probe else []
+        self.names.prefix = shared_prefix(names)
+        any_dead = False
+        for name in names:
             shape = probe.acts.get(name).shape
             item = QTreeWidgetItem([name, "×".join(str(v) for v in shape)])
             item.setToolTip(0, name)
             stats = probe.stats[name]
             if stats.dead_channels:
+                any_dead = True
                 item.setForeground(1, danger)
-                item.setToolTip(1, f"{stats.dead_channels} of {stats.channels} channels are "
-                                   "zero everywhere for this picture")
+                dead = (f"{stats.dead_channels} of {stats.channels} channels are dead: zero "
+                        "everywhere for this picture")
+                item.setToolTip(0, f"{name}\n{dead}")
+                item.setToolTip(1, dead)
             self.layer_list.addTopLevelItem(item)
         self.layer_list.blockSignals(False)
+        self.dead_legend.setVisible(any_dead)
         if not probe or not probe.layers:
             self.layer = None
             self.grid_view.clear()

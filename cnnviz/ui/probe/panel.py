@@ -126,7 +126,7 @@ class LookInsidePanel(QWidget):
     def set_model(self, module, ref: str, options: dict | None = None, label: str | None = None,
                   class_names: list[str] | None = None, *, mean=None, std=None,
                   image_size: int | None = None, channels: int | None = None,
-                  owned: bool = False) -> None:
+                  data_size: int | None = None, owned: bool = False) -> None:
         """Look inside ``module``, a network of architecture ``ref`` built with the zoo
         builder's ``options`` (batch_norm, activation, init) and trained elsewhere.
 
@@ -138,7 +138,9 @@ class LookInsidePanel(QWidget):
         numbered), and ``mean``/``std`` are the normalisation it was trained with (the
         catalog's for its input size otherwise).  ``image_size`` and ``channels`` are the
         input it was trained on (the lab's run): pictures are then fed at that size, as the
-        lab fed them, and the header says so; without them the catalog's input is used.  A
+        lab fed them, and the header says so; without them the catalog's input is used.
+        ``data_size`` is the side of the run's data set when the lab padded its pictures to
+        ``image_size`` (MNIST for LeNet-5): pictures get the same black border.  A
         module that is not ``ref`` with ``options``, or does not read ``channels``, is
         refused with a sentence.
         """
@@ -147,7 +149,7 @@ class LookInsidePanel(QWidget):
         model = module.eval() if owned else cpu_copy(module)
         self._lab = jobs.LabModel(model, ref, dict(options or {}), label or jobs.LAB_LABEL,
                                   tuple(class_names or ()), _floats(mean), _floats(std),
-                                  _size(image_size), _size(channels))
+                                  _size(image_size), _size(channels), _size(data_size))
         self._ref, self._options = ref, dict(self._lab.options)
         self._reset_network(f"Receiving the trained {ref}…")
         self._adopt_lab(self._network_failed)
@@ -257,7 +259,7 @@ class LookInsidePanel(QWidget):
         elif kind == "lab" and self._lab is not None:
             self._adopt_lab(self._failed)
         elif kind == "file":
-            path, _ = QFileDialog.getOpenFileName(self, "Load weights", "",
+            path, _ = QFileDialog.getOpenFileName(self, "Load Weights", "",
                                                   "PyTorch weights (*.pth *.pt *.bin *.ckpt)")
             if path:
                 self.load_weights_path(path)
@@ -268,7 +270,7 @@ class LookInsidePanel(QWidget):
         lab = self._lab
         self.worker.run_model(jobs.adopt_model, lab.model, lab.ref, lab.options, lab.label,
                               lab.class_names, lab.mean, lab.std, lab.image_size, lab.channels,
-                              key="network", on_done=self._network_ready, on_error=on_error)
+                              lab.data_size, key="network", on_done=self._network_ready, on_error=on_error)
 
     def _download_progress(self, done: int, total: int) -> None:
         self.weights_bar.show_progress((done, total), self._download_name)
@@ -381,7 +383,7 @@ class LookInsidePanel(QWidget):
     # --- files, drops, messages -------------------------------------------------------
 
     def _open_image_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open Image", "", IMAGE_FILTER)
         if path:
             self.set_image(Path(path))
 

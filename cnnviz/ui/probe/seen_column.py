@@ -53,7 +53,9 @@ def describe_input(network, seen) -> str:
     """How a picture became ``network``'s input ``seen`` (an RGB array), in a few words."""
     prep = network.prep
     h, w = seen.shape[:2]
-    if not prep.resize:
+    if prep.pad:
+        how = f"centre square resized to {h - prep.pad}×{w - prep.pad} in a black border"
+    elif not prep.resize:
         how = f"resized to {h}×{w}"
     elif prep.resize == min(h, w):
         how = f"centre square resized to {h}×{w}"

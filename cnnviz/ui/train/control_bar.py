@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
 )
@@ -35,12 +36,20 @@ def clock(seconds: float) -> str:
 class ControlBar(QFrame):
     """Buttons and progress; the workspace wires the buttons and calls :meth:`set_state`."""
 
+    title_shown = Signal(str)  # the models' part of a title given to show_title
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("Toolbar")
         self.state = "idle"
         self.title = ElidedLabel("No run yet")
         self.title.setProperty("role", "title")
+        # What the models learn from, beside the title in a quieter voice: at 1280 pixels a
+        # long pair of names and a data set do not fit one title line, and the names come
+        # first.  It takes only the room the title leaves.
+        self.detail = ElidedLabel()
+        self.detail.setProperty("role", "muted")
+        self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.status = ElidedLabel()
         self.status.setProperty("role", "muted")
         self.start_button = QPushButton("Start")
@@ -73,7 +82,8 @@ class ControlBar(QFrame):
         # its row with the hand-offs to the other workspaces.
         top = QHBoxLayout()
         top.setSpacing(8)
-        top.addWidget(self.title, 1)
+        top.addWidget(self.title)
+        top.addWidget(self.detail, 1, Qt.AlignmentFlag.AlignVCenter)
         for button in (self.start_button, self.pause_button, self.stop_button):
             button.setMinimumWidth(84)
             top.addWidget(button)
@@ -119,6 +129,24 @@ class ControlBar(QFrame):
             f"QPushButton[primary=\"true\"]:disabled {{ background: {pal.accent_soft}; "
             f"color: {pal.muted}; border-color: {pal.accent_soft}; }}")
 
+    def show_title(self, title: str) -> None:
+        """Show a run's title: "models · data set" puts the data set beside the models."""
+        models, _, detail = title.partition(" · ")
+        self.title.setText(models)
+        self.detail.setText(f"·  {detail}" if detail else "")
+        self.title_shown.emit(models)
+
+    def shown_title(self) -> str:
+        """The title as :meth:`show_title` was given it."""
+        detail = self.detail.text().removeprefix("·  ")
+        return f"{self.title.text()} · {detail}" if detail else self.title.text()
+
+    def clear_progress(self) -> None:
+        """No run's progress: an empty bar (hidden while idle) and no numbers."""
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.rate.setText("")
+
     def set_state(self, state: str) -> None:
         """Enable the buttons that make sense in ``state`` (one of :data:`STATES`)."""
         self.state = state
@@ -138,7 +166,7 @@ class ControlBar(QFrame):
             self.progress.setRange(0, total)
         if self.progress.value() != step:
             self.progress.setValue(min(step, total))
-        parts = [f"step {step:,} of {total:,}"]
+        parts = [f"Step {step:,} of {total:,}"]
         if math.isfinite(rate) and rate > 0:
             parts.append(f"{rate:,.0f} images/s")
         if self.state in ("running", "paused", "stopping"):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph.exporters as exporters
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QBuffer, QIODevice, QObject, Signal
+from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 
+from cnnviz.core.errors import CnnvizError
+from cnnviz.core.inspect.textio import ExportError, atomic_write_bytes, atomic_write_text
 from cnnviz.ui import settings
 from cnnviz.ui.widgets.banner import Banner
 
@@ -61,6 +64,9 @@ class PlotExports(QObject):
         try:
             files = write_pngs(self.view, folder) if kind == "png" else \
                 write_csvs(self.view.run, folder)
+        except CnnvizError as exc:  # a file that could not be written, in a sentence
+            self.banner.show_message(str(exc))
+            return []
         except OSError as exc:
             self.banner.show_message(f"Could not write into {folder} ({exc.strerror or exc}); "
                                      "choose a folder you can write to.")
@@ -87,13 +93,21 @@ def write_pngs(view, folder: str | Path) -> list[Path]:
     for filename, widget in plots:
         exporter = exporters.ImageExporter(widget.getPlotItem())
         exporter.parameters()["width"] = max(800, int(widget.width() * 2))
-        path = folder / filename
-        exporter.export(str(path))
-        written.append(path)
+        written.append(atomic_write_bytes(folder / filename,
+                                          _png_bytes(exporter.export(toBytes=True))))
     overview = folder / "overview.png"
-    view.plots_page.grab().save(str(overview))
-    written.append(overview)
+    written.append(atomic_write_bytes(overview, _png_bytes(view.plots_page.grab().toImage())))
     return written
+
+
+def _png_bytes(image: QImage) -> bytes:
+    """``image`` encoded as PNG (each file is then written whole or not at all)."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if image.isNull() or not image.save(buffer, "PNG"):
+        raise ExportError("A plot could not be drawn into a picture; make the window larger "
+                          "and export again.")
+    return bytes(buffer.data())
 
 
 def write_csvs(run, folder: str | Path) -> list[Path]:
@@ -118,13 +132,12 @@ def write_csvs(run, folder: str | Path) -> list[Path]:
                                                         model.val_accuracy.view])),
         }
         for filename, (header, rows) in tables.items():
-            path = folder / filename
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow(header)
-                for row in rows:
-                    writer.writerow([int(row[0]), *(_cell(v) for v in row[1:])])
-            written.append(path)
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([int(row[0]), *(_cell(v) for v in row[1:])])
+            written.append(atomic_write_text(folder / filename, text.getvalue()))
     return written
 
 

@@ -1,7 +1,8 @@
 """A run folder as a source of plot data: read once, or followed while its writer goes on.
 
 :class:`FolderSource` wraps the core's :class:`~cnnviz.core.train.runreader.RunFollower`: each
-poll appends the rows written since the previous one to a :class:`RunSeries`.  A QTimer polls
+poll reads the rows written since the previous one on a worker thread and appends them to a
+:class:`RunSeries` on the GUI thread.  A QTimer polls
 while the folder's ``run.json`` says "running" and stops when the run ends (or its writer is
 gone), so a run started by ``cnnviz train`` or by a user's script through
 ``GradNormRecorder`` fills the plots as it grows.
@@ -14,10 +15,14 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from cnnviz.core.errors import CnnvizError, brief
 from cnnviz.core.train.runreader import RunFollower, RunUpdate, Table
 from cnnviz.ui.train.series import RunSeries
+from cnnviz.ui.widgets.tasks import TaskRunner
 
 POLL_MS = 500
+# The files whose rows the plots show (a run's weight norms and update ratios are not).
+PLOTTED = ("scalars.csv", "grad_norms.csv", "epochs.csv")
 
 STATUS_SENTENCES = {
     "running": "Following a run that is still being written.",
@@ -36,7 +41,7 @@ def series_for(meta: dict) -> RunSeries:
         run.add_model(entry["name"], entry.get("display_name") or entry["name"], layers,
                       tuple(entry.get("frozen", ())) or (False,) * len(layers))
     run.total_steps = int(meta.get("total_steps") or 0)
-    names = " vs ".join(m.display_name for m in run)
+    names = " vs ".join(run.label(m) for m in run)
     dataset = meta.get("dataset_name")
     run.title = f"{names} · {dataset}" if dataset else names
     return run
@@ -84,39 +89,65 @@ def apply_update(run: RunSeries, update: RunUpdate) -> bool:
 
 
 class FolderSource(QObject):
-    """Reads ``path`` into :attr:`run` now, then follows it while it is being written.
+    """Reads ``path`` into :attr:`run`, then follows it while it is being written.
 
-    ``updated`` fires after a poll that brought new rows; ``ended`` once the run is no longer
-    running (immediately for a finished folder).  Raises TrainingError (a sentence) when the
-    folder is not a readable run folder.
+    The constructor reads only run.json (raising TrainingError, a sentence, when the folder
+    is not a readable run folder) and :attr:`run` starts with its models and no rows; the
+    rows are read on a worker thread, so a long run opens without freezing the window.
+    ``updated`` fires after a read that brought rows (the first read always, then
+    :attr:`loaded` is True); ``ended`` once a followed run is no longer running; ``failed``
+    with a sentence when a file of the folder cannot be read (following then stops).
     """
 
     updated = Signal()
     ended = Signal(str)  # the status: finished, stopped, failed or interrupted
+    failed = Signal(str)
 
     def __init__(self, path: str | Path, parent=None, interval_ms: int = POLL_MS) -> None:
         super().__init__(parent)
         self.path = Path(path)
-        self._follower = RunFollower(self.path)
+        self._follower = RunFollower(self.path, files=PLOTTED)
         self.run = series_for(self._follower.meta)
+        self.run.status = RunUpdate(self._follower.meta, {}).status
+        self.live = self.run.status == "running"
+        self.loaded = False
+        self._reading = False
+        self._runner = TaskRunner(self)
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
-        self.live = False
         self.poll()
-        if self.run.status == "running":
-            self.live = True
+        if self.live:
             self.timer.start()
 
     def poll(self) -> None:
-        update = self._follower.poll()
-        changed = apply_update(self.run, update)
-        if changed:
+        """Read what was added since the last read (on the worker; one read at a time)."""
+        if self._reading or self._runner.closed:
+            return
+        self._reading = True
+        self._runner.submit(self._follower.poll, on_done=self._read, on_error=self._unreadable)
+
+    def _read(self, update: RunUpdate) -> None:
+        self._reading = False
+        first, self.loaded = not self.loaded, True
+        if apply_update(self.run, update) or first:
             self.updated.emit()
         if update.status != "running" and self.live:
             self.stop()
             self.ended.emit(update.status)
 
+    def _unreadable(self, exc: BaseException, _tb: str) -> None:
+        self._reading = False
+        self.stop()
+        self.failed.emit(str(exc) if isinstance(exc, CnnvizError) else
+                         f"The run folder {self.path} cannot be read ({brief(exc)}).")
+
     def stop(self) -> None:
+        """Stop following (a read under way is still applied)."""
         self.live = False
         self.timer.stop()
+
+    def shutdown(self) -> None:
+        """Stop following and wait for a read under way (its rows are dropped)."""
+        self.stop()
+        self._runner.shutdown()

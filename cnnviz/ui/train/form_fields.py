@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnviz.ui.widgets import icons
+
 
 def heading(text: str) -> QLabel:
     """A section heading ("DATA") in the application's heading style."""
@@ -153,8 +155,10 @@ class PathField(QWidget):
         self.folder, self.file_filter = folder, file_filter
         self.edit = QLineEdit(placeholderText=placeholder, clearButtonEnabled=True)
         self.edit.textChanged.connect(self.changed)
-        self.browse = QToolButton(text="…")
-        self.browse.setToolTip("Choose a folder" if folder else "Choose a file")
+        # A folder icon rather than "…": three dots in a box read as "more", not "browse".
+        self.browse = QToolButton()
+        self.browse.setToolTip("Choose a folder…" if folder else "Choose a file…")
+        self.browse.setAccessibleName("Choose a folder" if folder else "Choose a file")
         self.browse.clicked.connect(self._browse)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -165,6 +169,9 @@ class PathField(QWidget):
     def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setToolTip(text)
         self.edit.setToolTip(text)
+
+    def retheme(self, pal) -> None:
+        self.browse.setIcon(icons.icon("open", pal.muted, pal.accent, 16))
 
     def _browse(self) -> None:
         start = self.edit.text() or str(Path.home())

@@ -32,6 +32,7 @@ from cnnviz.ui.train.form_fields import (
     heading,
 )
 from cnnviz.ui.train.form_presets import fill_preset_menu
+from cnnviz.ui.train.names import ACTIVATION_NAMES, INIT_NAMES
 
 if TYPE_CHECKING:
     from cnnviz.ui.train.setup_form import SetupForm
@@ -53,14 +54,17 @@ DEVICES = (
     ("mps", "Apple GPU (MPS)", "The GPU of an Apple silicon Mac"),
 )
 ACTIVATIONS = (
-    ("relu", "The usual choice: passes gradients of 1 for positive inputs"),
-    ("tanh", "Saturates at ±1: gradients shrink for large inputs"),
-    ("sigmoid", "Slope at most 1/4: the classic vanishing-gradient activation"),
+    ("relu", ACTIVATION_NAMES["relu"], "The usual choice: passes gradients of 1 for positive "
+                                       "inputs"),
+    ("tanh", ACTIVATION_NAMES["tanh"], "Saturates at ±1: gradients shrink for large inputs"),
+    ("sigmoid", ACTIVATION_NAMES["sigmoid"], "Slope at most 1/4: the classic "
+                                             "vanishing-gradient activation"),
 )
 INITS = (
-    ("default", "PyTorch's own initialisation of each layer"),
-    ("xavier", "Xavier (Glorot): keeps the signal's scale for tanh and sigmoid"),
-    ("he", "He (Kaiming): keeps the signal's scale for ReLU"),
+    ("default", INIT_NAMES["default"], "PyTorch's own initialisation of each layer"),
+    ("xavier", INIT_NAMES["xavier"], "Xavier (Glorot): keeps the signal's scale for tanh and "
+                                     "sigmoid"),
+    ("he", INIT_NAMES["he"], "He (Kaiming): keeps the signal's scale for ReLU"),
 )
 SCHEDULES = (
     ("constant", "Constant", "The learning rate stays the same for the whole run"),
@@ -138,7 +142,7 @@ def build_form(form: SetupForm, body: QWidget) -> None:
     col.addLayout(switches)
 
     data = _data_section(form, col)
-    training = _training_section(form, col)
+    training = form.training_rows = _training_section(form, col)
     align_labels(switches, data, training)
 
     col.addSpacing(6)
@@ -222,6 +226,12 @@ def _training_section(form: SetupForm, col: QVBoxLayout) -> QFormLayout:
     _problem_row(form, rows, "batch_size", form.batch_size)
     rows.addRow("Train for", length_row)
     _problem_row(form, rows, "length", form.length)
+    # How long the run will take here, measured on the last run of the same models; a row
+    # that takes no room while there is no such measurement.
+    form.estimate = _muted()
+    form.estimate.setObjectName("Estimate")
+    rows.addRow("", form.estimate)
+    rows.setRowVisible(form.estimate, False)
     rows.addRow("Schedule", form.schedule)
     rows.addRow("Device", form.device)
     rows.addRow("Seed", form.seed)

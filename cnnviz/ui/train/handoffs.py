@@ -51,7 +51,7 @@ class Handoffs(QObject):
     """
 
     # module, arch, options, label, and the data it learnt from:
-    # {"classes", "mean", "std", "image_size", "channels"}
+    # {"classes", "mean", "std", "image_size", "channels", "data_size"}
     look_inside = Signal(object, str, dict, str, dict)
     failed = Signal(str)                          # a sentence: a model could not be sent
     gradients_changed = Signal(object)            # GradientSnapshot
@@ -198,8 +198,9 @@ class Handoffs(QObject):
         config = self.configs.get(name) or ModelConfig(type(module).__name__, name=name)
         series = self.run.models.get(name)
         step = int(series.grad_steps.view[-1]) if series is not None and len(series) else 0
-        label = f"{name}, step {step:,} of run {self.run_label}" if self.run_label else \
-            f"{name}, step {step:,}"
+        shown = self.run.label(series) if series is not None else name
+        label = f"{shown}, step {step:,} of run {self.run_label}" if self.run_label else \
+            f"{shown}, step {step:,}"
         self.copying = True
         self.update_buttons()
         self.copier.submit(_cpu_copy, module, release, key="copy",
@@ -222,8 +223,8 @@ class Handoffs(QObject):
     # -- the header's buttons -------------------------------------------------------------------
 
     def _entry(self, name: str, series) -> str:
-        title = self.run.label(series)
-        return title if title == name else f"{title}  ({name})"
+        # The display name; the run's own name only where two models share one.
+        return self.run.label(series)
 
     def update_buttons(self) -> None:
         why = self.look_inside_state()

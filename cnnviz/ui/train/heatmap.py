@@ -42,6 +42,8 @@ class HeatMap(pg.PlotWidget):
         self.bar = bar if bar is not None else color_bar()
         self.bar.setImageItem(self.image, insert_in=item)
         style.cache_axis(self.bar.axis)
+        # The bar reads log10 values: "-0.5" must not become "-500" with "(x0.001)" beside it.
+        self.bar.axis.enableAutoSIPrefix(False)
         style.fixed_text_space(self.bar.axis, "−10.5")
         self.series: ModelSeries | None = None
         self.columns = HeatColumns(0)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz.ui.train.depth_plot import DepthPlot
 from cnnviz.ui.train.heatmap import HeatMap
+from cnnviz.ui.train.plot_split import PLOT_MIN_HEIGHT
 from cnnviz.ui.train.series import ModelSeries, ratio_phrase
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.elided import ElidedLabel
@@ -46,14 +47,22 @@ class ModelPanel(QFrame):
         self.title.setStyleSheet("font-weight: 650; font-size: 14px;")
         self.subtitle = QLabel("layers")
         self.subtitle.setProperty("role", "muted")
-        # Too narrow a card drops the step and loss first: the gradient ratio is the lesson.
+        # The first/last ratio is the lesson: it has the header's right-hand top line to
+        # itself, and the step and loss go under it, so a narrow card (two models side by
+        # side at 1280 pixels) cuts neither.  Numbers change every step; labels that resized
+        # with them would re-lay out the plots below on every step.
+        self.ratio = ElidedLabel(mode=Qt.TextElideMode.ElideLeft)
+        self.ratio.setStyleSheet("font-weight: 650;")
+        self.ratio.setToolTip("The first layer's gradient norm divided by the last layer's "
+                              "(median of the last 10 logged steps): far below 1 means the "
+                              "gradient fades on its way back to the input")
         self.metrics = ElidedLabel(mode=Qt.TextElideMode.ElideLeft)
         self.metrics.setProperty("role", "muted")
-        self.metrics.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        # Numbers change every step; a label that resized with them would re-lay out the
-        # plots below on every step.
-        self.metrics.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.metrics.setText("waiting for the first step")
+        for label in (self.ratio, self.metrics):
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.ratio.setText("First/last —")
+        self.metrics.setText("Waiting for the first step")
         self.stop_box = QFrame(objectName="Banner")
         self.stop_icon = QLabel()
         self.stop_text = QLabel(wordWrap=True)
@@ -74,11 +83,20 @@ class ModelPanel(QFrame):
         names.addWidget(self.title)
         names.addWidget(self.subtitle)
         head.addLayout(names)
-        head.addWidget(self.metrics, 1)
+        numbers = QVBoxLayout()
+        numbers.setSpacing(0)
+        numbers.addWidget(self.ratio)
+        numbers.addWidget(self.metrics)
+        head.addLayout(numbers, 1)
         self.plots = QSplitter(Qt.Orientation.Vertical)
         self.plots.addWidget(self.depth_plot)
         self.plots.addWidget(self.heat_map)
         self.plots.setChildrenCollapsible(False)
+        for index, plot in enumerate((self.depth_plot, self.heat_map)):
+            plot.setMinimumHeight(PLOT_MIN_HEIGHT)
+            self.plots.setStretchFactor(index, 1)
+        # Half each, whatever the plots' size hints said when the panel was built ahead.
+        self.plots.setSizes([1000, 1000])
         col = QVBoxLayout(self)
         col.setContentsMargins(12, 10, 12, 10)
         col.setSpacing(8)
@@ -122,19 +140,17 @@ class ModelPanel(QFrame):
         if series is None:
             return
         frozen = sum(series.frozen)
-        layers = f"{series.depth} layers" + (f", {frozen} frozen" if frozen else "")
-        name = "" if series.name == self.label else f"{series.name} · "
-        self.subtitle.setText(f"{name}{layers}")
+        self.subtitle.setText(f"{series.depth} layers" + (f", {frozen} frozen" if frozen else ""))
         if len(series):
-            ratio = series.ratio()
             loss = series.loss.view[-1] if series.loss.size else math.nan
-            parts = [f"step {int(series.grad_steps.view[-1])}"]
+            parts = [f"Step {int(series.grad_steps.view[-1]):,}"]
             if math.isfinite(loss):
                 parts.append(f"loss {loss:.3f}")
-            parts.append(f"first/last {ratio_phrase(ratio)}")
+            self.ratio.setText(f"First/last {ratio_phrase(series.ratio())}")
             self.metrics.setText("  ·  ".join(parts))
         else:
-            self.metrics.setText("waiting for the first step")
+            self.ratio.setText("First/last —")
+            self.metrics.setText("Waiting for the first step")
         if series.stopped:
             self.stop_text.setText(series.stopped)
             self.stop_box.show()

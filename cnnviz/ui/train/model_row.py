@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.ui import settings
+from cnnviz.ui.train.names import ZOO_DISPLAY, arch_name, arch_of
 from cnnviz.ui.widgets.tasks import TaskRunner
 
 ZOO_NAMES = (
@@ -129,9 +130,16 @@ class ModelRow(QWidget):
         self.facts: ModelFacts | None = None
         self.options: tuple = ()  # the form's switches, as options_key() gives them
         self._freeze_wanted: str | None = None
+        # The zoo's networks by display name (the reference is each entry's data); a name
+        # typed in (a torchvision model, path/to/file.py:ClassName, or "resnet20") is taken
+        # as it is, and a zoo reference typed in shows as its display name once entered.
         self.combo = QComboBox(editable=True)
-        self.combo.addItems(ZOO_NAMES)
-        self.combo.setCurrentText(arch)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for name in ZOO_NAMES:
+            self.combo.addItem(ZOO_DISPLAY[name], name)
+            self.combo.setItemData(self.combo.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
+        self.combo.setCurrentText(arch_name(arch))
+        self.combo.lineEdit().editingFinished.connect(self._show_display_name)
         _compact(self.combo)
         self.combo.setMinimumContentsLength(8)
         self.combo.setToolTip("A zoo model, any torchvision model name, or "
@@ -179,7 +187,20 @@ class ModelRow(QWidget):
 
     @property
     def arch(self) -> str:
-        return self.combo.currentText().strip()
+        """The zoo reference (or whatever was typed) of the chosen model."""
+        return arch_of(self.combo.currentText())
+
+    @property
+    def shown_name(self) -> str:
+        return arch_name(self.arch)
+
+    def _show_display_name(self) -> None:
+        index = self.combo.findData(self.arch)
+        if index >= 0 and self.combo.currentText() != self.combo.itemText(index):
+            # The same model, named as the list names it: nothing the form must hear about.
+            self.combo.blockSignals(True)
+            self.combo.setCurrentIndex(index)
+            self.combo.blockSignals(False)
 
     # -- starting weights ---------------------------------------------------------------------
 
@@ -231,14 +252,14 @@ class ModelRow(QWidget):
         facts = self.facts
         if facts is None:
             available, tip = False, "Checking whether torchvision publishes ImageNet weights " \
-                                    f"for {self.arch}…"
+                                    f"for {self.shown_name}…"
         elif facts.error:
             available, tip = False, facts.error
         elif facts.imagenet is None:
             available, tip = False, f"torchvision publishes no ImageNet weights for " \
-                                    f"{self.arch}; only its own ImageNet models have them"
+                                    f"{self.shown_name}; only its own ImageNet models have them"
         else:
-            available, tip = True, f"torchvision's ImageNet weights for {self.arch} " \
+            available, tip = True, f"torchvision's ImageNet weights for {self.shown_name} " \
                                    f"({facts.imagenet}); the classifier starts fresh"
         item.setEnabled(available or self.start.currentIndex() == 1)
         self.start.setItemData(1, tip, Qt.ItemDataRole.ToolTipRole)
@@ -279,7 +300,7 @@ class ModelRow(QWidget):
             self._freeze_wanted = self.freeze.currentData()
             if wanted and wanted not in choices:
                 self.freeze_dropped.emit(
-                    f"{self.arch} has no block {wanted} to freeze up to"
+                    f"{self.shown_name} has no block {wanted} to freeze up to"
                     f"{' with these switches' if self.options else ''}, so all of it trains.")
 
     def _freeze_changed(self, _index: int) -> None:

@@ -9,7 +9,6 @@ writer is still going shows as "running" and opens followed live.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -24,28 +23,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.core.train.runreader import RunUpdate
-from cnnviz.core.train.runlog import FORMAT
+from cnnviz.core.errors import CnnvizError
+from cnnviz.core.train.runreader import RunUpdate, read_meta
+from cnnviz.ui.train.names import device_name
 
-STATUS_LABELS = {"running": "● running", "finished": "finished", "stopped": "stopped",
-                 "failed": "failed", "interrupted": "interrupted"}
+STATUS_LABELS = {"running": "● Running", "finished": "Finished", "stopped": "Stopped",
+                 "failed": "Failed", "interrupted": "Interrupted"}
 
 
 def list_runs(root: Path) -> list[tuple[Path, dict]]:
     """(folder, run.json contents) of every run directly under ``root`` (or ``root`` itself),
-    newest first; unreadable folders are left out."""
+    newest first; folders whose run.json cannot be read, or is damaged, are left out."""
     root = Path(root)
     candidates = [root] if (root / "run.json").is_file() else []
     if root.is_dir():
-        candidates += [p for p in root.iterdir() if (p / "run.json").is_file()]
+        try:
+            candidates += [p for p in root.iterdir() if (p / "run.json").is_file()]
+        except OSError:  # a folder we may not list
+            pass
     runs = []
     for folder in candidates:
         try:
-            meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            runs.append((folder, read_meta(folder)))
+        except CnnvizError:
             continue
-        if meta.get("format") == FORMAT:
-            runs.append((folder, meta))
     runs.sort(key=lambda r: r[1].get("created", ""), reverse=True)
     return runs
 
@@ -127,15 +128,27 @@ class RunBrowser(QWidget):
             status = RunUpdate(meta, {}).status
             item = QTreeWidgetItem([models or folder.name, STATUS_LABELS.get(status, status)])
             item.setData(0, Qt.ItemDataRole.UserRole, str(folder))
-            details = ", ".join(x for x in (meta.get("dataset_name"), meta.get("device"),
+            device = meta.get("device")
+            details = ", ".join(x for x in (meta.get("dataset_name"),
+                                            device_name(device) if device else "",
                                             _when(meta)) if x)
             item.setText(0, f"{models or folder.name}\n{details}" if details else
                          models or folder.name)
             item.setToolTip(0, str(folder))
             self.tree.addTopLevelItem(item)
-        self.empty.setText("" if runs else "No runs here yet. Runs you start are saved here; "
-                                           "open any other run folder with the button below.")
+        self.empty.setText("" if runs else self._empty_text())
         self.empty.setVisible(not runs)
+
+    def _empty_text(self) -> str:
+        """What the list says with no run in it, naming the folder it looks in."""
+        root = self.root
+        if root is None:
+            return "Open a run folder with the button below."
+        if not root.exists():
+            return (f"There is no folder {root} yet: the first run you start creates it. "
+                    "Open any other run folder with the button below.")
+        return (f"No runs in {root} yet. Runs you start are saved there; open any other run "
+                "folder with the button below.")
 
     def paths(self) -> list[Path]:
         return [Path(self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole))

@@ -26,6 +26,7 @@ from cnnviz.ui.train.heatmap import HeatMap, color_bar
 from cnnviz.ui.train.history_plots import HistoryPlots
 from cnnviz.ui.train.model_panel import ModelPanel
 from cnnviz.ui.train.panel_pool import PanelPool
+from cnnviz.ui.train.plot_split import PLOT_MIN_HEIGHT, PlotSplit
 from cnnviz.ui.train.series import RunSeries, ratio_sentence
 from cnnviz.ui.widgets import icons
 
@@ -123,6 +124,9 @@ class RunView(QStackedWidget):
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
         self.split.setChildrenCollapsible(False)
+        for plot in (self.history.layers, self.history.loss, self.history.accuracy):
+            plot.setMinimumHeight(PLOT_MIN_HEIGHT)
+        self.split_share = PlotSplit(self.split, self)
         self.plots_page = QWidget()
         col = QVBoxLayout(self.plots_page)
         col.setContentsMargins(14, 10, 14, 12)
@@ -159,6 +163,8 @@ class RunView(QStackedWidget):
                         + [("text",)])
         self._pending = []
         self.sentence.setText(ratio_sentence(run))
+        if self.panels:
+            self.split_share.apply()
         self.setCurrentWidget(self.plots_page if self.panels else self.empty)
         self.timer.start()
         self.mark_dirty()
@@ -213,6 +219,7 @@ class RunView(QStackedWidget):
             return  # a run is shown: its plots are laid out and painted already
         for index, panel in enumerate(self.pool.panels):
             panel.setVisible(index < count)
+        self.split_share.apply()
         # A stacked widget sizes only the page it shows; give this one the size it will get.
         self.plots_page.setGeometry(self.empty.geometry())
         self.plots_page.layout().activate()
@@ -324,9 +331,11 @@ class RunView(QStackedWidget):
             style.set_own_range(plot, axis, low, high, linked)
 
     def stop_timer(self) -> None:
-        """Stop redrawing and building ahead (before the view goes away)."""
+        """Stop redrawing and building ahead (before the view goes away); remembers the
+        share of the height the user gave the model panels."""
         self.timer.stop()
         self.pool.stop()
+        self.split_share.save()
 
     def retheme(self, pal) -> None:
         self.empty.retheme(pal)

@@ -29,7 +29,7 @@ from cnnviz.core.train.records import ModelConfig, RunConfig
 from cnnviz.ui import settings
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.train.form_checks import FormValues, check_values
-from cnnviz.ui.train.form_fields import show_problems
+from cnnviz.ui.train.form_fields import select_data, show_problems
 from cnnviz.ui.train.form_keys import FieldKeys
 from cnnviz.ui.train.form_layout import (
     build_form,
@@ -96,8 +96,8 @@ class SetupForm(QScrollArea):
     def _connect(self) -> None:
         self.add_button.clicked.connect(lambda: self.add_model("resnet20"))
         self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
-        for signal in (self.batch_norm.toggled, self.activation.currentTextChanged,
-                       self.init.currentTextChanged):
+        for signal in (self.batch_norm.toggled, self.activation.currentIndexChanged,
+                       self.init.currentIndexChanged):
             signal.connect(self._switch_changed)
             signal.connect(self._options_changed)
             signal.connect(self._facts_timer.start)
@@ -115,6 +115,8 @@ class SetupForm(QScrollArea):
 
     def _retheme(self, pal) -> None:
         self.widget().setStyleSheet(form_style(pal))
+        for field in (self.data_dir, self.pipeline, self.runs_dir):
+            field.retheme(pal)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.EnabledChange:
@@ -219,8 +221,8 @@ class SetupForm(QScrollArea):
     def set_switches(self, options: dict) -> None:
         """Set batch norm, activation and initialisation from a model's ``options``."""
         self.batch_norm.setChecked(bool(options.get("batch_norm", True)))
-        self.activation.setCurrentText(str(options.get("activation", "relu")))
-        self.init.setCurrentText(str(options.get("init", "default")))
+        select_data(self.activation, str(options.get("activation", "relu")))
+        select_data(self.init, str(options.get("init", "default")))
 
     def show_custom(self, lesson: str) -> None:
         """Show "Custom models" with ``lesson`` under it, without changing the models."""
@@ -270,10 +272,10 @@ class SetupForm(QScrollArea):
         options = {}
         if not self.batch_norm.isChecked():
             options["batch_norm"] = False
-        if self.activation.currentText() != "relu":
-            options["activation"] = self.activation.currentText()
-        if self.init.currentText() != "default":
-            options["init"] = self.init.currentText()
+        if self.activation.currentData() != "relu":
+            options["activation"] = self.activation.currentData()
+        if self.init.currentData() != "default":
+            options["init"] = self.init.currentData()
         return options
 
     def values(self) -> FormValues:
@@ -307,8 +309,8 @@ class SetupForm(QScrollArea):
         dataset = values.dataset
         return RunConfig(
             models=self.models(), dataset=dataset,
-            data_dir=(values.data_dir or None) if dataset != "shapes" else None,
-            train_size=values.train_size or None, pipeline=values.pipeline or None,
+            data_dir=_expanded(values.data_dir) if dataset != "shapes" else None,
+            train_size=values.train_size or None, pipeline=_expanded(values.pipeline),
             batch_size=values.batch_size,
             steps=values.length if values.by_steps else None,
             epochs=None if values.by_steps else values.length,
@@ -346,6 +348,11 @@ class SetupForm(QScrollArea):
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
+    def show_estimate(self, sentence: str) -> None:
+        """The line under "Train for" saying how long the run will take (``""`` hides it)."""
+        self.estimate.setText(sentence)
+        self.training_rows.setRowVisible(self.estimate, bool(sentence))
+
     def add_note(self, sentence: str) -> None:
         """Add ``sentence`` to the line above the form (shown if it was hidden)."""
         text = self.note.text() if not self.note.isHidden() else ""
@@ -360,3 +367,8 @@ class SetupForm(QScrollArea):
         have is only known when its blocks arrive from the background check; the line
         above the form then says so (:meth:`add_note`)."""
         return refill(self, config)
+
+
+def _expanded(path: str) -> str | None:
+    """A path as typed ("~/pictures" included, as the checks read it); None when empty."""
+    return str(Path(path).expanduser()) if path.strip() else None

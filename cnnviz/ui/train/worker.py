@@ -25,7 +25,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from cnnviz.core.errors import CnnvizError
+from cnnviz.core.errors import CnnvizError, brief
 from cnnviz.core.train.control import RunControl
 from cnnviz.core.train.records import RunStarted
 from cnnviz.ui.widgets.mailbox import Mailbox
@@ -202,8 +202,7 @@ class TrainingWorker(QObject):
         except CnnvizError as exc:
             self._mail.post((_FAILED, str(exc)))
         except Exception as exc:  # noqa: BLE001 - shown to the user instead of killing the thread
-            first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            self._mail.post((_FAILED, f"Training failed unexpectedly: {first}"))
+            self._mail.post((_FAILED, f"Training failed unexpectedly: {brief(exc)}."))
         finally:
             self._mail.post((_ENDED, None))
 

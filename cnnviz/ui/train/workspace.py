@@ -21,7 +21,7 @@ import math
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -45,9 +45,11 @@ from cnnviz.core.train.runreader import RunData, RunFollower
 from cnnviz.ui import settings
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.train.control_bar import ControlBar
+from cnnviz.ui.train.estimate import estimate_sentence, remember_speed
 from cnnviz.ui.train.exports import PlotExports
 from cnnviz.ui.train.folder_source import FolderSource
 from cnnviz.ui.train.handoffs import Handoffs
+from cnnviz.ui.train.names import device_name, models_title
 from cnnviz.ui.train.run_browser import RunBrowser
 from cnnviz.ui.train.run_view import RunView
 from cnnviz.ui.train.series import RunSeries
@@ -66,6 +68,8 @@ class TrainWorkspace(QWidget):
     """See the workspace contract in the main window: TITLE, can_open, open_paths, shutdown."""
 
     TITLE = "Train"
+    #: How long "Save runs in" must stay unchanged before Past runs lists the new folder.
+    RUNS_DIR_DELAY_MS = 400
     status_message = Signal(str)
     #: A trained model for "Look inside": a CPU copy, its arch, its options and a label
     #: ("plain20, step 400 of run <folder>").
@@ -74,6 +78,12 @@ class TrainWorkspace(QWidget):
     gradients_changed = Signal(object)
     #: "Show in graph" chose a model: its latest GradientSnapshot.
     show_gradients_requested = Signal(object)
+    subject_changed = Signal(str)  # the run on screen, by its models (for the window title)
+
+    @property
+    def subject(self) -> str:
+        """The run on screen by its models ("" before any): the window's title names it."""
+        return self.bar.title.text() if self.run.models else ""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -84,11 +94,19 @@ class TrainWorkspace(QWidget):
         self._step = 0
         self._rate = math.nan
         self._batch = 0
-        self._device = "cpu"
+        self._device = "CPU"
+        self._began = False
+        self._title_before = ""
+        self._reading_folder = False  # an opened run folder's first read is under way
+        self._folder_handoff: tuple = ({}, "", {})  # what the hand-offs get once it is in
+        self._dir_before: Path | None = None
+        self._config: RunConfig | None = None
+        self._elapsed = 0.0
 
         self.form = SetupForm()
         self.browser = RunBrowser()
         self.bar = ControlBar()
+        self.bar.title_shown.connect(lambda _models: self.subject_changed.emit(self.subject))
         self.banner = Banner()
         self.view = RunView()
         self.tabs = QTabWidget(documentMode=True)
@@ -112,6 +130,14 @@ class TrainWorkspace(QWidget):
         theme_manager().changed.connect(self._retheme)
         self._retheme(theme_manager().palette)
         self.browser.set_root(self.form.runs_folder())
+        # Past runs follows "Save runs in" once the typing pauses: listing a folder on
+        # every key press would list "/", "/h", "/ho"… on the way.
+        self._runs_dir_timer = QTimer(self, singleShot=True, interval=self.RUNS_DIR_DELAY_MS)
+        self._runs_dir_timer.timeout.connect(
+            lambda: self.browser.set_root(self.form.runs_folder()))
+        self.form.runs_dir.changed.connect(self._runs_dir_timer.start)
+        self.form.changed.connect(self._show_estimate)
+        self._show_estimate()
 
     def _build(self) -> None:
         right = QWidget()
@@ -205,8 +231,9 @@ class TrainWorkspace(QWidget):
             self.banner.show_message(str(exc))
             return False
         self._stop_source()
-        self.run_dir = Path(run_dir)
+        self._dir_before, self.run_dir = self.run_dir, Path(run_dir)
         self._step, self._rate, self._batch = 0, math.nan, config.batch_size
+        self._config, self._elapsed = config, 0.0
         self.worker = TrainingWorker(config, run_dir, modules=modules, data=data)
         self.worker.record.connect(self._on_record)
         self.worker.failed.connect(self._on_failed)
@@ -215,7 +242,11 @@ class TrainWorkspace(QWidget):
         self.form.show_note("")
         self.handoffs.begin(RunSeries(), {}, "")
         self.handoffs.set_training(self.worker)
-        self.bar.title.setText(" vs ".join(m.label for m in config.models))
+        # Until the run has started, the plots (and the bar's progress) still show the run
+        # before; a start that fails puts its title back (_on_thread_finished).
+        self._began = False
+        self._title_before = self.bar.shown_title()
+        self.bar.show_title(f"Starting {models_title(config.models)}…")
         self.bar.status.setText("Preparing the data and the models…")
         self.bar.progress.setRange(0, 0)  # busy until the first record says how long
         self.bar.set_state("starting")
@@ -268,6 +299,7 @@ class TrainWorkspace(QWidget):
             if model is not None:
                 model.add_step(record.step, record.loss, record.accuracy, record.grad_norms)
             self._step = record.step
+            self._elapsed = record.elapsed_s
             if math.isfinite(record.samples_per_s) and record.samples_per_s > 0:
                 # Smoothed, so the time left does not jump with every batch.
                 self._rate = record.samples_per_s if not math.isfinite(self._rate) else \
@@ -295,19 +327,20 @@ class TrainWorkspace(QWidget):
             self.view.mark_dirty()
 
     def _started(self, record: RunStarted) -> None:
+        self._began = True
         run = RunSeries()
         for info in record.models:
             run.add_model(info.name, info.display_name, info.layer_names, info.frozen)
         run.total_steps = record.total_steps
-        run.title = f"{' vs '.join(m.display_name for m in record.models)} · " \
-                    f"{record.dataset_name}"
+        run.title = f"{' vs '.join(run.label(m) for m in run)} · {record.dataset_name}"
         run.status = "running"
         self.run = run
-        self._device = record.device + (" with mixed precision" if record.amp else "")
+        self._device = device_name(record.device) + (" with mixed precision" if record.amp
+                                                      else "")
         if record.run_dir:
             self.run_dir = Path(record.run_dir)
         self.view.set_run(run)
-        self.bar.title.setText(run.title)
+        self.bar.show_title(run.title)
         self.bar.progress.setRange(0, max(1, record.total_steps))
         # Every model is built before the first record; copy the references (a plain dict,
         # so looking a name up never builds anything on this thread).
@@ -317,7 +350,13 @@ class TrainWorkspace(QWidget):
                             self.run_dir.name if self.run_dir else "", modules, live=True,
                             data={"classes": list(record.classes), "mean": record.mean,
                                   "std": record.std, "image_size": record.image_size,
-                                  "channels": record.channels})
+                                  "channels": record.channels,
+                                  "data_size": record.data_size})
+        if record.skipped:
+            self.banner.show_message(
+                f"{record.skipped} file{'s' if record.skipped != 1 else ''} of the image "
+                "folder could not be read as pictures and "
+                f"{'are' if record.skipped != 1 else 'is'} left out of the training data.")
         if self.bar.state == "starting":
             self.bar.set_state("running")
             self.bar.status.setText(self._running_text())
@@ -332,16 +371,52 @@ class TrainWorkspace(QWidget):
             if math.isfinite(self._rate) and self._rate > 0 else math.nan
         self.bar.show_progress(self._step, total, self._rate, left)
 
+    def _show_estimate(self) -> None:
+        """Say under "Train for" how long the form's run will take here, when a run of the
+        same models was measured."""
+        try:
+            sentence = estimate_sentence(self.form.config())
+        except CnnvizError:
+            sentence = ""
+        self.form.show_estimate(sentence)
+        self.bar.start_button.setToolTip(
+            "Train the chosen models side by side (Ctrl+Return)" +
+            (f". {sentence}" if sentence else ""))
+
     def _on_failed(self, message: str) -> None:
         self.banner.show_message(message)
-        self.bar.status.setText("The run could not go on.")
+        self.bar.status.setText("The run could not go on." if self._began else
+                                self._not_started_text())
+
+    def _not_started_text(self) -> str:
+        return ("The new run did not start; the plots still show the run before."
+                if self.run.models else "The run did not start.")
 
     def _on_thread_finished(self) -> None:
+        began = self._began
         self._drop_worker()
         self.handoffs.finish()
-        self.bar.show_progress(self._step, self.run.total_steps, self._rate, math.nan)
+        if began:
+            self.bar.show_progress(self._step, self.run.total_steps, self._rate, math.nan)
+            if self._config is not None:
+                remember_speed(self._config, self._step * self._batch, self._elapsed)
+                self._show_estimate()
+        else:
+            self._restore_before()
         self.view.refresh()
         self.browser.refresh_later()
+
+    def _restore_before(self) -> None:
+        """A run that never started leaves the bar as the run before had it."""
+        self.bar.show_title(self._title_before)
+        self.run_dir = self._dir_before
+        self.bar.status.setText(self._not_started_text())
+        if self.run.models:
+            self.bar.show_progress(self.run.last_step, self.run.total_steps, math.nan,
+                                   math.nan)
+        else:
+            self.bar.clear_progress()
+        self.bar.set_state("idle")  # shows the progress again if the run before has one
 
     def _drop_worker(self) -> None:
         worker, self.worker = self.worker, None
@@ -389,16 +464,20 @@ class TrainWorkspace(QWidget):
         self.run_dir = Path(path)
         source.updated.connect(self._source_updated)
         source.ended.connect(self._source_ended)
+        source.failed.connect(self._source_failed)
         self.view.set_run(self.run)
-        self.bar.title.setText(self.run.title or Path(path).name)
+        self.bar.show_title(self.run.title or Path(path).name)
         self.bar.set_state("following" if source.live else "idle")
-        self._source_updated()
-        self.bar.status.setText(f"{self.run.message}  {path}")
+        self.bar.clear_progress()
+        self.bar.status.setText(f"Reading {Path(path).name}…")  # its rows come on a worker
+        self._reading_folder = True
         meta = self._run_meta(Path(path))
         configs = self._refill_form(Path(path), meta)
-        data = {key: meta[key] for key in ("classes", "mean", "std", "image_size", "channels")
-                if key in meta}
-        self.handoffs.begin(self.run, configs, Path(path).name, live=source.live, data=data)
+        data = {key: meta[key] for key in ("classes", "mean", "std", "image_size", "channels",
+                                           "data_size") if key in meta}
+        # The hand-offs start from the rows, which the first read brings (_source_updated).
+        self._folder_handoff = (configs, Path(path).name, data)
+        self.handoffs.begin(RunSeries(), {}, "")
         self.exports.update()
         return True
 
@@ -424,7 +503,19 @@ class TrainWorkspace(QWidget):
                                       "again.", *unshown]))
         return {m.label: m for m in config.models}
 
+    def _source_failed(self, message: str) -> None:
+        self._reading_folder = False
+        self.banner.show_message(message)
+        self.bar.set_state("idle")
+        self.bar.status.setText("The run folder could not be read to its end.")
+
     def _source_updated(self) -> None:
+        if self._reading_folder:  # the first read is in
+            self._reading_folder = False
+            self.bar.status.setText(f"{self.run.message}  {self.run_dir}")
+            configs, name, data = self._folder_handoff
+            self.handoffs.begin(self.run, configs, name, live=self.source.live, data=data)
+            self.exports.update()
         last = self.run.last_step
         total = self.run.total_steps or last
         self.bar.show_progress(last, total, math.nan, math.nan)
@@ -439,7 +530,7 @@ class TrainWorkspace(QWidget):
 
     def _stop_source(self) -> None:
         if self.source is not None:
-            self.source.stop()
+            self.source.shutdown()
             self.source.deleteLater()
             self.source = None
 

@@ -1,0 +1,151 @@
+"""Past runs follows the "Save runs in" folder; a run that fails to start leaves the run shown
+before as it was; a measured run tells the next one how long it will take."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from cnnviz.core.train import ModelConfig, RunConfig, train
+
+WAIT_MS = 60_000
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+class Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
+
+
+def _config(steps=4, names=("plain", "residual"), **changes):
+    return RunConfig(models=tuple(ModelConfig("tiny", name=n) for n in names), batch_size=8,
+                     steps=steps, lr=0.05, seed=1, device="cpu", **changes)
+
+
+@pytest.fixture
+def ws(make_shown):
+    from cnnviz.ui.train.workspace import TrainWorkspace
+
+    return make_shown(TrainWorkspace, (1280, 800))
+
+
+def _type(qtbot, edit, text):
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+
+
+def test_past_runs_follows_the_save_runs_in_folder(qtbot, ws, data, tmp_path):
+    kept = tmp_path / "kept"
+    list(train(_config(), data=data, modules={"plain": Tiny(), "residual": Tiny()},
+               run_dir=kept / "one"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ws.tabs.setCurrentWidget(ws.browser)
+    _type(qtbot, ws.form.runs_dir.edit, str(kept))
+    qtbot.waitUntil(lambda: ws.browser.paths() == [kept / "one"], timeout=WAIT_MS)
+    assert ws.browser.empty.isHidden()
+    # Typing a folder name lists nothing on the way: the list waits for the typing to stop.
+    _type(qtbot, ws.form.runs_dir.edit, str(empty))
+    assert ws.browser.root == kept
+    qtbot.waitUntil(lambda: ws.browser.root == empty, timeout=WAIT_MS)
+    assert ws.browser.paths() == []
+    assert not ws.browser.empty.isHidden()
+    assert str(empty) in ws.browser.empty.text()
+    # A folder that does not exist yet says that the first run makes it.
+    _type(qtbot, ws.form.runs_dir.edit, str(tmp_path / "new"))
+    qtbot.waitUntil(lambda: ws.browser.root == tmp_path / "new", timeout=WAIT_MS)
+    assert "the first run you start creates it" in ws.browser.empty.text()
+    assert str(tmp_path / "new") in ws.browser.empty.text()
+
+
+def test_a_run_that_fails_to_start_leaves_the_shown_run_alone(qtbot, ws, data, tmp_path):
+    assert ws.start(config=_config(), modules={"plain": Tiny(), "residual": Tiny()},
+                    data=data, run_dir=tmp_path / "good")
+    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
+    title, detail = ws.bar.title.text(), ws.bar.detail.text()
+    progress = ws.bar.rate.text()
+    panels = [p.series for p in ws.view.panels]
+    assert title == "plain vs residual"  # two models of one display name: their run names
+    assert "Shapes" in detail and progress.startswith("Step 4 of 4")
+    # A zoo name that does not exist: the engine refuses it before the first record.
+    broken = RunConfig(models=(ModelConfig("no_such_network", name="x"),), batch_size=8,
+                       steps=150, lr=0.05, device="cpu")
+    assert ws.start(config=broken, data=data, run_dir=tmp_path / "bad")
+    assert ws.bar.title.text().startswith("Starting no_such_network")
+    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
+    assert not ws.banner.isHidden()
+    assert (ws.bar.title.text(), ws.bar.detail.text()) == (title, detail)
+    assert ws.bar.rate.text().startswith("Step 4 of 4")  # not "step 0 of 150"
+    assert "did not start" in ws.bar.status.text()
+    assert [p.series for p in ws.view.panels] == panels
+    assert ws.run_dir == tmp_path / "good"
+
+
+def test_a_measured_run_says_how_long_the_next_one_will_take(qtbot, ws, monkeypatch):
+    from cnnviz.ui.train import estimate
+
+    config = ws.form.config()
+    assert ws.form.estimate.isHidden()  # nothing measured here yet: no guess
+    # The workspace keeps the speed a finished run measured (as _on_thread_finished does).
+    estimate.remember_speed(config, images=64 * 40, seconds=64.0)
+    ws._show_estimate()
+    steps = config.steps
+    minutes = round(steps * config.batch_size / 40 / 60)
+    assert ws.form.estimate.text() == f"About {minutes} min on this computer, going by your " \
+                                      "last run of these models."
+    assert not ws.form.estimate.isHidden()
+    assert ws.form.estimate.text() in ws.bar.start_button.toolTip()
+    # Twice the steps: twice the time; another data set has not been measured.
+    ws.form.length.setValue(steps * 2)
+    assert f"About {round(2 * minutes)} min" in ws.form.estimate.text()
+    ws.form.dataset.setCurrentIndex(ws.form.dataset.findData("mnist"))
+    assert ws.form.estimate.isHidden()
+
+
+def test_a_finished_run_is_measured_for_the_next_estimate(qtbot, ws, data, tmp_path,
+                                                          monkeypatch):
+    from cnnviz.ui.train import estimate
+
+    monkeypatch.setattr(estimate, "MIN_SECONDS", 0.0)
+    config = _config(steps=6)
+    assert ws.start(config=config, modules={"plain": Tiny(), "residual": Tiny()},
+                    data=data, run_dir=tmp_path / "run")
+    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
+    seconds = estimate.estimate_seconds(config)
+    assert seconds is not None and seconds == pytest.approx(ws._elapsed, rel=1e-6)
+
+
+def _finished_run(folder, data):
+    list(train(_config(steps=3), data=data, modules={"plain": Tiny(), "residual": Tiny()},
+               run_dir=folder))
+    return folder
+
+
+def test_a_damaged_run_is_left_out_of_past_runs_and_the_others_stay(qtbot, ws, data, tmp_path):
+    good = _finished_run(tmp_path / "runs" / "good", data)
+    bad = _finished_run(tmp_path / "runs" / "bad", data)
+    (bad / "run.json").write_text('[1, 2]')
+    odd = _finished_run(tmp_path / "runs" / "odd", data)
+    text = (odd / "run.json").read_text().replace('"created": "', '"created": 7, "was": "')
+    (odd / "run.json").write_text(text)
+    ws.browser.set_root(tmp_path / "runs")
+    assert sorted(p.name for p in ws.browser.paths()) == ["good", "odd"]
+    assert good in ws.browser.paths()
+
+
+def test_a_run_whose_rows_cannot_be_read_is_a_sentence(qtbot, ws, data, tmp_path):
+    folder = _finished_run(tmp_path / "run", data)
+    (folder / "plain" / "grad_norms.csv").write_text("a,b\n1,2\n")  # not ours
+    assert ws.open_run(folder)  # its run.json is fine: the rows are read on a worker
+    assert not ws.source.loaded and "Reading" in ws.bar.status.text()
+    qtbot.waitUntil(lambda: ws.banner.isVisible(), timeout=WAIT_MS)
+    assert "grad_norms.csv" in ws.banner.message and "has no step column" in ws.banner.message
+    assert not ws.source.live and ws.bar.state == "idle"
+    assert "could not be read" in ws.bar.status.text()
