@@ -6,6 +6,7 @@ this launch exits (see :mod:`cnnviz.ui.single_instance`).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,10 +18,30 @@ import cnnviz
 from cnnviz import resources
 
 
+# Sizes offered for the whole interface (View > Interface Size), in percent: larger ones make
+# text, plots and controls readable on a classroom projector.  Qt scales everything at
+# start-up, so a change takes effect the next time cnnviz starts.
+INTERFACE_SIZES = ("100", "125", "150")
+
+
+def interface_scale() -> str | None:
+    """The ``QT_SCALE_FACTOR`` the remembered interface size asks for (None at 100 % or
+    when the environment already sets one: a scale the user chose there wins)."""
+    if os.environ.get("QT_SCALE_FACTOR"):
+        return None
+    from cnnviz.ui import settings
+
+    size = settings.read_str("view/interface_size", "100", INTERFACE_SIZES)
+    return None if size == "100" else f"{int(size) / 100:g}"
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with cnnviz's names (reused when one already exists, as in tests)."""
     app = QApplication.instance()
     if app is None:
+        scale = interface_scale()
+        if scale:
+            os.environ["QT_SCALE_FACTOR"] = scale
         app = QApplication([sys.argv[0] if sys.argv else "cnnviz", *(argv or [])])
     app.setOrganizationName(cnnviz.ORG_NAME)
     app.setOrganizationDomain(cnnviz.ORG_DOMAIN)

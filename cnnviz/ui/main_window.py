@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from cnnviz import APP_DISPLAY_NAME
 from cnnviz.core.augment.image_io import IMAGE_SUFFIXES  # the suffixes the loader reads
 from cnnviz.ui import settings
+from cnnviz.ui.app import INTERFACE_SIZES
 from cnnviz.ui.theme import MODES, theme_manager
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.dialogs import AboutDialog, ShortcutsDialog
@@ -175,6 +176,18 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             theme_menu.addAction(act)
             self.theme_actions[mode] = act
+        size_menu = view.addMenu("Interface &Size")
+        self.size_actions: dict[str, QAction] = {}
+        sizes = QActionGroup(self)
+        chosen = settings.read_str("view/interface_size", "100", INTERFACE_SIZES)
+        for size in INTERFACE_SIZES:
+            act = QAction(f"{size} %" + (" (projector)" if size == "150" else ""), self,
+                          checkable=True)
+            act.setChecked(size == chosen)
+            act.triggered.connect(lambda _=False, s=size: self.set_interface_size(s))
+            sizes.addAction(act)
+            size_menu.addAction(act)
+            self.size_actions[size] = act
         view.addSeparator()
         self.workspace_actions: list[QAction] = []
         for i, entry in enumerate(WORKSPACES):
@@ -354,6 +367,13 @@ class MainWindow(QMainWindow):
         """A workspace's passing message, shown while that workspace is the one in view."""
         if self.stack.currentWidget() is page:
             self.statusBar().showMessage(text, 6000)
+
+    def set_interface_size(self, size: str) -> None:
+        """Remember the interface size ("100", "125" or "150" percent) for the next start."""
+        settings.write("view/interface_size", size)
+        self.size_actions[size].setChecked(True)
+        self.statusBar().showMessage(
+            f"The interface will be drawn at {size} % the next time cnnviz starts.", 10000)
 
     def _update_title(self, page: QWidget | None = None) -> None:
         """"ResNet-18 — Architectures — cnnviz": what the workspace in view shows (its

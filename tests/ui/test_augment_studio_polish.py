@@ -19,25 +19,11 @@ from cnnviz.core.augment.pipeline import sample_rng
 WAIT_MS = 30_000
 
 
-@pytest.fixture(scope="module", autouse=True)
-def themed(qapp):
-    from cnnviz.ui.app import make_application
-    from cnnviz.ui.theme import theme_manager
-
-    make_application()
-    theme_manager().apply()
-
-
 @pytest.fixture
-def ws(qtbot):
+def ws(make_shown):
     from cnnviz.ui.augment.workspace import AugmentWorkspace
 
-    workspace = AugmentWorkspace()
-    qtbot.addWidget(workspace)
-    workspace.resize(1176, 740)  # what the window gives it at 1280x800
-    workspace.show()
-    yield workspace
-    workspace.shutdown()
+    return make_shown(AugmentWorkspace, (1176, 740))  # what the window gives it at 1280x800
 
 
 def picture(path: Path, width: int = 90, height: int = 60) -> Path:

@@ -285,3 +285,18 @@ def test_the_status_bar_speaks_for_the_workspace_in_view(qtbot, window):
     assert window.statusBar().currentMessage() == ""
     arch.status_message.emit("LeNet-5: 14 layers")
     assert window.statusBar().currentMessage() == "LeNet-5: 14 layers"
+
+
+def test_a_larger_interface_for_a_projector_is_remembered_for_the_next_start(qtbot, window,
+                                                                            monkeypatch):
+    from cnnviz.ui.app import interface_scale
+
+    monkeypatch.delenv("QT_SCALE_FACTOR", raising=False)
+    assert window.size_actions["100"].isChecked() and interface_scale() is None
+    window.size_actions["150"].trigger()
+    assert window.size_actions["150"].isChecked() and not window.size_actions["100"].isChecked()
+    assert "150 %" in window.statusBar().currentMessage()
+    assert interface_scale() == "1.5"  # what the next start hands to Qt
+    monkeypatch.setenv("QT_SCALE_FACTOR", "2")
+    assert interface_scale() is None  # a scale set in the environment wins
+    window.size_actions["100"].trigger()  # leave the test store as it was

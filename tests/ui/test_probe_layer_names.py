@@ -43,17 +43,10 @@ def test_a_long_name_loses_its_shared_start_before_its_distinctive_end():
 
 
 @pytest.fixture
-def panel(qtbot):
-    from cnnviz.ui.app import make_application
+def panel(make_shown):
     from cnnviz.ui.probe import LookInsidePanel
-    from cnnviz.ui.theme import theme_manager
 
-    make_application()
-    theme_manager().apply()
-    view = LookInsidePanel()
-    qtbot.addWidget(view)
-    yield view
-    view.shutdown()
+    return make_shown(LookInsidePanel, (900, 650))
 
 
 def shown_names(names) -> list[str]:

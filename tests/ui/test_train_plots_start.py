@@ -6,26 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-from torch import nn
 
 from cnnviz.core.train import ModelConfig, RunConfig
+from tiny_models import Tiny
 
 WAIT_MS = 60_000
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-
-class Tiny(nn.Module):
-    """conv -> relu -> linear: two measured layers, fast on a CPU."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3, padding=1)
-        self.fc = nn.Linear(4, 3)
-
-    def forward(self, x):
-        return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
 
 
 def _config(names=("plain", "residual"), steps=4):

@@ -4,24 +4,14 @@ before as it was; a measured run tells the next one how long it will take."""
 from __future__ import annotations
 
 import pytest
-import torch
-from torch import nn
 
 from cnnviz.core.train import ModelConfig, RunConfig, train
+from tiny_models import Tiny
 
 WAIT_MS = 60_000
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-
-class Tiny(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3, padding=1)
-        self.fc = nn.Linear(4, 3)
-
-    def forward(self, x):
-        return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
 
 
 def _config(steps=4, names=("plain", "residual"), **changes):

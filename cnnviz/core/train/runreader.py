@@ -25,6 +25,9 @@ from cnnviz.core.train.records import RunConfig
 from cnnviz.core.train.runlog import FORMAT, VERSION
 
 
+# Lines parsed in one numpy call (about 20 ms for a 20-layer model's gradient norms).
+_BLOCK_LINES = 2048
+
 # An empty cell: between two commas, or a comma and the start or end of a line.
 _EMPTY_CELL = re.compile(r"(?:(?<=,)|^)(?=,|$)", re.MULTILINE)
 
@@ -95,9 +98,17 @@ class _CsvTail:
         return Table(self.columns, data)
 
     def _rows(self, lines: list[str]) -> np.ndarray:
-        """The lines' numbers as a (rows, columns) array.  Regular lines (the right number
-        of cells) are parsed by numpy in one call, so a long run opens in a moment; with an
-        odd line among them, each line is parsed on its own and the odd ones are skipped."""
+        """The lines' numbers as a (rows, columns) array, parsed a block at a time (numpy
+        holds the GIL while it parses: between blocks the window's thread gets its turn)."""
+        width = len(self.columns or ())
+        blocks = [self._block(lines[i:i + _BLOCK_LINES])
+                  for i in range(0, len(lines), _BLOCK_LINES)]
+        return np.concatenate(blocks) if blocks else np.empty((0, width))
+
+    def _block(self, lines: list[str]) -> np.ndarray:
+        """Regular lines (the right number of cells) are parsed by numpy in one call, so a
+        long run opens in a moment; with an odd line among them, each line is parsed on its
+        own and the odd ones are skipped."""
         width = len(self.columns or ())
         if lines and all(line.count(",") == width - 1 for line in lines):
             text = "\n".join(lines)

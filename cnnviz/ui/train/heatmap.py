@@ -40,7 +40,10 @@ class HeatMap(pg.PlotWidget):
         self.image.setColorMap(pg.colormap.get(style.HEATMAP_COLORMAP))
         item.addItem(self.image)
         self.bar = bar if bar is not None else color_bar()
-        self.bar.setImageItem(self.image, insert_in=item)
+        # A list: given one item, pyqtgraph tries iter() on it first, and the TypeError makes
+        # PySide build a help text, importing modules lazily; while a worker imports torch
+        # that waits on the import lock, and the window froze for seconds.
+        self.bar.setImageItem([self.image], insert_in=item)
         style.cache_axis(self.bar.axis)
         # The bar reads log10 values: "-0.5" must not become "-500" with "(x0.001)" beside it.
         self.bar.axis.enableAutoSIPrefix(False)
