@@ -146,20 +146,14 @@ def main() -> int:
 
         lab = window.show_workspace("train")
         lab.open_run(run)
-        settle()
+        settle(lambda: lab.source is not None and lab.source.loaded)
         save("train")
         plain = next(iter(lab.handoffs.run.models))
         lab.handoffs.show_in_graph(plain)  # the explorer, coloured by its gradient norms
         settle(lambda: ws.report is not None and ws.current_ref == "plain20"
                and not ws.runner.busy)
-        for stage in (1, 2, 3):  # one node per residual-less block: the fade reads at a glance
-            for block in range(3):
-                ws.collapse_block(f"layer{stage}.{block}")
-        ws.graph_split.setSizes([620, 120])
-        settle()
-        ws.fit_view()
+        settle()  # it folds to one box per block and fits: the fade reads at a glance
         save("gradients")
-        ws.graph_split.setSizes([480, 260])
         window.show_workspace("arch")
 
         window.show_about()

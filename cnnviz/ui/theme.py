@@ -216,6 +216,8 @@ def _stylesheet(p: Palette) -> str:
                border-color: {p.accent}; }}
     QPushButton[primary="true"] {{ background: {p.accent}; color: {p.accent_text};
                border-color: {p.accent}; font-weight: 600; }}
+    QPushButton[primary="true"]:disabled {{ background: {p.surface_alt}; color: {p.muted};
+               border-color: {p.border}; }}
     QTreeView, QTableView, QListView {{ background: {p.surface}; border: 1px solid {p.border};
                border-radius: 8px; alternate-background-color: {p.surface_alt};
                selection-background-color: {p.accent_soft}; selection-color: {p.text}; }}

@@ -32,11 +32,16 @@ def test_compare_two_networks_side_by_side_in_step(qtbot, arch):
     assert left.arch == "plain20" and right.arch == "resnet20"
     assert panel.table.item(0, 0).text() == fmt.count(left.totals.params)
     assert panel.table.item(0, 1).text() == fmt.count(right.totals.params)
-    assert panel.table.item(2, 1).text() == str(len(right.layers))
+    # "Layers" is the papers' depth, "Modules" every node of the graph.
+    assert [panel.table.verticalHeaderItem(r).text() for r in (2, 3)] == ["Layers", "Modules"]
+    assert [panel.table.item(2, c).text() for c in (0, 1)] == ["20", "20"]
+    assert panel.table.item(3, 1).text() == str(len(right.layers))
+    assert "ResNet-18 has 18" in panel.table.verticalHeaderItem(2).toolTip()
     assert panel.table.item(1, 2).text() == fmt.ratio(left.totals.macs, right.totals.macs)
     for view, report in zip(panel.views, (left, right)):
         assert view.graph_scene.nodes
-        assert any(e.is_skip for e in view.graph_scene.edges) == (report is right)
+        # Folded into blocks: ResNet-20's shortcuts are arcs beside its blocks.
+        assert bool(view.graph_scene.shortcuts) == (report is right)
 
     a, b = panel.views
     assert a.zoom() == pytest.approx(b.zoom())

@@ -47,10 +47,17 @@ def snapshots() -> dict[str, GradientSnapshot]:
     }
 
 
-def _show_gradients(qtbot, arch, snapshot):
+def _show_gradients(qtbot, arch, snapshot, layers: bool = True):
+    """Show ``snapshot`` as "Show in graph" does (folded into blocks); ``layers`` then
+    expands every block, to look at the layers' own colours."""
     arch.show_gradients(snapshot)
     qtbot.waitUntil(lambda: arch.inspection is not None and not arch.runner.busy
                     and arch.gradients.snapshot is snapshot, timeout=WAIT_MS)
+    if layers:
+        assert arch.collapsed and all(arch.graph.graph_scene.nodes[b].is_block
+                                      for b in arch.collapsed)
+        arch.expand_all()
+        assert arch.gradients.snapshot is snapshot
 
 
 def _node_of(arch, name):
@@ -87,7 +94,8 @@ def test_show_gradients_brings_the_network_and_colours_it(qtbot, arch, snapshots
             assert scene.nodes[layer.id].heat_state == "none"
     legend = arch.graph.legend
     assert legend.isVisible()
-    assert legend.title == f"Gradient norm · step {snap.step} of plain20"
+    # The model by its display name, as everywhere a student reads it.
+    assert legend.title == f"Gradient norm · step {snap.step} of Plain-20 (CIFAR)"
     assert (legend.low, legend.high) == (low, high)
     assert legend.note.startswith("log10 scale")
     # The legend is a strip under the graph, never over it.
@@ -121,7 +129,7 @@ def test_newer_snapshots_recolour_without_relayout(qtbot, arch, snapshots):
         assert scene.nodes[_node_of(arch, name)].heat == color_at(scale_position(value, low, high))
     after = {key: scene.nodes[key].heat.name() for key in before}
     assert sum(after[k] != before[k] for k in before) > len(before) // 2
-    assert arch.graph.legend.title.endswith(f"step {newer.step} of plain20")
+    assert arch.graph.legend.title.endswith(f"step {newer.step} of Plain-20 (CIFAR)")
     assert fmt.norm(float(newer.norms[0])) in arch.details.toPlainText()
 
 
@@ -162,7 +170,8 @@ def test_options_pick_the_variant_that_was_trained(qtbot, arch, snapshots):
     scene = arch.graph.graph_scene
     for name, value in snap.by_layer().items():
         assert scene.nodes[_node_of(arch, name)].heat_state == "value"
-    assert arch.graph.legend.title.endswith("of plain20-nobn")
+    # Two models of one network: the run's name for this one tells them apart.
+    assert arch.graph.legend.title.endswith("of Plain-20 (CIFAR) “plain20-nobn”")
     # The batch-norm variant's gradients do not fit this graph.
     arch.update_gradients(snapshots["plain20"])
     assert arch.gradients.snapshot is snap

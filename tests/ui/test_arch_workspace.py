@@ -143,7 +143,7 @@ def test_table_sorts_filters_and_subtotals_blocks(qtbot, arch, first_arch):
     kept = [l for l in arch.report.layers if "classifier" in (l.name + l.block)]
     assert rows == len(kept) < len(arch.report.layers)
     assert panel.subtotal[1] == sum(l.params for l in kept)
-    assert panel.footer.text().startswith(f"Showing {rows} of {len(arch.report.layers)} layers")
+    assert panel.footer.text().startswith(f"Showing {rows} of {len(arch.report.layers)} modules")
     panel.filter_edit.clear()
 
     panel.btn_blocks.click()

@@ -138,7 +138,8 @@ def test_the_header_shows_the_picture_whole_beside_every_button_at_1280(qtbot, w
     assert ws.info.text() == "No picture yet"
     with qtbot.waitSignal(ws.images_loaded, timeout=WAIT_MS):
         ws.open_paths([picture(tmp_path / "photo.jpg", 1200, 800), picture(tmp_path / "b.png")])
-    assert ws.info.text() == "photo.jpg  ·  1200 × 800  ·  2 pictures"
+    assert ws.info.text() == "photo.jpg"
+    assert ws.info_size.text() == "  ·  1200 × 800  ·  2 pictures"
     assert ws.width() <= 1280 - 100  # beside the window's sidebar
     assert not ws.info.elided
     for button in (ws.open_button, ws.paste_button, ws.load_button, ws.save_button,

@@ -37,9 +37,17 @@ def test_a_long_name_loses_its_shared_start_before_its_distinctive_end():
     # Too narrow even for that: the rest is cut in its middle, both ends kept.
     short = short_layer_name(name, "features.", fits(10), elide(10))
     assert short.startswith("…11") and short.endswith(".0") and len(short) <= 10
-    # Without a shared start the whole name is cut in the middle, as before.
-    assert short_layer_name("layer4.1.downsample.0", "", fits(12), elide(12)) == \
-        elide(12)("layer4.1.downsample.0")
+    # Without a shared start, ResNet's "layer" word goes before any stage number is cut.
+    assert short_layer_name("layer1.0.conv1", "", fits(11), elide(11)) == "…1.0.conv1"
+    assert short_layer_name("layer4.1.downsample.0", "", fits(17), elide(17)) == \
+        "…4.1.downsample.0"
+    short = short_layer_name("layer4.1.downsample.0", "", fits(12), elide(12))
+    assert short.startswith("…4") and short.endswith("e.0") and len(short) <= 12
+    assert short_layer_name("conv1", "", fits(4), elide(4)) == elide(4)("conv1")
+    # In a list where the longest name lost its stage word, a short one loses it too.
+    assert short_layer_name("layer1.0.bn1", "", fits(20), elide(20), drop_word=True) == \
+        "…1.0.bn1"
+    assert short_layer_name("conv1", "", fits(20), elide(20), drop_word=True) == "conv1"
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from cnnviz.core.probe import (
     WeightsChoice, capture_activations, channel_order, preprocess_for, receptive_box, top_k,
 )
 from cnnviz.core.zoo import resolve
+from cnnviz.ui.probe.grid_view import best_columns
 
 WAIT_MS = 60_000
 
@@ -91,8 +92,13 @@ def test_selecting_a_layer_draws_its_channels_and_sorting_reorders(qtbot, panel,
     act = probe.acts.get("layer2.0.conv1")
     assert act.shape == (32, 16, 16)
     assert len(grid.order) == 32 and grid.order == list(range(32))
-    assert grid.cols == 6 and grid.cell == (16, 16)
-    assert grid.image.shape[:2] == (6 * 16 + 5 * grid.pad, 6 * 16 + 5 * grid.pad)
+    # As many columns as draw the maps largest in the canvas (see test_probe_fit).
+    room = panel.grid_view.viewport().size()
+    cols = best_columns(32, (16, 16), grid.pad, (room.width(), room.height()))
+    rows = -(-32 // cols)
+    assert grid.cols == cols and grid.cell == (16, 16)
+    assert grid.image.shape[:2] == (rows * 16 + (rows - 1) * grid.pad,
+                                    cols * 16 + (cols - 1) * grid.pad)
     assert panel.stats_strip.highlights[1].getRegion() == (
         probe.layers.index("layer2.0.conv1") - 0.5, probe.layers.index("layer2.0.conv1") + 0.5)
     panel.maps.order.setCurrentIndex(panel.maps.order.findData("mean"))

@@ -77,7 +77,7 @@ def test_workspace_built_models_train_exactly_like_the_engines_own(qtbot, ws, tm
         # The workspace keeps the very modules the engine trained.
         assert isinstance(ws.handoffs.modules[name], torch.nn.Module)
     # The zoo's display names still title the run, as when the engine builds the models.
-    assert ws.run.models["plain20"].display_name == "Plain-20 (CIFAR)"
+    assert ws.run.models["plain20"].display_name == "Plain-20"
     # ... and the run folder, so a reopened run is titled the same
     from cnnviz.core.train import read_run
 
@@ -199,8 +199,13 @@ def test_a_long_title_fits_the_header_at_1280x800(ws):
     ws.bar.layout().activate()
     label = ws.bar.title
     assert label.text() == "Plain-110 (CIFAR) vs ResNet-110 (CIFAR)" and not label.is_elided()
-    assert ws.bar.detail.text() == "·  Shapes (10 classes, 32x32)"
-    assert ws.bar.detail.isVisible()
+    # Too long beside these names: the data set's details go to its tooltip, not cut.
+    detail = ws.bar.detail
+    assert detail.whole == "·  Shapes (10 classes, 32x32)"
+    assert detail.text() == "·  Shapes" and not detail.is_elided()
+    assert "Shapes (10 classes, 32x32)" in detail.toolTip()
+    assert detail.isVisible()
+    assert ws.bar.shown_title().endswith(" · Shapes (10 classes, 32x32)")
     very_long = " vs ".join(f"Plain-{n} (CIFAR)" for n in (20, 32, 44, 56, 110))
     ws.bar.show_title(very_long)
     ws.bar.layout().activate()

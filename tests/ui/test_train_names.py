@@ -34,13 +34,13 @@ def form(make_shown):
 def test_the_form_shows_display_names_and_runs_the_references(qtbot, form):
     first, second = form.rows
     assert (first.combo.currentText(), second.combo.currentText()) == \
-        ("Plain-20 (CIFAR)", "ResNet-20 (CIFAR)")
+        ("Plain-20", "ResNet-20")
     assert [m.arch for m in form.config().models] == ["plain20", "resnet20"]
     # A reference typed in is taken as it is, and shown by its display name once entered.
     second.combo.lineEdit().selectAll()
     qtbot.keyClicks(second.combo.lineEdit(), "resnet32")
     qtbot.keyClick(second.combo.lineEdit(), Qt.Key.Key_Return)
-    assert second.arch == "resnet32" and second.combo.currentText() == "ResNet-32 (CIFAR)"
+    assert second.arch == "resnet32" and second.combo.currentText() == "ResNet-32"
     assert second.combo.count() == form.rows[0].combo.count()  # nothing added to the list
     assert form.config().models[1].arch == "resnet32"
     # Switches read as in the explorer, and still mean what the builders take.
@@ -62,7 +62,7 @@ def test_a_twin_run_reads_by_display_names_at_1280x800(qtbot, ws, data, tmp_path
     config = RunConfig(models=(ModelConfig("plain20"), ModelConfig("resnet20")), batch_size=4,
                        steps=40, lr=0.05, seed=1, device="cpu", validate=False)
     assert ws.start(config=config, data=data, run_dir=tmp_path / "twin")
-    assert ws.bar.title.text() == "Starting Plain-20 (CIFAR) vs ResNet-20 (CIFAR)…"
+    assert ws.bar.title.text() == "Starting Plain-20 vs ResNet-20…"
     qtbot.waitUntil(lambda: bool(ws.view.panels) and len(ws.view.panels[0].series) >= 2,
                     timeout=WAIT_MS)
     assert ws.bar.status.text().startswith("Training on CPU.")
@@ -70,10 +70,12 @@ def test_a_twin_run_reads_by_display_names_at_1280x800(qtbot, ws, data, tmp_path
     qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
     ws.view.refresh()
     ws.layout().activate()
-    assert ws.bar.title.text() == "Plain-20 (CIFAR) vs ResNet-20 (CIFAR)"
+    assert ws.bar.title.text() == "Plain-20 vs ResNet-20"
     assert not ws.bar.title.is_elided()
+    # The data set beside the title is never cut: whole, or its name with the rest in the tip.
+    assert ws.bar.detail.whole.startswith("·  ") and not ws.bar.detail.is_elided()
     for panel in ws.view.panels:
-        assert panel.title.text() in ("Plain-20 (CIFAR)", "ResNet-20 (CIFAR)")
+        assert panel.title.text() in ("Plain-20", "ResNet-20")
         assert panel.subtitle.text() == "20 layers"  # no raw "plain20 ·" before it
         # The ratio and the step both in full, however narrow the card.
         assert panel.ratio.text().startswith("First/last ") and not panel.ratio.is_elided()
@@ -81,4 +83,4 @@ def test_a_twin_run_reads_by_display_names_at_1280x800(qtbot, ws, data, tmp_path
     for button in (ws.bar.graph_button, ws.bar.look_button):
         menu = button.menu()
         menu.aboutToShow.emit()  # what opening the menu does: fill it for the run shown now
-        assert [a.text() for a in menu.actions()] == ["Plain-20 (CIFAR)", "ResNet-20 (CIFAR)"]
+        assert [a.text() for a in menu.actions()] == ["Plain-20", "ResNet-20"]

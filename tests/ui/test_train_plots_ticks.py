@@ -153,3 +153,37 @@ def test_a_gradient_below_what_a_float_holds_still_gets_its_labels():
     assert axis.tickStrings(levels[0][1], 1.0, 100)[0] == "10⁻¹⁰⁰⁰"
     levels = axis.tickValues(-1e7, 0.0, 150)
     assert 2 <= len(levels[0][1]) <= 150 / axis.label_room() + 1
+
+
+@pytest.mark.parametrize("low, high", [(-9.0, -2.0), (-6.5, 0.5), (-2.0, 1.0)])
+def test_one_log_axis_speaks_one_number_style(qtbot, ws, low, high):
+    # Either every label a plain number or every label a power of ten: never "0.001" above
+    # "10⁻⁶" on the same axis.
+    view = ws.view
+    view.set_run(_run(low, high, (0.5, 2.0)))
+    view.refresh()
+    qtbot.wait(50)
+    for name, axis in _log_axes(view).items():
+        texts = [text for text, _ in labels(axis)]
+        powers = ["10" in t and any(c in t for c in "⁰¹²³⁴⁵⁶⁷⁸⁹") for t in texts]
+        assert all(powers) or not any(powers), (name, texts)
+    texts = [text for text, _ in labels(_log_axes(view)["plain depth"])]
+    assert low > -4.5 or all("10" in t for t in texts), texts
+
+
+@pytest.mark.parametrize("span", [(-0.25, 0.25), (-0.2, 0.1), (-1.4, -1.0), (-0.4, 0.4),
+                                  (-0.53, 0.5)])
+def test_a_short_range_on_a_short_axis_gets_more_than_a_lone_label(qtbot, span):
+    # A ResNet-56 depth profile (norms 0.56..1.8) on a 60-pixel axis at 150 %: not one "1".
+    axis = style.LogAxis("left")
+    axis.setLogMode(y=True)
+    levels = axis.tickValues(span[0], span[1], 60)
+    labelled = sorted(levels[0][1] + levels[1][1])
+    # At least two labels, each far enough from the ends to be drawn whole.
+    half = axis.label_room() / 2 * (span[1] - span[0]) / 60
+    assert len([v for v in labelled if span[0] + half <= v <= span[1] - half]) >= 2, labelled
+    gaps = np.diff(labelled) * 60 / (span[1] - span[0])
+    assert np.all(gaps >= axis.label_room() - 1e-9)
+    # Each label says the number at its place ("1.5" at log10(1.5)).
+    for value, text in zip(labelled, axis.tickStrings(labelled, 1.0, 1.0)):
+        assert float(text) == pytest.approx(10 ** value, rel=1e-3), (text, value)

@@ -189,7 +189,22 @@ def test_an_answer_about_the_old_switches_is_not_offered(qtbot, ws):
 
 
 def test_a_refill_keeps_values_beyond_the_fields_and_says_what_it_cannot_keep(
-        qtbot, ws, tmp_path):
+        qtbot, ws, tmp_path, monkeypatch):
+    import threading
+
+    from cnnviz.ui.train import model_row
+
+    # The models' facts are held back until the test has seen the form without them (a
+    # fast worker would otherwise bring them before the first look).
+    release = threading.Event()
+    work_out = model_row.model_facts
+
+    def held(*args):
+        release.wait(WAIT_MS / 1000)
+        return work_out(*args)
+
+    monkeypatch.setattr(model_row, "model_facts", held)
+    ws.form.facts._known.clear()
     models = (ModelConfig("plain20"), ModelConfig("resnet20", freeze_until="layer9"))
     config = RunConfig(models=models, num_classes=3, train_size=20_000, val_size=4,
                        batch_size=8192, steps=2_000_000, optimizer="adam", lr=0.00003,
@@ -208,9 +223,10 @@ def test_a_refill_keeps_values_beyond_the_fields_and_says_what_it_cannot_keep(
     # The block to freeze up to is kept until the model's blocks are known, then the line
     # says it is not one of them.
     assert form.rows[1].freeze_until == "layer9"
+    release.set()
     _facts_in(qtbot, form)
     assert form.rows[1].freeze_until is None
-    assert "ResNet-20 (CIFAR) has no block layer9 to freeze up to" in form.note.text()
+    assert "ResNet-20 has no block layer9 to freeze up to" in form.note.text()
     assert "seed 1099511627776" in form.note.text()  # added to the line, not replacing it
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnviz.core.inspect.depth import LAYERS_MEANING, weighted_layers
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.engine import CatalogEntry
 from cnnviz.ui.theme import theme_manager
@@ -156,10 +157,11 @@ class InfoCard(QFrame):
     def show_numbers(self, report) -> None:
         self.metrics["params"].setText(fmt.count(report.totals.params))
         self.metrics["macs"].setText(fmt.count(report.totals.macs))
-        self.metrics["layers"].setText(str(len(report.layers)))
+        self.metrics["layers"].setText(str(weighted_layers(report)))
         for key, value in self.metrics.items():
             value.setToolTip(fmt.exact(report.totals.params) if key == "params" else
-                             fmt.exact(report.totals.macs) if key == "macs" else "")
+                             fmt.exact(report.totals.macs) if key == "macs" else
+                             f"{LAYERS_MEANING} {len(report.layers)} modules in all.")
 
     def clear_numbers(self) -> None:
         for value in self.metrics.values():

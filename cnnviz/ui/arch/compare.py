@@ -1,4 +1,9 @@
-"""Two architectures side by side: their totals, and their graphs moving in step."""
+"""Two architectures side by side: their totals, and their graphs moving in step.
+
+Both graphs open folded into their blocks and fitted, so what sets the two apart is seen at
+once (ResNet-34's shortcut arcs beside Plain-34's none); :meth:`ComparePanel.collapse_all`
+and :meth:`ComparePanel.expand_all` fold and unfold both together.
+"""
 
 from __future__ import annotations
 
@@ -18,25 +23,30 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.errors import CnnvizError
+from cnnviz.core.inspect.collapse import overview_collapsed
+from cnnviz.core.inspect.depth import LAYERS_MEANING, MODULES_MEANING, weighted_layers
 from cnnviz.ui.arch import engine
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.graph_view import GraphView
 
 PRESETS = (("plain34", "resnet34"), ("plain20", "resnet20"), ("vgg16", "googlenet"),
            ("alexnet", "vgg16"), ("mobilenet_v1", "mobilenet_v2"))
-ROWS = ("Parameters", "Multiply-adds", "Layers", "Weighted layers", "Activations per image",
+ROWS = ("Parameters", "Multiply-adds", "Layers", "Modules", "Activations per image",
         "Size on disk")
-
-
-def _weighted(report) -> int:
-    return sum(1 for layer in report.layers if layer.kind in ("conv", "linear"))
+# Folded graphs open fitted, but not below this zoom (labels are drawn from 0.42): the first
+# blocks' shortcut arcs (or their absence) must read at a glance, so a graph too long for it
+# opens scrolled to its first shortcut; Fit to window then shows the whole of both.
+OPEN_MIN_ZOOM = 0.5
+ROW_TIPS = {"Layers": LAYERS_MEANING, "Modules": MODULES_MEANING}
 
 
 def totals_row_values(report) -> list[tuple[float, str]]:
+    """(value, text) for each of :data:`ROWS`."""
     t = report.totals
+    layers, modules = weighted_layers(report), len(report.layers)
     return [
         (t.params, fmt.count(t.params)), (t.macs, fmt.count(t.macs)),
-        (len(report.layers), str(len(report.layers))), (_weighted(report), str(_weighted(report))),
+        (layers, str(layers)), (modules, str(modules)),
         (t.activation_bytes, fmt.nbytes(t.activation_bytes)), (t.size_bytes, fmt.nbytes(t.size_bytes)),
     ]
 
@@ -52,6 +62,8 @@ class ComparePanel(QWidget):
         self.reports: list = [None, None]
         self.refs: list[str | None] = [None, None]
         self._syncing = False
+        self.folded = True  # both graphs show one box per block (what "Collapse all" shows)
+        self._layouts: list = [None, None]  # (collapsed, layout) each graph shows
         self.pickers = [QComboBox(), QComboBox()]
         self.views = [GraphView(), GraphView()]
         self.captions = [QLabel(), QLabel()]
@@ -61,6 +73,8 @@ class ComparePanel(QWidget):
             picker.activated.connect(lambda _x, side=i: self._picked(side))
             self.views[i].view_changed.connect(lambda side=i: self._sync_from(side))
             self.views[i].set_placeholder("Pick a network above.")
+            self.views[i].graph_scene.expand_requested.connect(
+                lambda path, side=i: self._expand_block(side, path))
             self.captions[i].setProperty("role", "muted")
         self.swap_button = QPushButton("Swap")
         self.swap_button.clicked.connect(self.swap)
@@ -69,6 +83,9 @@ class ComparePanel(QWidget):
         self.preset_box.activated.connect(self._preset)
         self.table = QTableWidget(len(ROWS), 3)
         self.table.setVerticalHeaderLabels(list(ROWS))
+        for row, name in enumerate(ROWS):
+            if name in ROW_TIPS:
+                self.table.verticalHeaderItem(row).setToolTip(ROW_TIPS[name])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setShowGrid(False)
@@ -183,16 +200,49 @@ class ComparePanel(QWidget):
         self.status_message.emit(message)
 
     def _redraw(self) -> None:
+        """Draw both graphs afresh (folded or not, see :attr:`folded`) and fit them."""
         for side, result in enumerate(self.reports):
             if result is None:
                 continue
             report = result.report
-            self.views[side].show_graph(report, result.layout, set(), "params")
+            self.views[side].show_graph(report, self._layout(side), set(), "params")
             self.captions[side].setText(
                 f"<b>{report.display_name}</b> — {fmt.count(report.totals.params)} parameters, "
                 f"{fmt.count(report.totals.macs)} multiply-adds")
         self._fill_table()
-        self._align_zoom()
+        self._fit_together()
+
+    def _layout(self, side: int):
+        """The layout of side ``side`` as :attr:`folded` asks (laid out once per state; a
+        few milliseconds even for ResNet-152, like the main graph's relayouts)."""
+        from cnnviz.core.inspect import compute_layout
+
+        result = self.reports[side]
+        collapsed = (frozenset(overview_collapsed(result.report)) if self.folded
+                     else frozenset())
+        if collapsed == result.default_collapsed:
+            return result.layout
+        cached = self._layouts[side]
+        if cached is None or cached[0] != collapsed or cached[1] is not result:
+            cached = self._layouts[side] = (collapsed, result,
+                                            compute_layout(result.report, collapsed=collapsed))
+        return cached[2]
+
+    def collapse_all(self) -> None:
+        """Fold both graphs into their blocks and fit them."""
+        self.folded = True
+        self._redraw()
+
+    def expand_all(self) -> None:
+        """Show every layer of both graphs, from their tops."""
+        self.folded = False
+        self._redraw()
+
+    def _expand_block(self, side: int, path: str) -> None:
+        """A block's + in either graph (``side``, ``path``): unfold both graphs, so the two
+        stay comparable layer by layer."""
+        if self.folded:
+            self.expand_all()
 
     def _fill_table(self) -> None:
         headers = [self.pickers[0].currentText(), self.pickers[1].currentText(), "Right ÷ left"]
@@ -224,12 +274,38 @@ class ComparePanel(QWidget):
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
             self._fit_table()
 
-    def _align_zoom(self) -> None:
+    def _fit_together(self) -> None:
+        """Fit both graphs (see :meth:`GraphView.fit_view`) but not below
+        :data:`OPEN_MIN_ZOOM` while folded, then give both the smaller zoom, so a box is as
+        big on the left as on the right."""
         if all(self.reports):
+            for view in self.views:
+                if self.folded:
+                    view.fit_view(animated=False, floor=OPEN_MIN_ZOOM)
+                else:
+                    view.show_start()
             zoom = min(v.zoom() for v in self.views)
             for view in self.views:
                 view.zoom_to(zoom, animated=False)
             self._sync_from(0)
+            if self.folded:
+                self._scroll_to_first_shortcut()
+
+    def _scroll_to_first_shortcut(self) -> None:
+        """Scroll the graph with shortcuts (the right one first) so its first shortcut
+        block sits a quarter down the view, unless the whole graph is in view; the other
+        graph follows."""
+        for side in (1, 0):
+            view = self.views[side]
+            scene = view.graph_scene
+            if not scene.shortcuts or view.shows_whole_graph():
+                continue
+            first = min((scene.nodes[key].sceneBoundingRect() for key in scene.shortcuts),
+                        key=lambda rect: rect.top())
+            seen = view.mapToScene(view.viewport().rect()).boundingRect()
+            view.centerOn(seen.center().x(), first.top() - seen.height() / 4 + seen.height() / 2)
+            self._sync_from(side)
+            return
 
     def _sync_from(self, side: int) -> None:
         """Give the other graph the same zoom and the same relative scroll position."""

@@ -12,9 +12,16 @@ import html
 
 from PySide6.QtWidgets import QTextBrowser
 
+from cnnviz.core.inspect.depth import weighted_layers
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.formula_layout import FormulaLayout
 from cnnviz.ui.theme import theme_manager
+
+
+# Under the whole network's numbers: what its "Layers" counts (the papers' depth).
+LAYERS_NOTE = ("Layers counts convolutions and fully connected layers, as the papers do "
+               "(ResNet-18 has 18), leaving out the 1×1 projections on shortcuts; modules "
+               "are every node of the graph.")
 
 
 def _row(name: str, value: str) -> str:
@@ -137,7 +144,8 @@ class DetailsPanel(QTextBrowser):
         rows = [
             _row("Input", fmt.shape(report.input_shape)),
             _row("Classes", str(report.num_classes) if report.num_classes else "–"),
-            _row("Layers", str(len(report.layers))),
+            _row("Layers", f"{weighted_layers(report)}"),
+            _row("Modules", str(len(report.layers))),
             _row("Parameters", f"<span class='big'>{fmt.exact(t.params)}</span>"),
             _row("Trainable", fmt.exact(t.trainable_params)),
             _row("Multiply-adds", f"{fmt.count(t.macs)} ({fmt.exact(t.macs)})"),
@@ -149,7 +157,8 @@ class DetailsPanel(QTextBrowser):
         if entry is not None and entry.year:
             body += f"<div class='sub'>{html.escape(entry.family)} · {entry.year}</div>"
         body += "<p class='h'>WHOLE NETWORK</p><table>" + "".join(rows) + "</table>"
-        body += ("<p class='sub'><br>Select a layer in the graph or the table to see its "
+        body += (f"<p class='sub'>{html.escape(LAYERS_NOTE)}</p>"
+                 "<p class='sub'>Select a layer in the graph or the table to see its "
                  "hyper-parameters, arithmetic and memory.</p>")
         self._set(body, "model", (self.show_model, report, entry))
 
@@ -187,6 +196,8 @@ class DetailsPanel(QTextBrowser):
         self._set(body, layer.id, (self.show_layer, report, layer))
 
     def show_block(self, report, block, n_layers: int, collapsed: bool) -> None:
+        """Block ``block``: ``n_layers`` is its weighted layers (see
+        :func:`cnnviz.core.inspect.depth.block_layers`)."""
         t = report.totals
         body = (f"<h2>{html.escape(block.path)}</h2>"
                 f"<div class='sub'>{html.escape(block.type)} block"

@@ -58,8 +58,17 @@ def ratio(a: float, b: float) -> str:
     return f"{b / a:.2f}×"
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(power: int) -> str:
+    """``10`` with ``power`` as a superscript: "10⁻³", as the plots' log axes write it."""
+    return "10" + str(power).translate(_SUPERSCRIPT)
+
+
 def norm(value: float) -> str:
-    """A gradient norm: three digits near 1, scientific otherwise (``3.21e-5``)."""
+    """A gradient norm: three digits near 1, else a power of ten as the plots' log axes
+    write it: ``0.0523``, ``3.21·10⁻⁵``, ``10⁻⁵`` (a mantissa of 1.00 is left out)."""
     if value != value:  # NaN
         return "–"
     if value == 0:
@@ -67,4 +76,7 @@ def norm(value: float) -> str:
     if 1e-2 <= abs(value) < 1e3:
         return f"{value:.3g}"
     mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
+    power = power_of_ten(int(exponent))
+    if mantissa in ("1.00", "-1.00"):
+        return power if mantissa[0] != "-" else f"-{power}"
+    return f"{mantissa}·{power}"

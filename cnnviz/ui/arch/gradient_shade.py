@@ -32,6 +32,18 @@ def model_key(ref: str, options: dict | None, defaults: dict | None = None) -> M
         (key, value.lower() if isinstance(value, str) else value) for key, value in merged.items()))
 
 
+def model_name(snapshot, network: str) -> str:
+    """How views name ``snapshot``'s model: ``network`` (the display name, "Plain-56
+    (CIFAR)") when the run named the model after its architecture, as the lab does by
+    default; otherwise that, followed by the run's own name for it in quotes
+    ("Plain-20 (CIFAR) “plain20-nobn”"), which tells two models of one network apart."""
+    label, arch = snapshot.model.strip(), snapshot.arch.strip()
+    plain = arch.removeprefix("torchvision:").rpartition(":")[2]
+    if not label or label.lower() in (arch.lower(), plain.lower()):
+        return network or label
+    return f"{network} “{label}”" if network else label
+
+
 def describe(unit: UnitNorm, params: int, is_block: bool, step: int) -> str:
     """One line of rich text on a unit's gradient, for tooltips and the details panel."""
     if unit.state == "frozen":
@@ -112,7 +124,7 @@ class GradientShading:
                 paint[key] = (unit.state, None, note)
         self.view.graph_scene.set_heat(paint)
         self.legend = LegendContent(
-            model=snapshot.model, step=snapshot.step, low=self.low, high=self.high,
+            model=model_name(snapshot, report.display_name), step=snapshot.step, low=self.low, high=self.high,
             run=snapshot.run, note=self._legend_note(layout, mapping),
             network=report.display_name,
             # A run says its input size once the training side sends it; older sends do not.
@@ -142,7 +154,8 @@ class GradientShading:
     def _legend_tip(self) -> str:
         s = self.snapshot
         run = f" of run {html.escape(s.run)}" if s.run else ""
-        return (f"Gradient norms of {html.escape(s.model)} at step {s.step:,}{run}.<br>"
+        name = self.legend.model if self.legend else s.model
+        return (f"Gradient norms of {html.escape(name)} at step {s.step:,}{run}.<br>"
                 f"Colour: log10 of the norm on the {COLOR_MAP} map, from the smallest to the "
                 "largest layer norm of this step.<br>A collapsed block shows the geometric "
                 "mean of its layers' norms.<br>Frozen layers are hatched; layers without "

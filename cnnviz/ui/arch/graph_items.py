@@ -127,6 +127,10 @@ class NodeItem(QGraphicsObject):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def box(self) -> QRectF:
+        """The drawn box in item coordinates (the bounds add room for pen and shadow)."""
+        return self._rect
+
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         path.addRoundedRect(self._rect, RADIUS, RADIUS)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtWidgets import QGraphicsScene
 
 from cnnviz.core.inspect.collapse import residual_blocks
+from cnnviz.core.inspect.depth import block_layers
 from cnnviz.core.inspect.layout import NODE_WIDTH as LAYOUT_NODE_WIDTH
 from cnnviz.core.inspect.layout import V_GAP
 from cnnviz.ui.arch import formatting as fmt
@@ -73,18 +74,26 @@ def describe_layer(layer, totals) -> tuple[str, str, str]:
     return title, sub, tip
 
 
-def describe_block(block, n_layers: int, totals, residual: bool = False) -> tuple[str, str, str]:
-    """Title, subtitle and tooltip of a collapsed block; ``residual`` when it hides a shortcut."""
+def describe_block(block, n_layers: int, totals, residual: bool = False,
+                   n_modules: int = 0) -> tuple[str, str, str]:
+    """Title, subtitle and tooltip of a collapsed block of ``n_layers`` weighted layers
+    (see :mod:`cnnviz.core.inspect.depth`) and ``n_modules`` modules in all; ``residual``
+    when it hides a shortcut."""
     title = f"{block.path} · {block.type}"
-    sub = f"{n_layers} layers  ·  {fmt.count(block.params)} params"
+    size = (_plural(n_layers, "layer") if n_layers else _plural(n_modules, "module"))
+    sub = f"{size}  ·  {fmt.count(block.params)} params"
     shortcut = "Adds its input back to its output (a shortcut)<br>" if residual else ""
     tip = (
         f"<b>{block.path}</b> &nbsp;<span style='opacity:.7'>{block.type}</span><br>"
-        f"{n_layers} layers, collapsed — click + to expand<br>{shortcut}"
+        f"{size} ({_plural(n_modules, 'module')}), collapsed — click + to expand<br>{shortcut}"
         f"Parameters: {fmt.exact(block.params)} ({fmt.percent(block.params, totals.params)})<br>"
         f"Multiply-adds: {fmt.count(block.macs)}"
     )
     return title, sub, tip
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def inside(block_path: str, container: str) -> bool:
@@ -123,22 +132,27 @@ class GraphScene(QGraphicsScene):
         s = self.scale_factor = layout_scale(layout)
         blocks = {b.path: b for b in report.root.walk()}
         layer_ids = set(report.graph.nodes)
-        layer_counts = _layer_counts(report)
+        module_counts = _layer_counts(report)
+        layer_counts = block_layers(report)
         runs = _repeat_badges(report, layout)
         residual = residual_blocks(report, {k for k, n in layout.nodes.items() if n.is_block})
         rects: dict[str, QRectF] = {}
         for key, ln in layout.nodes.items():
             rect = rects[key] = QRectF(ln.x * s, ln.y * s, ln.width * s, ln.height * s)
-            if ln.is_block or key not in layer_ids:
-                block = blocks[key]
-                title, sub, tip = describe_block(block, layer_counts.get(key, 0), report.totals,
-                                                 key in residual)
-                item = NodeItem(key, rect, "block", title, sub, tip, is_block=True,
-                                badge=runs.get(key))
+            is_block = ln.is_block or key not in layer_ids
+            if is_block:
+                kind = "block"
+                title, sub, tip = describe_block(blocks[key], layer_counts.get(key, 0),
+                                                 report.totals, key in residual,
+                                                 module_counts.get(key, 0))
             else:
                 layer = report.layer(key)
+                kind = layer.kind
                 title, sub, tip = describe_layer(layer, report.totals)
-                item = NodeItem(key, rect, layer.kind, title, sub, tip, badge=runs.get(key))
+            badge, badge_note = runs.get(key, (None, ""))
+            if badge:
+                tip += f"<br>{badge_note}"
+            item = NodeItem(key, rect, kind, title, sub, tip, is_block=is_block, badge=badge)
             self.addItem(item)
             self.nodes[key] = item
         for edge in layout.edges:
@@ -210,10 +224,11 @@ def _layer_counts(report) -> dict[str, int]:
     return counts
 
 
-def _repeat_badges(report, layout) -> dict[str, str]:
-    """"× N" on the first block of a run of N identical blocks; when the other blocks of the
-    run are drawn too, each says its place in the run ("2/N")."""
-    badges: dict[str, str] = {}
+def _repeat_badges(report, layout) -> dict[str, tuple[str, str]]:
+    """``{node key: (badge, tooltip line)}``: "× N" on the first block of a run of N
+    identical blocks; when the other blocks of the run are drawn too, each says its place in
+    the run ("2/N").  The tooltip line says what the badge means."""
+    badges: dict[str, tuple[str, str]] = {}
     runs: dict[str, list] = {}
     for block in report.root.walk():
         if block.repeat_of:
@@ -221,10 +236,13 @@ def _repeat_badges(report, layout) -> dict[str, str]:
     for block in report.root.walk():
         if block.repeat > 1 and block.path in layout.nodes:
             followers = runs.get(block.path, [])
-            hidden = not any(f.path in layout.nodes for f in followers)
-            badges[block.path] = f"× {block.repeat}"
-            if not hidden:
-                for i, f in enumerate(followers, start=2):
-                    if f.path in layout.nodes:
-                        badges[f.path] = f"{i}/{block.repeat}"
+            last = followers[-1].path if followers else block.path
+            n = block.repeat
+            badges[block.path] = (f"× {n}", f"<b>× {n}</b>: the first of {n} identical blocks "
+                                            f"in a row, {block.path} to {last}")
+            for i, f in enumerate(followers, start=2):
+                if f.path in layout.nodes:
+                    badges[f.path] = (f"{i}/{n}", f"<b>{i}/{n}</b>: block {i} of {n} identical "
+                                                  f"blocks in a row, the same layers as "
+                                                  f"{block.path}")
     return badges

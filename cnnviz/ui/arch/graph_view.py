@@ -14,9 +14,15 @@ from cnnviz.ui.theme import palette, theme_manager
 
 MIN_ZOOM, MAX_ZOOM = 0.04, 4.0
 STEP = 1.25
-# "Fit to window" never goes below this: node titles are about 8 px tall here.  A graph that
-# needs less is shown from its top, to scroll (wheel, drag, minimap) from there.
+# "Fit to window" on a graph of layers never goes below this: node titles are about 8 px tall
+# here.  A graph that needs less is shown from its top, to scroll (wheel, drag, minimap) from
+# there.
 FIT_MIN_ZOOM = 0.6
+# An overview (collapsed blocks make up a third of the boxes or more) is read by its boxes'
+# colours and shortcut arcs, not by their labels (those are in tooltips and the details): it
+# fits whole as long as every box stays this many pixels tall, so a deep network's fade
+# across depth is seen at once.
+OVERVIEW_BOX_MIN_PX = 5.0
 FIT_MAX_ZOOM = 1.5
 START_ZOOM = 1.0  # a new graph opens at 100 % where it fits across, never above
 
@@ -206,16 +212,38 @@ class GraphView(QGraphicsView):
         running = self._anim.state() == QVariantAnimation.State.Running
         return float(self._anim.endValue()) if running else self.zoom()
 
-    def fit_view(self) -> None:
-        """Fit the whole graph into the view, at :data:`FIT_MIN_ZOOM` or more: a graph too
-        long for that is shown from its top."""
+    def is_overview(self) -> bool:
+        """Whether the graph is an overview: collapsed blocks are a third of its boxes or
+        more (ResNet-56 folded into its 27 blocks; not a graph of layers with one block
+        folded)."""
+        nodes = self.graph_scene.nodes.values()
+        blocks = sum(1 for node in nodes if node.is_block)
+        return blocks > 0 and 3 * blocks >= len(nodes)
+
+    def fit_floor(self) -> float:
+        """The smallest zoom "Fit to window" uses: :data:`FIT_MIN_ZOOM` for a graph of
+        layers, lower for an overview (see :data:`OVERVIEW_BOX_MIN_PX`)."""
+        if not self.is_overview():
+            return FIT_MIN_ZOOM
+        box = min(node.box().height() for node in self.graph_scene.nodes.values())
+        return max(MIN_ZOOM, min(FIT_MIN_ZOOM, OVERVIEW_BOX_MIN_PX / max(box, 1.0)))
+
+    def fit_view(self, animated: bool = True, floor: float | None = None) -> None:
+        """Fit the whole graph into the view, at :meth:`fit_floor` (or ``floor``) or more: a
+        graph too long for that is shown from its top."""
         rect = self.graph_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         if rect.isEmpty():
             return
         vp = self.viewport().rect()
         fit = min(vp.width() / rect.width(), vp.height() / rect.height(), FIT_MAX_ZOOM)
-        zoom = max(fit, FIT_MIN_ZOOM)
-        self.zoom_to(zoom, center=self._start_center(rect, zoom))
+        zoom = max(fit, self.fit_floor() if floor is None else floor)
+        self.zoom_to(zoom, animated=animated, center=self._start_center(rect, zoom))
+
+    def shows_whole_graph(self) -> bool:
+        """Whether every box of the graph lies inside the viewport."""
+        seen = self.mapToScene(self.viewport().rect()).boundingRect().adjusted(-1, -1, 1, 1)
+        return all(seen.contains(node.mapRectToScene(node.box()))
+                   for node in self.graph_scene.nodes.values())
 
     def show_start(self) -> None:
         """The first view of a new graph: whole when it fits at a readable zoom (see

@@ -21,14 +21,12 @@ from cnnviz.ui.arch.gradient_legend import (
 )
 
 MIN_WIDTH = 560.0  # narrow graphs (LeNet-5) still get a readable bar
-_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076"
-                                            "\u2077\u2078\u2079")
 _WRAP = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
 
 
 def decade_label(power: int) -> str:
     """``10`` with ``power`` as a superscript: "10⁻³"."""
-    return "10" + str(power).translate(_SUPERSCRIPT)
+    return fmt.power_of_ten(power)
 
 
 def _font(points: float, bold: bool = False) -> QFont:

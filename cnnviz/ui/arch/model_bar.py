@@ -166,14 +166,19 @@ class ModelBar(QFrame):
 
     def set_compare_mode(self, on: bool) -> None:
         """While Compare is open the bar says so and hides the shown network's inputs,
-        switches, shading and export (Compare has pickers of its own); fitting the view
-        stays, and the bar keeps its height so the tabs do not jump."""
+        switches, shading and export (Compare has pickers of its own); collapsing,
+        expanding and fitting stay (they act on both graphs), and the bar keeps its height
+        so the tabs do not jump."""
         self.compare_mode = on
         for w in (*self._input_widgets, *self.option_widgets.values(), self.shade,
-                  self.collapse_button, self.expand_button, self.export_button):
+                  self.export_button):
             w.setVisible(not on)
         self.fit_button.setToolTip("Fit both graphs to their panes (Ctrl+0)" if on else
                                    "Fit the graph to the window (Ctrl+0)")
+        self.collapse_button.setToolTip("Collapse both networks into their blocks" if on else
+                                        "Collapse the network into its blocks")
+        self.expand_button.setToolTip("Expand every block of both networks" if on else
+                                      "Expand every block")
         self._show_names()
 
     def _show_names(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnviz.core.inspect.depth import MODULES_MEANING
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.layer_table import KEY_ROLE, BlockTableModel, LayerTableModel, TableFilter
 from cnnviz.ui.theme import theme_manager
@@ -46,8 +47,12 @@ class TablePanel(QWidget):
         self.block_proxy = TableFilter(self)
         self.block_proxy.setSourceModel(self.blocks)
 
-        self.btn_layers = QPushButton("Layers", checkable=True, checked=True)
-        self.btn_blocks = QPushButton("Blocks", checkable=True)
+        # "Modules": every node of the graph; "Layers" means weighted layers everywhere
+        # (the papers' depth), see cnnviz.core.inspect.depth.
+        self.btn_layers = QPushButton("Modules", checkable=True, checked=True,
+                                      toolTip=f"One row per module. {MODULES_MEANING}")
+        self.btn_blocks = QPushButton("Blocks", checkable=True,
+                                      toolTip="One row per block, with its subtotals")
         group = QButtonGroup(self)
         group.setExclusive(True)
         for b in (self.btn_layers, self.btn_blocks):
@@ -194,9 +199,9 @@ class TablePanel(QWidget):
         macs = sum(self.layers.layer_at(proxy.mapToSource(proxy.index(r, 0)).row()).macs
                    for r in range(n))
         if n == total:
-            head = f"{total} layers"
+            head = f"{total} modules"
         else:
-            head = f"Showing {n} of {total} layers"
+            head = f"Showing {n} of {total} modules"
         self.subtotal = (n, params, macs)
         self.footer.setText(
             f"{head}  ·  {fmt.exact(params)} parameters ({fmt.percent(params, report.totals.params)})"

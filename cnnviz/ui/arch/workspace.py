@@ -84,6 +84,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.layout_data = None
         self.collapsed: frozenset[str] = frozenset()
         self.expandable: set[str] = set()
+        self.expanded_by_user = False  # see GraphNavigation
         self.error_dialog: QMessageBox | None = None
         self.file_opener = ModelFileOpener(self.runner, self)
         self._pending_select: str | None = None
@@ -103,6 +104,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.tabs = QTabWidget(documentMode=True)
         self.gradients = GradientShading(self.graph)
         self._gradients_wanted = None  # the network show_gradients asked for, until shown
+        self._split_before_lesson = None  # graph/table sizes before show_lesson took them
         self.prefer_gradients = False  # shade by gradients whenever offered (remembered)
         self._early_gradients: list = []  # (snapshot, show) sent before the zoo was loaded
         self.details.set_gradient_source(
@@ -176,6 +178,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
 
 
     def _connect(self) -> None:
+        self.catalog.entry_selected.connect(self.end_lesson)
         self.catalog.entry_selected.connect(self.select_arch)
         self.file_opener.chosen.connect(self.open_ref)
         self.file_opener.chosen.connect(lambda _ref: self.graph.set_busy(None))
@@ -185,8 +188,8 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.catalog.twin_requested.connect(self._compare_twin)
         self.bar.request_changed.connect(self._reinspect)
         self.bar.shade_changed.connect(self._shade_changed)
-        self.bar.collapse_button.clicked.connect(self.collapse_all)
-        self.bar.expand_button.clicked.connect(self.expand_all)
+        self.bar.collapse_button.clicked.connect(self._collapse_pressed)
+        self.bar.expand_button.clicked.connect(self._expand_pressed)
         self.bar.fit_button.clicked.connect(self.fit_view)
         self.graph.selection_changed.connect(self._graph_selected)
         self.graph.graph_scene.expand_requested.connect(self.expand_block)
@@ -274,6 +277,12 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
 
     def fit_view(self) -> None:
         (self.compare if self.tabs.currentWidget() is self.compare else self.graph).fit_view()
+
+    def _collapse_pressed(self) -> None:
+        (self.compare if self.tabs.currentWidget() is self.compare else self).collapse_all()
+
+    def _expand_pressed(self) -> None:
+        (self.compare if self.tabs.currentWidget() is self.compare else self).expand_all()
 
     def _compare_twin(self, twin: str) -> None:
         if self.current_ref and twin:

@@ -15,17 +15,26 @@ of the shown network exists, since gradients themselves last only as long as the
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
+
+from cnnviz.core.inspect.collapse import overview_collapsed
 from cnnviz.ui import settings
-from cnnviz.ui.arch.gradient_shade import model_key
+from cnnviz.ui.arch.gradient_shade import model_key, model_name
 from cnnviz.ui.arch.graph_scene import GRADIENT, SHADES
 
 SHADE_KEY = "arch/shade"
 SHADE_GRADIENTS_KEY = "arch/shade_gradients"
+# The share of the graph/table split the graph gets when a run's gradients are shown: the
+# lesson is the colour fading across depth, which needs the whole network on screen.
+LESSON_GRAPH_SHARE = 0.8
 
 
 class GradientViewing:
     """``show_gradients`` brings a trained network into view; ``update_gradients`` only
-    recolours it when it is on screen."""
+    recolours it when it is on screen.
+
+    Brought into view means the lesson at once (:meth:`show_lesson`): one box per block,
+    most of the height for the graph, and the whole network fitted in it."""
 
     def show_gradients(self, snapshot) -> None:
         """Show ``snapshot``'s network (a :class:`~cnnviz.core.train.GradientSnapshot`) in
@@ -46,12 +55,20 @@ class GradientViewing:
         if key == self._shown_key():
             self._sync_gradients()
             self.bar.set_shade_mode(GRADIENT)
+            self.show_lesson()
             return
         self._gradients_wanted = key
         if ref in self.catalog.entries:
             self.select_arch(ref, dict(snapshot.options) or None)
         else:
             self.open_ref(ref)
+
+    def end_lesson(self, *_args) -> None:
+        """Give the table back the height it had before :meth:`show_lesson` took it (a
+        network picked in the catalog is no lesson)."""
+        if self._split_before_lesson is not None:
+            self.graph_split.setSizes(self._split_before_lesson)
+            self._split_before_lesson = None
 
     def restore_shading(self) -> None:
         """Pick the remembered shading (call once, after the model bar is connected)."""
@@ -116,7 +133,8 @@ class GradientViewing:
         show_gradients asked for this network or the user shades by gradients, and repaint."""
         key = self._shown_key()
         snapshot = self.gradients.lookup(key)
-        tip = f"Gradients of {snapshot.model} from the Train workspace" if snapshot else ""
+        name = model_name(snapshot, self.report.display_name) if snapshot and self.report else ""
+        tip = f"Gradients of {name} from the Train workspace" if snapshot else ""
         self.bar.set_gradient_available(snapshot is not None, tip)
         wanted = snapshot is not None and key == self._gradients_wanted
         if wanted:
@@ -124,6 +142,42 @@ class GradientViewing:
         if snapshot is not None and (wanted or self.prefer_gradients):
             self.bar.set_shade_mode(GRADIENT)
         self._paint_gradients()
+        if wanted:
+            self.show_lesson()
+
+    def show_lesson(self) -> None:
+        """Show the whole network shaded by gradient norm: collapsed to one box per block
+        (what "Collapse all" shows, unless the user expanded this network on purpose), the
+        graph given most of the split with the table (see :meth:`_enlarge_graph`), and
+        fitted."""
+        if self.report is None:
+            return
+        overview = frozenset(overview_collapsed(self.report))
+        if overview and not self.expanded_by_user and self.collapsed != overview:
+            self.expandable |= set(overview)
+            self.collapsed = overview
+            self._relayout(None, None, fresh=True)
+        self._enlarge_graph()
+        self.graph.fit_view(animated=False)
+
+    def _enlarge_graph(self) -> None:
+        """Give the graph :data:`LESSON_GRAPH_SHARE` of the split at least; where the rest
+        is less than the table's minimum (a laptop screen), fold the table away: its handle
+        stays at the bottom to drag it back, and :meth:`end_lesson` gives it back."""
+        sizes = self.graph_split.sizes()
+        total = sum(sizes)
+        if not total or sizes[0] >= LESSON_GRAPH_SHARE * total:
+            return
+        if self._split_before_lesson is None:
+            self._split_before_lesson = sizes
+        graph = round(LESSON_GRAPH_SHARE * total)
+        if total - graph < self.table.minimumHeight():
+            graph = total
+            # After the inspection's own status line, which would hide this one.
+            QTimer.singleShot(0, lambda: self.status_message.emit(
+                "The layer table is folded away to show the whole network; drag the bar "
+                "under the graph up to bring it back."))
+        self.graph_split.setSizes([graph, total - graph])
 
     def _paint_gradients(self) -> None:
         snapshot = self.gradients.lookup(self._shown_key())

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from cnnviz.core.errors import CnnvizError
+from cnnviz.core.inspect.depth import weighted_layers
 from cnnviz.ui import settings
 from cnnviz.ui.arch import engine
 from cnnviz.ui.arch import formatting as fmt
@@ -99,6 +100,7 @@ class ModelLoading:
         self.report = report = result.report
         self.collapsed = result.default_collapsed
         self.expandable = set(result.default_collapsed)
+        self.expanded_by_user = False
         self.layout_data = result.layout
         entry = self.catalog.entries.get(result.ref)
         if entry is not None:
@@ -116,7 +118,8 @@ class ModelLoading:
         for act in self.export_actions.values():
             act.setEnabled(True)
         self.status_message.emit(
-            f"{report.display_name}: {len(report.layers)} layers, "
+            f"{report.display_name}: {weighted_layers(report)} layers "
+            f"({len(report.layers)} modules), "
             f"{fmt.count(report.totals.params)} parameters, "
             f"{fmt.count(report.totals.macs)} multiply-adds at {fmt.shape(report.input_shape)}")
         self.report_shown.emit(report)

@@ -11,12 +11,17 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMenu
 
 from cnnviz.core.inspect.collapse import overview_collapsed
+from cnnviz.core.inspect.depth import block_layers
 from cnnviz.ui.arch.graph_scene import inside
 
 
 class GraphNavigation:
     """Blocks (``expand_block`` / ``collapse_block`` / ``*_all``) and selection
-    (``select_layer``), kept in step across the graph, the table and the charts."""
+    (``select_layer``), kept in step across the graph, the table and the charts.
+
+    ``expanded_by_user`` says the user expanded the shown network on purpose (a block's +,
+    "Expand all"): views that would fold it for their own ends (the gradient lesson) leave
+    it as it is.  A new inspection clears it."""
 
     # --------------------------------------------------------------- blocks
     def _frames(self) -> set[str]:
@@ -39,6 +44,7 @@ class GraphNavigation:
             return
         self.collapsed = self.collapsed - {path}
         self.expandable.add(path)
+        self.expanded_by_user = True
         self._relayout(path, path)
         self.status_message.emit(f"Expanded {path}; click its frame's header to collapse it again.")
 
@@ -53,6 +59,7 @@ class GraphNavigation:
 
     def collapse_all(self) -> None:
         if self.report is not None:
+            self.expanded_by_user = False
             self.collapsed = frozenset(overview_collapsed(self.report))
             self._relayout(None, None, fresh=True)
 
@@ -60,6 +67,7 @@ class GraphNavigation:
         if self.report is not None:
             self.expandable |= set(self.collapsed)
             self.collapsed = frozenset()
+            self.expanded_by_user = True
             self._relayout(None, None, fresh=True)
 
     # ------------------------------------------------------------ selection
@@ -94,7 +102,7 @@ class GraphNavigation:
 
     def _show_block_details(self, path: str) -> None:
         block = self.report.block(path)
-        n = sum(1 for l in self.report.layers if inside(l.block, path))
+        n = block_layers(self.report).get(path, 0)
         self.details.show_block(self.report, block, n, path in self.collapsed)
 
     def _table_selected(self, key: str | None) -> None:

@@ -6,7 +6,7 @@ import os
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QRunnable, QThreadPool, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from cnnviz.core.augment import Pipeline
 from cnnviz.ui import settings
 from cnnviz.ui.augment.export import FORMATS, ExportJob, ExportResult, write_samples
+from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.augment.images import LoadedImage
 from cnnviz.ui.widgets.mailbox import Mailbox
 
@@ -92,14 +93,20 @@ class ExportSamplesDialog(QDialog):
         self.only_current = QRadioButton(f"This picture ({current.name})")
         self.all_images = QRadioButton(f"All {len(images)} pictures in the strip")
         self.only_current.setChecked(True)
-        self.all_images.setEnabled(len(images) > 1)
         group = QButtonGroup(self)
         group.addButton(self.only_current)
         group.addButton(self.all_images)
+        # With one picture there is nothing to choose: its name stands in for the choice.
+        self.one_picture = ElidedLabel(current.name, mode=Qt.TextElideMode.ElideMiddle)
         scope = QVBoxLayout()
         scope.setSpacing(2)
+        scope.addWidget(self.one_picture)
         scope.addWidget(self.only_current)
         scope.addWidget(self.all_images)
+        several = len(images) > 1
+        self.one_picture.setVisible(not several)
+        self.only_current.setVisible(several)
+        self.all_images.setVisible(several)
         self.count = QSpinBox(minimum=1, maximum=10000, value=count)
         self.format = QComboBox()
         for suffix, label in FORMATS.items():

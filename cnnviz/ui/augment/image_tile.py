@@ -10,8 +10,10 @@ after a resize until the next render arrives).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -134,7 +136,12 @@ class ImageTile(QWidget):
     # -------------------------------------------------------------- painting
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
-        painter.drawPixmap(0, 0, self._card_pixmap())
+        card = self._card_pixmap()
+        # Start the card on the whole device pixel the tile's corner falls in.
+        origin = painter.deviceTransform().map(QPointF(0, 0))
+        ratio = card.devicePixelRatio()
+        painter.drawPixmap(QPointF(-(origin.x() - math.floor(origin.x())) / ratio,
+                                   -(origin.y() - math.floor(origin.y())) / ratio), card)
         picture = self.picture()
         if picture is not None:
             painter.drawImage(self._placed(picture).topLeft(), picture.shown(self.show_overlay))
@@ -148,7 +155,12 @@ class ImageTile(QWidget):
                self.caption)
         if self._card is not None and self._card_key == key:
             return self._card
-        card = QPixmap(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio)))
+        # At a fractional scale (150 %) a tile may start half a device pixel into a pixel
+        # and touch one device column and row more than round(width * ratio): the card is
+        # made larger and drawn from the device pixel the tile starts in (see paintEvent),
+        # so no pixel of the tile is left unpainted (it showed what was drawn there before,
+        # a dotted seam between the columns).
+        card = QPixmap(math.ceil(self.width() * ratio) + 2, math.ceil(self.height() * ratio) + 2)
         card.setDevicePixelRatio(ratio)
         card.fill(QColor(pal.window))  # what lies behind the tile, in the rounded corners
         painter = QPainter(card)

@@ -15,6 +15,10 @@ from cnnviz.core.augment import OpInfo, PcaInfo, Sample, get_op
 
 # Drawn values that are shown in their own way, or are only seeds for a random pattern.
 _HIDDEN = {"alphas", "eigenvectors", "eigenvalues", "field_seed", "noise_seed"}
+# Where a crop or a cut-out box was placed: drawn in [0, 1] as a share of the room the box
+# leaves free (0 = at the left or top edge, 1 = at the right or bottom edge).
+_PLACEMENT = {"pos_x": ("Place across", "of the spare width"),
+              "pos_y": ("Place down", "of the spare height")}
 
 
 def format_value(value: Any) -> str:
@@ -37,6 +41,10 @@ def drawn_params(info: OpInfo) -> list[tuple[str, str]]:
     titles = {p.name: (p.title, p.unit) for p in spec.params}
     for name, value in info.params.items():
         if name in _HIDDEN:
+            continue
+        if name in _PLACEMENT and isinstance(value, float):
+            title, room = _PLACEMENT[name]
+            rows.append((title, f"{value:.0%} {room}"))
             continue
         title, unit = titles.get(name, (name.replace("_", " ").capitalize(), ""))
         text = format_value(value)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -54,6 +55,7 @@ DEFAULT_PIPELINE = Pipeline([
 
 _SETTINGS_KEY = "augment/pipeline"
 _SEED_KEY = "augment/fixed_seed"  # the seed when "Fixed seed" is on, else empty
+EXPORT_TIP = "Save augmented samples of the pictures to a folder"
 _FOLDER_PEEK = 200  # entries looked at to decide whether a folder holds pictures
 
 
@@ -127,8 +129,13 @@ class AugmentWorkspace(QWidget):
         self.title.setProperty("role", "title")
         # Under the title, as the Architectures header has it, so that the buttons never
         # squeeze it: which picture, its size, how many are loaded.
+        # The picture's name gives way (shortened in its middle, whole in the tooltip); its
+        # size and the count of pictures beside it always show whole.
         self.info = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.info.setProperty("role", "muted")
+        self.info_size = QLabel()
+        self.info_size.setProperty("role", "muted")
+        self.info_size.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.load_button = QPushButton("Load pipeline…")
         self.save_button = QPushButton("Save pipeline…")
         self.code_button = QPushButton("torchvision code…")
@@ -142,7 +149,12 @@ class AugmentWorkspace(QWidget):
         heading = QVBoxLayout()
         heading.setSpacing(0)
         heading.addWidget(self.title)
-        heading.addWidget(self.info)
+        info_row = QHBoxLayout()
+        info_row.setSpacing(0)
+        info_row.addWidget(self.info, 0)
+        info_row.addWidget(self.info_size, 0)
+        info_row.addStretch(1)
+        heading.addLayout(info_row)
         bar.addLayout(heading, 1)
         bar.addSpacing(8)
         bar.addWidget(self.open_button)
@@ -226,7 +238,8 @@ class AugmentWorkspace(QWidget):
     def _retheme(self, pal) -> None:
         self.drop_zone.retheme(pal)
         self.open_button.setIcon(icons.icon("open", pal.text))
-        self.export_button.setIcon(icons.icon("export", pal.accent_text))
+        self.export_button.setIcon(icons.icon(
+            "export", pal.accent_text if self.export_button.isEnabled() else pal.muted))
         self.code_button.setIcon(icons.icon("file-code", pal.text))
         self.setStyleSheet(
             f"#ThumbnailStrip {{ background: {pal.sidebar}; border: none; "
@@ -352,12 +365,17 @@ class AugmentWorkspace(QWidget):
         self.strip.setVisible(bool(self.images))
         for widget in (self.export_button, self.act_export):
             widget.setEnabled(have)
+        # A disabled button says what it waits for.
+        self.export_button.setToolTip(EXPORT_TIP if have else "Open a picture first")
+        pal = theme_manager().palette
+        self.export_button.setIcon(icons.icon("export", pal.accent_text if have else pal.muted))
         if have:
             w, h = self.current.full_size
-            self.info.setText(f"{self.current.name}  ·  {w} × {h}  ·  "
-                              f"{_plural(len(self.images), 'picture')}")
+            self.info.setText(self.current.name)
+            self.info_size.setText(f"  ·  {w} × {h}  ·  {_plural(len(self.images), 'picture')}")
         else:
             self.info.setText("No picture yet")
+            self.info_size.setText("")
 
     # ---------------------------------------------------------- drag and drop
     def _takes(self, mime: QMimeData | None) -> bool:

@@ -40,6 +40,26 @@ def paint_gaps(rgb: np.ndarray, grid, colour: tuple[int, int, int]) -> np.ndarra
     return rgb
 
 
+def best_columns(count: int, cell: tuple[int, int], pad: int, room: tuple[float, float]) -> int:
+    """How many columns lay ``count`` maps of ``cell`` (h, w) pixels, ``pad`` apart, out so
+    that they are drawn as large as ``room`` (width, height) allows: a wide canvas gets a
+    wide mosaic, a tall one a tall mosaic (a square mosaic fills a third of a wide one)."""
+    h, w = cell
+    width, height = room
+    if count <= 1 or width <= 0 or height <= 0:
+        return max(1, count)
+    best, best_scale = 1, -1.0
+    for cols in range(1, count + 1):
+        rows = -(-count // cols)
+        if cols > 1 and -(-count // (cols - 1)) == rows:
+            continue  # a column more with as many rows only widens the empty last row
+        mosaic_w, mosaic_h = cols * (w + pad) - pad, rows * (h + pad) - pad
+        scale = min(width / mosaic_w, height / mosaic_h)
+        if scale > best_scale * 1.0001:
+            best, best_scale = cols, scale
+    return best
+
+
 class FeatureGridView(ZoomImageView):
     """Shows :attr:`grid` (a :class:`~cnnviz.core.probe.render.Grid`) for layer :attr:`layer`."""
 
@@ -55,6 +75,7 @@ class FeatureGridView(ZoomImageView):
         self.placeholder = "Drop a photo on the panel to see what every layer makes of it."
         self._lut = _lut()
         self._padding = (40, 44, 52)
+        self._order, self._shared = "index", False
         self.clicked.connect(self._clicked)
         self.hovered.connect(self._hovered)
 
@@ -71,10 +92,31 @@ class FeatureGridView(ZoomImageView):
 
         same_layer = layer == self.layer
         self.layer, self.act = layer, act
-        pad = 1 if min(act.shape[1:]) < 16 else 2
-        self.grid = feature_grid(act, order=order, pad=pad, shared_scale=shared_scale)
+        self._order, self._shared = order, shared_scale
+        self.grid = feature_grid(act, order=order, cols=self._columns(), pad=self._pad(),
+                                 shared_scale=shared_scale)
         self.unit = None
         self._draw(keep_view=same_layer)
+
+    def _pad(self) -> int:
+        return 1 if min(self.act.shape[1:]) < 16 else 2
+
+    def _columns(self) -> int:
+        """The column count that draws the maps largest in the viewport as it is now."""
+        vp = self.viewport().size()
+        return best_columns(int(self.act.shape[0]), tuple(self.act.shape[1:]), self._pad(),
+                            (vp.width(), vp.height()))
+
+    def resizeEvent(self, event) -> None:
+        # While the view fits the maps (the user has not zoomed), the mosaic is laid out
+        # again for the new shape of the canvas, keeping the clicked unit.
+        if self.grid is not None and self._auto_fit and self._columns() != self.grid.cols:
+            from cnnviz.core.probe import feature_grid
+
+            self.grid = feature_grid(self.act, order=self._order, cols=self._columns(),
+                                     pad=self._pad(), shared_scale=self._shared)
+            self._draw(keep_view=True)
+        super().resizeEvent(event)
 
     def clear(self) -> None:
         self.layer = self.act = self.grid = self.unit = None

@@ -28,7 +28,7 @@ class InputView(QWidget):
         self._pixmap = QPixmap()
         # It may give up height (the picture is scaled to fit) so that its caption and the
         # answer below never overlap it when the window is short.
-        self.setMinimumSize(180, 150)
+        self.setMinimumSize(180, 96)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def sizeHint(self) -> QSize:

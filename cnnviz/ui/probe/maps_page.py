@@ -154,6 +154,10 @@ class MapsPage(QSplitter):
         danger = QColor(theme_manager().palette.danger)
         names = probe.layers if probe else []
         self.names.prefix = shared_prefix(names)
+        # The rows line up on the width of most names: a rare long one ("layer3.0.downsample")
+        # shortens only itself.
+        by_width = sorted(names, key=self.layer_list.fontMetrics().horizontalAdvance)
+        self.names.longest = by_width[int(0.9 * (len(by_width) - 1))] if by_width else ""
         any_dead = False
         for name in names:
             shape = probe.acts.get(name).shape

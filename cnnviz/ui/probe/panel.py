@@ -119,7 +119,7 @@ class LookInsidePanel(QWidget):
         """Show ``ref`` (zoo name, torchvision name or file.py:Class) with random weights."""
         self._ref, self._options = ref, dict(options or {})
         self._catalog = (ref, dict(self._options))
-        self._reset_network(f"Building {ref}…")
+        self._reset_network(f"Building {_display_name(ref)}…")
         self.worker.run_model(jobs.build_network, ref, self._options, key="network",
                               on_done=self._network_ready, on_error=self._network_failed)
 
@@ -151,7 +151,7 @@ class LookInsidePanel(QWidget):
                                   tuple(class_names or ()), _floats(mean), _floats(std),
                                   _size(image_size), _size(channels), _size(data_size))
         self._ref, self._options = ref, dict(self._lab.options)
-        self._reset_network(f"Receiving the trained {ref}…")
+        self._reset_network(f"Receiving the trained {_display_name(ref)}…")
         self._adopt_lab(self._network_failed)
 
     def back_to_catalog(self) -> None:
@@ -302,7 +302,7 @@ class LookInsidePanel(QWidget):
                              tuple(net.spec.input_shape))
         self.weights_bar.setEnabled(True)
         self.filters_view.set_filters(net.filters, net.weights_label)
-        self._say(f"{net.display_name} ready with {net.weights_label.lower()}.")
+        self._say(ready_message(net))
         self._run_image()
         if previous is None or _layout(previous) != _layout(net):
             # After the image, on the model thread: torch.fx tracing patches nn.Module.__call__
@@ -415,6 +415,29 @@ class LookInsidePanel(QWidget):
 
     def _busy_changed(self, busy: bool) -> None:
         self.header.busy.setVisible(busy)
+
+
+def ready_message(net: jobs.Network) -> str:
+    """The status line once ``net`` is ready: its display name and its weights, with names
+    in the weights' label ("Plain-20", "ImageNet") kept as they are written."""
+    if net.weights == "lab":
+        return f"{net.display_name} ready with weights trained in the lab: {net.weights_label}."
+    label = net.weights_label
+    first = label.split(" ", 1)[0]
+    if first[1:] == first[1:].lower() and not any(c.isdigit() for c in first):
+        label = label[:1].lower() + label[1:]  # "Random weights" reads "random weights"
+    return f"{net.display_name} ready with {label}."
+
+
+def _display_name(ref: str) -> str:
+    """The catalog's name for architecture ``ref`` ("Plain-20 (CIFAR)" for "plain20"); an
+    unknown ref is shown as given (building it then reports the problem)."""
+    from cnnviz.core.zoo import resolve
+
+    try:
+        return resolve(ref).display_name
+    except Exception:  # noqa: BLE001 - the build that follows says what is wrong
+        return ref
 
 
 def _floats(values) -> tuple[float, ...]:

@@ -13,11 +13,35 @@ RANDOM = ("With random weights the answer is noise. Choose ImageNet weights (or 
           "model) to see what the network recognises.")
 
 
+class CaptionLabel(QLabel):
+    """A word-wrapped label that claims, as its minimum height, the height its text needs at
+    its current width.  Layouts under a splitter ask a wrapped label only for its height at
+    a default width; at 150 % that was a line short and the picture above was squeezed under
+    the caption's text."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+
+    def _reserve(self) -> None:
+        need = self.heightForWidth(self.width()) if self.text() else 0
+        if need != self.minimumHeight():
+            self.setMinimumHeight(max(0, need))
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._reserve()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._reserve()
+
+
 class SeenColumn(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.input_view = InputView()
-        self.caption = QLabel(wordWrap=True)
+        self.caption = CaptionLabel()
         self.caption.setProperty("role", "muted")
         self.predictions = PredictionList(5)
         self.predictions.set_message(NO_IMAGE)

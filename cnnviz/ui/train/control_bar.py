@@ -4,6 +4,7 @@ workspaces (Look inside, Show in graph), export, and the progress of a run."""
 from __future__ import annotations
 
 import math
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,6 +34,34 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+class DetailLabel(ElidedLabel):
+    """The data set beside a run's title: "·  Shapes (10 classes, 32x32)" where it fits,
+    else "·  Shapes" (the whole in the tooltip), and only then cut with "…".
+
+    :attr:`whole` is the text as given; :meth:`text` is what is shown now, whole or short.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.whole = ""
+
+    def set_detail(self, text: str) -> None:
+        self.whole = text
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's
+        self._fit()
+        super().resizeEvent(event)
+
+    def _fit(self) -> None:
+        short = re.sub(r"\s*\(.*\)\s*$", "", self.whole)
+        fits = self.fontMetrics().horizontalAdvance(self.whole) <= self.width() - 2
+        shown = self.whole if fits or not short else short
+        if shown != self.text():
+            super().setText(shown)
+        self.setToolTip("" if shown == self.whole else self.whole)
+
+
 class ControlBar(QFrame):
     """Buttons and progress; the workspace wires the buttons and calls :meth:`set_state`."""
 
@@ -47,7 +76,7 @@ class ControlBar(QFrame):
         # What the models learn from, beside the title in a quieter voice: at 1280 pixels a
         # long pair of names and a data set do not fit one title line, and the names come
         # first.  It takes only the room the title leaves.
-        self.detail = ElidedLabel()
+        self.detail = DetailLabel()
         self.detail.setProperty("role", "muted")
         self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.status = ElidedLabel()
@@ -133,12 +162,12 @@ class ControlBar(QFrame):
         """Show a run's title: "models · data set" puts the data set beside the models."""
         models, _, detail = title.partition(" · ")
         self.title.setText(models)
-        self.detail.setText(f"·  {detail}" if detail else "")
+        self.detail.set_detail(f"·  {detail}" if detail else "")
         self.title_shown.emit(models)
 
     def shown_title(self) -> str:
         """The title as :meth:`show_title` was given it."""
-        detail = self.detail.text().removeprefix("·  ")
+        detail = self.detail.whole.removeprefix("·  ")
         return f"{self.title.text()} · {detail}" if detail else self.title.text()
 
     def clear_progress(self) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph.exporters as exporters
 
-from PySide6.QtCore import QBuffer, QIODevice, QObject, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QObject, Signal
 from PySide6.QtGui import QAction, QImage
-from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton, QWidget
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.inspect.textio import ExportError, atomic_write_bytes, atomic_write_text
@@ -88,16 +88,34 @@ def write_pngs(view, folder: str | Path) -> list[Path]:
         plots.append((f"{name}-depth.png", panel.depth_plot))
         plots.append((f"{name}-heatmap.png", panel.heat_map))
     history = view.history
-    plots += [("layers-over-time.png", history.layers), ("loss.png", history.loss),
-              ("accuracy.png", history.accuracy)]
     for filename, widget in plots:
-        exporter = exporters.ImageExporter(widget.getPlotItem())
-        exporter.parameters()["width"] = max(800, int(widget.width() * 2))
-        written.append(atomic_write_bytes(folder / filename,
-                                          _png_bytes(exporter.export(toBytes=True))))
-    overview = folder / "overview.png"
-    written.append(atomic_write_bytes(overview, _png_bytes(view.plots_page.grab().toImage())))
+        written.append(atomic_write_bytes(folder / filename, _plot_png(widget)))
+    # A picture of one history plot has no heading or legend row beside it: it gets its own.
+    with history.dressed_for_export():
+        for filename, widget in (("layers-over-time.png", history.layers),
+                                 ("loss.png", history.loss), ("accuracy.png", history.accuracy)):
+            written.append(atomic_write_bytes(folder / filename, _plot_png(widget)))
+    # Exporting re-measures the axes at the picture's scale, and the dressing comes and
+    # goes: lay the plots out again before the page is grabbed as it is on screen.
+    for _filename, widget in plots + [("", history.layers), ("", history.loss),
+                                      ("", history.accuracy)]:
+        widget.getPlotItem().layout.activate()
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    # The Layers button is for choosing on screen; the picture shows what was chosen.
+    button = history.layer_button
+    button.setVisible(False)
+    try:
+        overview = view.plots_page.grab().toImage()
+    finally:
+        button.setVisible(True)
+    written.append(atomic_write_bytes(folder / "overview.png", _png_bytes(overview)))
     return written
+
+
+def _plot_png(widget) -> bytes:
+    exporter = exporters.ImageExporter(widget.getPlotItem())
+    exporter.parameters()["width"] = max(800, int(widget.width() * 2))
+    return _png_bytes(exporter.export(toBytes=True))
 
 
 def _png_bytes(image: QImage) -> bytes:

@@ -2,7 +2,8 @@
 
 Columns are logged steps (left to right), rows are layers (input at the bottom, output at
 the top); the colour is log10 of the gradient norm, with the same levels in every model's
-map so one colour means one value across panels.  Frozen layers are left blank.
+map so one colour means one value across panels.  Frozen layers are left blank.  Before the
+first step the layer axis already spans the model's layers and a line says what will come.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class HeatMap(pg.PlotWidget):
         self.total_steps = 0
         self._levels: tuple[float, float] | None = None
         self.hover = style.Hover(self, self._describe)
+        #: Shown over the empty map until the first step arrives.
+        self.empty_text = pg.TextItem("Fills in from the first step", anchor=(0.5, 0.5))
+        item.addItem(self.empty_text, ignoreBounds=True)
+        self.empty_text.hide()
+        item.vb.sigRangeChanged.connect(self._centre_empty_text)
         self.retheme(pal)
 
     def set_series(self, series: ModelSeries, total_steps: int = 0) -> None:
@@ -62,6 +68,8 @@ class HeatMap(pg.PlotWidget):
         self.total_steps = total_steps
         self.columns = HeatColumns(series.depth)
         self.image.clear()
+        # The layer axis spans the model's layers from the start (not pyqtgraph's -0.5..0.5).
+        self.getPlotItem().setYRange(0, max(1, series.depth), padding=0)
         self.refresh()
 
     def retheme(self, pal) -> None:
@@ -71,6 +79,7 @@ class HeatMap(pg.PlotWidget):
         self.bar.axis.setPen(pg.mkPen(pal.border))
         self.bar.axis.setTextPen(pg.mkPen(pal.muted))
         self.bar.axis.setLabel("log₁₀ norm", color=pal.muted)
+        self.empty_text.setColor(pal.muted)
 
     def set_levels(self, levels: tuple[float, float] | None) -> None:
         """Colour levels (log10 norms), shared by every model's map."""
@@ -87,7 +96,12 @@ class HeatMap(pg.PlotWidget):
             if self.image.image is not None:
                 self.columns = HeatColumns(series.depth)
                 self.image.clear()
+            if not self.empty_text.isVisible():
+                self.empty_text.show()
+                self._centre_empty_text()
             return
+        if self.empty_text.isVisible():
+            self.empty_text.hide()
         relaid = self.columns.update(series, self.total_steps)
         if relaid or self.image.image is None:
             self.image.setImage(self.columns.image, autoLevels=False, levels=self.bar.levels())
@@ -97,6 +111,11 @@ class HeatMap(pg.PlotWidget):
             # Same array and shape: pyqtgraph re-maps the colours without re-laying out
             # the plot (handing the array again makes it look afresh for blank columns).
             self.image.setImage(self.columns.image, autoLevels=False)
+
+    def _centre_empty_text(self, *_args) -> None:
+        if self.empty_text.isVisible():
+            (left, right), (bottom, top) = self.getPlotItem().vb.viewRange()
+            self.empty_text.setPos((left + right) / 2, (bottom + top) / 2)
 
     def image_data(self) -> np.ndarray | None:
         """The drawn part of the image, (layers, columns up to the latest step's)."""

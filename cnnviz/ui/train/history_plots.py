@@ -1,9 +1,13 @@
 """Plots over training steps, every model overlaid in its colour: chosen layers' gradient
-norms, loss and accuracy (validation at epoch ends as dots)."""
+norms, loss and accuracy on the training batches, and both on held-out images at epoch ends
+(dots).  The loss axis follows the training curves; a held-out loss beyond it is pinned to the
+edge as a triangle (hover reads its value), so one diverged epoch does not flatten the run."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from cnnviz.ui.train import plot_legend
 from cnnviz.ui.train import plot_style as style
 from cnnviz.ui.train.depth_plot import positive
 from cnnviz.ui.train.series import ModelSeries, RunSeries
@@ -40,7 +45,10 @@ DEPTH_CHOICES = (
 DEFAULT_CHOICES = ("first", "last")
 
 
-def _plot_box(title: str, plot: pg.PlotWidget, extra: QWidget | None = None) -> QWidget:
+def _plot_box(title: str, plot: pg.PlotWidget, extra: QWidget | None = None,
+              heading_height: int = 0) -> QWidget:
+    """``plot`` under its heading (``extra`` at the heading's right; ``heading_height`` keeps
+    headings of boxes side by side on one line when only one has an ``extra``)."""
     box = QWidget()
     col = QVBoxLayout(box)
     col.setContentsMargins(0, 0, 0, 0)
@@ -49,6 +57,7 @@ def _plot_box(title: str, plot: pg.PlotWidget, extra: QWidget | None = None) -> 
     row.setContentsMargins(4, 0, 0, 0)
     heading = QLabel(title.upper())
     heading.setProperty("role", "heading")
+    heading.setMinimumHeight(heading_height)
     row.addWidget(heading)
     row.addStretch(1)
     if extra is not None:
@@ -95,6 +104,10 @@ class HistoryPlots(QWidget):
         self.layer_button = QToolButton(text="Layers", autoRaise=True)
         self.layer_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.layer_button.setToolTip("Choose which layers' gradient norms to follow")
+        # Hidden for the overview picture (exports.py) without moving the plots.
+        policy = self.layer_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.layer_button.setSizePolicy(policy)
         menu = QMenu(self.layer_button)
         self.choice_actions: dict[str, QAction] = {}
         for choice in DEPTH_CHOICES:
@@ -106,6 +119,15 @@ class HistoryPlots(QWidget):
         self.layer_button.setMenu(menu)
         self.legend = QLabel()
         self.legend.setProperty("role", "muted")
+        # Which model is which colour, and what the dots and triangles are.
+        self.scalar_legend = QLabel()
+        self.scalar_legend.setProperty("role", "muted")
+        self.scalar_legend.setWordWrap(True)
+        self.scalar_legend.setToolTip(
+            "Lines: loss and accuracy on each training batch. Dots: on images kept out of "
+            "training, measured at the end of each epoch.")
+        self._pal = pal
+        self._off_scale = False
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -113,8 +135,20 @@ class HistoryPlots(QWidget):
         layer_box = _plot_box("Chosen layers over time", self.layers, self.layer_button)
         layer_box.layout().addWidget(self.legend)
         row.addWidget(layer_box, 4)
-        row.addWidget(_plot_box("Loss", self.loss), 3)
-        row.addWidget(_plot_box("Accuracy", self.accuracy), 3)
+        scalars = QWidget()
+        scalar_col = QVBoxLayout(scalars)
+        scalar_col.setContentsMargins(0, 0, 0, 0)
+        scalar_col.setSpacing(2)
+        scalar_row = QHBoxLayout()
+        scalar_row.setContentsMargins(0, 0, 0, 0)
+        scalar_row.setSpacing(14)
+        tall = self.layer_button.sizeHint().height()
+        scalar_row.addWidget(_plot_box("Loss", self.loss, heading_height=tall), 1)
+        scalar_row.addWidget(_plot_box("Accuracy on training batches", self.accuracy,
+                                       heading_height=tall), 1)
+        scalar_col.addLayout(scalar_row, 1)
+        scalar_col.addWidget(self.scalar_legend)
+        row.addWidget(scalars, 6)
         self.hovers = [style.Hover(self.layers, lambda x, y: self._describe("layers", x)),
                        style.Hover(self.loss, lambda x, y: self._describe("loss", x)),
                        style.Hover(self.accuracy, lambda x, y: self._describe("accuracy", x))]
@@ -150,12 +184,14 @@ class HistoryPlots(QWidget):
     def _keys(self) -> list[str]:
         """The curves each model shows: the chosen layers', then loss and accuracy."""
         layers = [f"layer:{c.key}" for c in DEPTH_CHOICES if c.key in self.chosen]
-        return [*layers, "loss", "val_loss", "accuracy", "val_accuracy"]
+        return [*layers, "loss", "val_loss", "val_loss_off", "accuracy", "val_accuracy"]
 
     def _curve(self, slot: dict[str, pg.PlotDataItem], key: str) -> pg.PlotDataItem:
         curve = slot.get(key)
         if curve is None:
-            if key.startswith("val_"):
+            if key == "val_loss_off":
+                curve = self._owner(key).plot([], [], pen=None, symbol="t1", symbolSize=10)
+            elif key.startswith("val_"):
                 curve = self._owner(key).plot([], [], pen=None, symbol="o", symbolSize=7)
             else:
                 curve = self._owner(key).plot([], [], connect="finite")
@@ -196,6 +232,8 @@ class HistoryPlots(QWidget):
                 self._dress(slot[key], key, color)
                 slot[key].show()
             self.curves[model.name] = {key: slot[key] for key in keys}
+        self._off_scale = False
+        self._update_scalar_legend()
         order = [c for c in DEPTH_CHOICES if c.key in self.chosen]
         dash = {Qt.PenStyle.DashLine: "– –", Qt.PenStyle.DashDotLine: "–·–",
                 Qt.PenStyle.DotLine: "···", Qt.PenStyle.DashDotDotLine: "–··",
@@ -207,7 +245,14 @@ class HistoryPlots(QWidget):
     def _owner(self, key: str) -> pg.PlotWidget:
         if key.startswith("layer:"):
             return self.layers
-        return self.loss if key.endswith("loss") else self.accuracy
+        return self.loss if "loss" in key else self.accuracy
+
+    def _update_scalar_legend(self) -> None:
+        models = list(self.run) if self.run is not None else []
+        held_out = any(m.epoch_steps.size for m in models)
+        self.scalar_legend.setText(plot_legend.legend_html(
+            [(self.run.label(m), self.colors.get(m.name, QColor("#888888"))) for m in models],
+            held_out=held_out, off_scale=self._off_scale))
 
     def refresh(self, plots: tuple[str, ...] = ("layers", "loss", "accuracy")) -> None:
         """Bring ``plots`` up to date with the run (each only when it has new rows)."""
@@ -234,6 +279,9 @@ class HistoryPlots(QWidget):
                     self._refresh_accuracy(model, items)
             if plot != "accuracy":
                 self._follow_y(plot, shown)
+            if plot == "loss":
+                self._place_held_out_loss()
+                self._update_scalar_legend()
 
     def _follow_y(self, plot: str, shown: list[np.ndarray]) -> None:
         # Log axes: the view's y is log10 of the value.  Snapped outwards to quarter decades,
@@ -265,13 +313,41 @@ class HistoryPlots(QWidget):
 
     def _refresh_loss(self, model: ModelSeries,
                       items: dict[str, pg.PlotDataItem]) -> list[np.ndarray]:
-        """Update the loss curve and validation dots; returns the values drawn."""
-        keep = np.isfinite(model.val_loss.view)
+        """Update the training loss curve; returns its values (the axis follows them)."""
         loss = positive(model.loss.view)
-        val_loss = positive(model.val_loss.view[keep])
         items["loss"].setData(model.steps.view, loss)
-        items["val_loss"].setData(model.epoch_steps.view[keep], val_loss)
-        return [loss, val_loss]
+        return [loss]
+
+    def loss_range(self) -> tuple[float, float] | None:
+        """The loss axis's range as values (not their log10), once the curves set one."""
+        wanted = self._y_ranges.get("loss")
+        return None if wanted is None else (10.0 ** wanted[0], 10.0 ** wanted[1])
+
+    def _place_held_out_loss(self) -> None:
+        """Held-out loss dots inside the axis's range; those beyond it as triangles at its
+        edge, pointing the way the value lies."""
+        logged = self._y_ranges.get("loss")
+        off_scale = False
+        for model in self.run:
+            items = self.curves.get(model.name)
+            if items is None:
+                continue
+            steps, values = held_out_points(model.epoch_steps.view, model.val_loss.view)
+            if logged is None:  # no training curve yet: nothing to measure against
+                items["val_loss"].setData(steps, values)
+                items["val_loss_off"].setData([], [])
+                continue
+            logs = np.log10(values)
+            above, below = logs > logged[1], logs < logged[0]
+            inside = ~(above | below)
+            items["val_loss"].setData(steps[inside], values[inside])
+            # A marker's centre a little inside the edge, so it is drawn whole.
+            inset = 0.05 * (logged[1] - logged[0])
+            pinned = np.where(above, logged[1] - inset, logged[0] + inset)[~inside]
+            items["val_loss_off"].setData(steps[~inside], 10.0 ** pinned,
+                                          symbol=["t1" if a else "t" for a in above[~inside]])
+            off_scale = off_scale or not inside.all()
+        self._off_scale = off_scale
 
     def _refresh_accuracy(self, model: ModelSeries, items: dict[str, pg.PlotDataItem]) -> None:
         scalar_steps = model.steps.view
@@ -281,6 +357,7 @@ class HistoryPlots(QWidget):
         items["val_accuracy"].setData(epoch_steps[keep], model.val_accuracy.view[keep] * 100.0)
 
     def retheme(self, pal) -> None:
+        self._pal = pal
         for plot in (self.layers, self.loss, self.accuracy):
             plot.setBackground(pal.surface)
             style.style_plot(plot.getPlotItem(), pal)
@@ -309,7 +386,53 @@ class HistoryPlots(QWidget):
                                      f"{style.format_norm(float(model.grads.view[row][index]))}")
                 lines.append(f"{self.run.label(model)} @ {step}: " + ", ".join(parts))
             elif what == "loss":
-                lines.append(f"{self.run.label(model)} @ {step}: loss {values[row]:.4g}")
+                lines.append(f"{self.run.label(model)} @ {step}: loss {values[row]:.4g}"
+                             + self._held_out_text(model, x))
             else:
                 lines.append(f"{self.run.label(model)} @ {step}: accuracy {values[row]:.1%}")
         return "\n".join(lines) or None
+
+    def _held_out_text(self, model: ModelSeries, x: float) -> str:
+        """"; held-out loss 1.2e+10 (above the scale)" when the mouse is at an epoch end."""
+        steps, values = held_out_points(model.epoch_steps.view, model.val_loss.view)
+        if not steps.size:
+            return ""
+        low, high = self.loss.getPlotItem().vb.viewRange()[0]
+        row = int(np.argmin(np.abs(steps - x)))
+        if abs(steps[row] - x) > max(0.6, 0.03 * (high - low)):
+            return ""
+        value = float(values[row])
+        where = ""
+        shown = self.loss_range()
+        if shown is not None and value > shown[1]:
+            where = " (above the scale)"
+        elif shown is not None and value < shown[0]:
+            where = " (below the scale)"
+        return f"; held-out loss {value:.4g}{where} at step {int(steps[row])}"
+
+    @contextmanager
+    def dressed_for_export(self) -> Iterator[None]:
+        """The three plots with a title and a legend of the models (and the dots) for as
+        long as the block runs: an exported picture has no heading or legend row."""
+        title = self.run.title if self.run is not None and self.run.title else ""
+        suffix = f" · {title}" if title else ""
+        models = [(self.run.label(m), self.colors.get(m.name, QColor("#888888")))
+                  for m in (self.run or [])]
+        held_out = self.run is not None and any(m.epoch_steps.size for m in self.run)
+        with ExitStack() as stack:
+            for plot, heading in ((self.layers, "Gradient norm of chosen layers"),
+                                  (self.loss, "Loss on training batches"),
+                                  (self.accuracy, "Accuracy on training batches")):
+                legend = plot_legend.legend_html(
+                    models, held_out=held_out and plot is not self.layers,
+                    off_scale=self._off_scale and plot is self.loss,
+                    off_scale_text=plot_legend.OFF_SCALE_PICTURE)
+                stack.enter_context(plot_legend.dressed(plot, heading + suffix, legend,
+                                                        self._pal))
+            yield
+
+
+def held_out_points(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The epoch ends with a finite, positive held-out value (a log axis shows no others)."""
+    keep = np.isfinite(values) & (values > 0)
+    return steps[keep], values[keep]

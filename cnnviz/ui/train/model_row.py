@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.ui import settings
-from cnnviz.ui.train.names import ZOO_DISPLAY, arch_name, arch_of
+from cnnviz.ui.train.names import arch_name, arch_of
 from cnnviz.ui.widgets.tasks import TaskRunner
 
 ZOO_NAMES = (
@@ -136,7 +136,7 @@ class ModelRow(QWidget):
         self.combo = QComboBox(editable=True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for name in ZOO_NAMES:
-            self.combo.addItem(ZOO_DISPLAY[name], name)
+            self.combo.addItem(arch_name(name), name)
             self.combo.setItemData(self.combo.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
         self.combo.setCurrentText(arch_name(arch))
         self.combo.lineEdit().editingFinished.connect(self._show_display_name)

@@ -1,5 +1,9 @@
 """What the Train workspace calls things in front of a student: networks by their display
-names ("ResNet-20 (CIFAR)", not "resnet20"), switches and devices as the explorer spells them.
+names ("ResNet-20", not "resnet20"), switches and devices as the explorer spells them.
+
+The zoo calls its 32x32 networks "ResNet-20 (CIFAR)" to tell them from the explorer's
+ImageNet ones; Train offers no other ResNet-20, and a run on Shapes titled "(CIFAR)" misleads,
+so Train drops that suffix (:func:`train_name`).
 
 The zoo knows each network's display name, but importing it imports torch, which the window
 never does on its own thread; the networks the setup form offers are listed here with the
@@ -34,29 +38,39 @@ INIT_NAMES = {"default": "Default init", "xavier": "Xavier init", "he": "He init
 DEVICE_NAMES = {"cpu": "CPU", "cuda": "CUDA", "mps": "Apple MPS"}
 
 
+#: The suffix of the zoo's 32x32 networks that Train leaves out.
+_CIFAR_SUFFIX = " (CIFAR)"
+
+
+def train_name(display_name: str) -> str:
+    """``display_name`` as Train shows it: "Plain-20" for the zoo's "Plain-20 (CIFAR)"."""
+    return display_name.removesuffix(_CIFAR_SUFFIX)
+
+
 def arch_name(arch: str) -> str:
-    """The display name of zoo reference ``arch``: "Plain-20 (CIFAR)" for "plain20", the
-    class name for "path/to/file.py:ClassName", anything else as it is."""
+    """The name Train shows for zoo reference ``arch``: "Plain-20" for "plain20", the class
+    name for "path/to/file.py:ClassName", anything else as it is."""
     arch = arch.strip()
     if arch in ZOO_DISPLAY:
-        return ZOO_DISPLAY[arch]
+        return train_name(ZOO_DISPLAY[arch])
     if ":" in arch and Path(arch.rsplit(":", 1)[0]).suffix == ".py":
         return arch.rsplit(":", 1)[1]
     return arch
 
 
 def arch_of(text: str) -> str:
-    """The zoo reference a display name stands for (the text itself when it is none)."""
+    """The zoo reference a name stands for, Train's or the zoo's ("Plain-20" or "Plain-20
+    (CIFAR)"); the text itself when it is none."""
     text = text.strip()
     # Any case: the combo box's inline completion keeps the case the user typed.
     folded = text.casefold()
-    return next((arch for arch, name in ZOO_DISPLAY.items() if name.casefold() == folded),
-                text)
+    return next((arch for arch, name in ZOO_DISPLAY.items()
+                 if folded in (name.casefold(), train_name(name).casefold())), text)
 
 
 def models_title(models: Iterable[ModelConfig]) -> str:
-    """"Plain-20 (CIFAR) vs ResNet-20 (CIFAR)": a run's models by display name (by their
-    run names where two share one)."""
+    """"Plain-20 vs ResNet-20": a run's models by display name (by their run names where
+    two share one)."""
     models = list(models)
     names = [arch_name(m.arch) for m in models]
     if len(set(names)) < len(names):

@@ -81,6 +81,11 @@ class LogAxis(pg.AxisItem):
 
     Meant for axes that stay logarithmic: it turns pyqtgraph's own crowding rule off, since
     the labels it keeps already fit.
+
+    One axis speaks one style: plain numbers ("0.001", "20") while every label can be one,
+    else powers of ten for all ("10⁻³" beside "10⁻⁶", never "0.001" beside "10⁻⁶").  A range
+    too short for two such labels (a depth profile between 0.6 and 1.5) gets "0.5" and "2",
+    or plain numbers at an even linear step, instead of a lone "1".
     """
 
     #: Multiples of a decade that may be labelled together, richest first.
@@ -133,6 +138,15 @@ class LogAxis(pg.AxisItem):
         minors = [v for v, m in multiples if m in chosen]
         if per_decade >= self.MINOR_TICK_PX:
             plain += [v for v, m in multiples if m not in chosen]
+        # A label whose centre is within half a label of an end is clipped or dropped when
+        # drawn: count only those well inside, and label the inside when they are too few.
+        half = room / 2
+        inner = (low + half, high - half)
+        if sum(inner[0] <= v <= inner[1] for v in labelled + minors) < 2:
+            even = _round_ticks(*inner, room) or _even_ticks(*inner, room)
+            if len(even) >= 2:
+                labelled, minors = even, []
+                plain = [v for v in plain if min(abs(v - e) for e in even) >= room]
         scale = self.scale
         return [(float(step) / scale, [v / scale for v in labelled]),
                 (None, [v / scale for v in minors]),
@@ -141,7 +155,30 @@ class LogAxis(pg.AxisItem):
     def tickStrings(self, values, scale: float, spacing):  # noqa: N802 - pyqtgraph's
         if not self.logMode:
             return super().tickStrings(values, scale, spacing)
-        return [log_label(v * scale) for v in values]
+        return self._axis_labels([v * scale for v in values])
+
+    def _axis_labels(self, exponents: list[float]) -> list[str]:
+        # pyqtgraph asks per level; the style must hold across levels, so it is decided on
+        # every value the axis labels now (kept by tickValues via generateDrawSpecs).
+        everything = getattr(self, "_labelled_now", None) or exponents
+        powers = any(not _plain_decade(e) for e in everything)
+        return [log_label(e, powers=powers) for e in exponents]
+
+    def generateDrawSpecs(self, p):  # noqa: N802 - pyqtgraph's
+        # Every labelled value of the coming draw, so tickStrings picks one style for all.
+        if self.logMode:
+            low, high = self.range
+            levels = self.tickValues(low, high, self._axis_length())
+            self._labelled_now = [v * self.scale for spacing, values in levels[:2]
+                                  for v in values]
+        try:
+            return super().generateDrawSpecs(p)
+        finally:
+            self._labelled_now = None
+
+    def _axis_length(self) -> float:
+        rect = self.mapRectFromParent(self.geometry())
+        return rect.height() if self.orientation in ("left", "right") else rect.width()
 
 
 def _decade_step(room: float) -> int:
@@ -157,18 +194,60 @@ def _decade_step(room: float) -> int:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def log_label(exponent: float) -> str:
+def _round_ticks(low: float, high: float, room: float) -> list[float]:
+    """log10 of 1, 2 and 5 times powers of ten in range, taken from the bottom up while a
+    label's ``room`` (in decades) apart: "0.5" and "2" where the decade alone gives "1"."""
+    candidates = sorted(d + math.log10(m) for d in range(math.floor(low), math.ceil(high) + 1)
+                        for m in (1, 2, 5) if low <= d + math.log10(m) <= high)
+    chosen: list[float] = []
+    for value in candidates:
+        if not chosen or value - chosen[-1] >= room:
+            chosen.append(value)
+    return chosen if len(chosen) >= 2 else []
+
+
+def _even_ticks(low: float, high: float, room: float) -> list[float]:
+    """log10 of multiples of a round step (1, 2 or 5 times a power of ten) between
+    10**``low`` and 10**``high``, taken from the bottom up while at least ``room`` decades
+    apart: the labels of a range under a decade.  The coarsest step that gives two wins."""
+    first, last = 10.0 ** low, 10.0 ** high
+    if not (math.isfinite(last - first) and last > first > 0):
+        return []
+    top = math.floor(math.log10(last - first))
+    for power in range(top, top - 3, -1):
+        for multiple in (5, 2, 1):
+            step = multiple * 10.0 ** power
+            chosen: list[float] = []
+            for k in range(math.ceil(first / step), math.floor(last / step) + 1):
+                value = math.log10(k * step)
+                if not chosen or value - chosen[-1] >= room:
+                    chosen.append(value)
+            if len(chosen) >= 2:
+                return chosen
+    return []
+
+
+def _plain_decade(exponent: float) -> bool:
+    """Whether 10**``exponent`` reads well as a plain number ("0.0001" to "9000")."""
+    return -4 <= math.floor(exponent + 1e-9) <= 3
+
+
+def log_label(exponent: float, powers: bool = False) -> str:
     """The label of a log axis at 10**``exponent``: "30", "0.002" while short, "10⁻⁵" and
-    "2·10⁻⁵" beyond.  pyqtgraph writes "3·10¹" for 30; a student reads "30" faster.
+    "2·10⁻⁵" beyond (and always, with ``powers``).  pyqtgraph writes "3·10¹" for 30; a
+    student reads "30" faster.  A value between multiples ("1.2") is written as it is.
 
     Takes the exponent, not the value: 10**-400 is 0.0 as a float, yet still a decade a
     vanishing gradient can reach.
     """
     decade = math.floor(exponent + 1e-9)
-    mantissa = round(10 ** (exponent - decade))
+    exact = 10 ** (exponent - decade)
+    mantissa = round(exact)
+    if abs(exact - mantissa) > 1e-6 * exact:  # an even tick of a short range
+        return f"{10 ** exponent:.3g}"
     if mantissa == 10:
         decade, mantissa = decade + 1, 1
-    if -4 <= decade <= 3:
+    if -4 <= decade <= 3 and not powers:
         return f"{mantissa * 10.0**decade:.{max(0, -decade)}f}"
     power = f"10{str(decade).translate(_SUPERSCRIPT)}"
     return power if mantissa == 1 else f"{mantissa}·{power}"

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.train.runreader import RunUpdate, read_meta
-from cnnviz.ui.train.names import device_name
+from cnnviz.ui.train.names import device_name, train_name
 
 STATUS_LABELS = {"running": "● Running", "finished": "Finished", "stopped": "Stopped",
                  "failed": "Failed", "interrupted": "Interrupted"}
@@ -57,6 +57,15 @@ def _when(meta: dict) -> str:
     except ValueError:
         return ""
     return stamp.strftime("%d %b %Y, %H:%M")
+
+
+def _models_line(models: list[dict]) -> str:
+    """"Plain-20 vs ResNet-20": display names, or run names where two share one (as the
+    plots label them)."""
+    names = [train_name(m.get("display_name") or m.get("name", "?")) for m in models]
+    if len(set(names)) < len(names):
+        names = [m.get("name", "?") for m in models]
+    return " vs ".join(names)
 
 
 class RunBrowser(QWidget):
@@ -123,17 +132,17 @@ class RunBrowser(QWidget):
         runs = list_runs(root) if root is not None else []
         self.where.setText(f"Runs in {root}" if root is not None else "")
         for folder, meta in runs:
-            models = " vs ".join(m.get("display_name") or m.get("name", "?")
-                                 for m in meta.get("models", []))
+            models = _models_line(meta.get("models", []))
             status = RunUpdate(meta, {}).status
             item = QTreeWidgetItem([models or folder.name, STATUS_LABELS.get(status, status)])
             item.setData(0, Qt.ItemDataRole.UserRole, str(folder))
             device = meta.get("device")
-            details = ", ".join(x for x in (meta.get("dataset_name"),
-                                            device_name(device) if device else "",
-                                            _when(meta)) if x)
-            item.setText(0, f"{models or folder.name}\n{details}" if details else
-                         models or folder.name)
+            # The data set on a line of its own: beside the date it pushed the date out of
+            # a narrow column.
+            when = " · ".join(x for x in (_when(meta), device_name(device) if device else "")
+                              if x)
+            lines = [models or folder.name, meta.get("dataset_name") or "", when]
+            item.setText(0, "\n".join(line for line in lines if line))
             item.setToolTip(0, str(folder))
             self.tree.addTopLevelItem(item)
         self.empty.setText("" if runs else self._empty_text())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnnviz.core.train.runreader import first_to_last_ratio
+from cnnviz.ui.train.names import train_name
 
 _START = 256
 
@@ -143,7 +144,10 @@ class RunSeries:
         self.message = ""
 
     def add_model(self, name: str, display_name: str, layer_names, frozen=()) -> ModelSeries:
-        series = ModelSeries(name, display_name, tuple(layer_names), tuple(frozen))
+        """A model of the run; ``display_name`` as the zoo or the run folder gives it (shown
+        as Train names it, see :func:`~cnnviz.ui.train.names.train_name`)."""
+        series = ModelSeries(name, train_name(display_name), tuple(layer_names),
+                             tuple(frozen))
         self.models[name] = series
         return series
 

@@ -240,7 +240,8 @@ class TrainWorkspace(QWidget):
         self.worker.finished.connect(self._on_thread_finished)
         self.worker.parked.connect(self._on_parked)
         self.form.show_note("")
-        self.handoffs.begin(RunSeries(), {}, "")
+        # The hand-offs keep the run on screen until the new one has started (_started):
+        # a start that fails leaves its Look inside and Show in graph as they were.
         self.handoffs.set_training(self.worker)
         # Until the run has started, the plots (and the bar's progress) still show the run
         # before; a start that fails puts its title back (_on_thread_finished).
