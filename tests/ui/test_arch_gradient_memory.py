@@ -11,13 +11,12 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from cnnviz.core.train import (
-    GradientSnapshot, ModelConfig, RunConfig, RunStarted, StepRecord, load_dataset, train,
-)
+from cnnviz.core.train import GradientSnapshot, ModelConfig
 from cnnviz.ui import settings
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.gradient_legend import color_at
 from cnnviz.ui.arch.legend_print import decade_label
+from lab_snapshots import one_step_snapshot
 
 WAIT_MS = 60_000
 
@@ -26,19 +25,7 @@ WAIT_MS = 60_000
 def snapshot() -> GradientSnapshot:
     """One optimiser step of ResNet-20 frozen up to layer1 on 32x32 shapes."""
     model = ModelConfig("resnet20", name="resnet20-frozen", freeze_until="layer1")
-    config = RunConfig(models=(model,), dataset="shapes", num_classes=3, image_size=32,
-                       train_size=16, val_size=4, batch_size=16, steps=1, device="cpu",
-                       validate=False)
-    data = load_dataset("shapes", num_classes=3, image_size=32, train_size=16, val_size=4)
-    names, last = (), None
-    for record in train(config, data=data):
-        if isinstance(record, RunStarted):
-            names = record.models[0].layer_names
-        elif isinstance(record, StepRecord):
-            last = record
-    return GradientSnapshot(model="resnet20-frozen", arch="resnet20", options={},
-                            layer_names=names, norms=last.grad_norms, step=last.step,
-                            run="lesson 3", input_shape=(3, 32, 32))
+    return one_step_snapshot(model, 16, "lesson 3", input_shape=(3, 32, 32))
 
 
 def _open_explorer(qtbot, make_shown):

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 
 from cnnviz.core.inspect.collapse import overview_collapsed
-from cnnviz.core.train import (
-    GradientSnapshot, ModelConfig, RunConfig, RunStarted, StepRecord, load_dataset, train,
-)
+from cnnviz.core.train import GradientSnapshot, ModelConfig
 from cnnviz.ui.arch.graph_view import FIT_MIN_ZOOM, OVERVIEW_BOX_MIN_PX
 from cnnviz.ui.arch.workspace_gradients import LESSON_GRAPH_SHARE
+from lab_snapshots import one_step_snapshot
 
 WAIT_MS = 60_000
 
@@ -18,19 +17,7 @@ WAIT_MS = 60_000
 @pytest.fixture(scope="module")
 def plain56() -> GradientSnapshot:
     """One optimiser step of Plain-56 on four procedural shapes, as the lab sends it."""
-    model = ModelConfig("plain56")
-    config = RunConfig(models=(model,), dataset="shapes", num_classes=3, image_size=32,
-                       train_size=8, val_size=4, batch_size=4, steps=1, device="cpu",
-                       validate=False)
-    data = load_dataset("shapes", num_classes=3, image_size=32, train_size=8, val_size=4)
-    names, last = (), None
-    for record in train(config, data=data):
-        if isinstance(record, RunStarted):
-            names = record.models[0].layer_names
-        elif isinstance(record, StepRecord):
-            last = record
-    return GradientSnapshot(model="plain56", arch="plain56", options={}, layer_names=names,
-                            norms=last.grad_norms, step=last.step, run="test")
+    return one_step_snapshot(ModelConfig("plain56"), 4, "test")
 
 
 def _show(qtbot, arch, snapshot) -> None:

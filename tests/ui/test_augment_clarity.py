@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QPushButton
 
 from cnnviz.core.augment import Step
 from cnnviz.ui.augment.sample_details import drawn_params
+from studio_pictures import picture
 
 WAIT_MS = 30_000
 LONG = "my_holiday_photo_at_the_beach_with_the_whole_family_summer_2026_final_version.jpg"
@@ -24,12 +24,6 @@ def ws(make_shown):
     from cnnviz.ui.augment.workspace import AugmentWorkspace
 
     return make_shown(AugmentWorkspace, (1176, 740))  # what the window gives it at 1280x800
-
-
-def picture(path: Path, width: int = 90, height: int = 60) -> Path:
-    y, x = np.mgrid[0:height, 0:width]
-    Image.fromarray(np.stack([x * 2, y * 4, (x + y) % 256], -1).astype(np.uint8)).save(path)
-    return path
 
 
 def open_pictures(qtbot, ws, *paths: Path) -> None:

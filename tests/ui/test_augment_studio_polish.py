@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
 from cnnviz.core.augment import Pipeline, Step, list_ops
 from cnnviz.core.augment.pipeline import sample_rng
+from studio_pictures import picture
 
 WAIT_MS = 30_000
 
@@ -24,12 +25,6 @@ def ws(make_shown):
     from cnnviz.ui.augment.workspace import AugmentWorkspace
 
     return make_shown(AugmentWorkspace, (1176, 740))  # what the window gives it at 1280x800
-
-
-def picture(path: Path, width: int = 90, height: int = 60) -> Path:
-    y, x = np.mgrid[0:height, 0:width]
-    Image.fromarray(np.stack([x * 2, y * 4, (x + y) % 256], -1).astype(np.uint8)).save(path)
-    return path
 
 
 def load(qtbot, ws, path: Path) -> None:
