@@ -7,14 +7,13 @@ A workspace module that is missing from this build gets an honest page saying so
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -31,43 +30,21 @@ from cnnviz import APP_DISPLAY_NAME
 from cnnviz.core.augment.image_io import IMAGE_SUFFIXES  # the suffixes the loader reads
 from cnnviz.ui import settings
 from cnnviz.ui.app import INTERFACE_SIZES
+from cnnviz.ui.handoffs import WorkspaceHandoffs
 from cnnviz.ui.theme import MODES, theme_manager
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.dialogs import AboutDialog, ShortcutsDialog
 from cnnviz.ui.widgets.unavailable import UnavailablePage
+from cnnviz.ui.workspaces import WORKSPACES, WorkspaceRegistry, natural_owner
 
 
 
-@dataclass
-class WorkspaceEntry:
-    key: str
-    title: str
-    module: str
-    class_name: str
-    icon: str
-    hint: str  # what the workspace opens, for messages when it is unavailable
-
-
-WORKSPACES = (
-    WorkspaceEntry("arch", "Architectures", "cnnviz.ui.arch.workspace", "ArchitecturesWorkspace",
-                   "architectures", "model files (.py)"),
-    WorkspaceEntry("augment", "Augment", "cnnviz.ui.augment.workspace", "AugmentWorkspace",
-                   "augment", "images"),
-    WorkspaceEntry("train", "Train", "cnnviz.ui.train.workspace", "TrainWorkspace",
-                   "train", "training runs (folders with run.json)"),
-)
-
-
-def _natural_owner(path: Path) -> str | None:
-    """Which workspace a file belongs to by its kind, even if that workspace is missing."""
+def _why_not(path: Path) -> str:
+    """Why a path that no workspace takes was not opened, said by what it is."""
     if path.is_dir():
-        return "train" if (path / "run.json").exists() else None
-    suffix = path.suffix.lower()
-    if suffix == ".py":
-        return "arch"
-    if suffix in IMAGE_SUFFIXES:
-        return "augment"
-    return None
+        return f"The folder “{path.name}” holds no pictures and no training run"
+    return (f"“{path.name}” is not a picture, a model file (.py) or a run folder, "
+            "which are what cnnviz opens")
 
 
 def _sentence_case(title: str) -> str:
@@ -77,7 +54,7 @@ def _sentence_case(title: str) -> str:
     return " ".join([first, *(w if w.isupper() else w.lower() for w in rest)])
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WorkspaceHandoffs, QMainWindow):
     """cnnviz's single window.  ``pages`` holds the workspaces built so far, by key."""
 
     def __init__(self) -> None:
@@ -86,8 +63,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setMinimumSize(960, 640)
         self.pages: dict[str, QWidget] = {}
-        self._classes: dict[str, type | None] = {}
-        self._errors: dict[str, str] = {}
+        self.registry = WorkspaceRegistry()
         self._dialogs: list[QWidget] = []
         self._gradients: dict[tuple[str, str], object] = {}  # (run, model) -> GradientSnapshot
 
@@ -245,28 +221,7 @@ class MainWindow(QMainWindow):
 
     def workspace_class(self, key: str) -> type | None:
         """The workspace class for ``key``, imported on first use; None when unavailable."""
-        if key not in self._classes:
-            entry = next(w for w in WORKSPACES if w.key == key)
-            try:
-                module = importlib.import_module(entry.module)
-                self._classes[key] = getattr(module, entry.class_name)
-            except ModuleNotFoundError as exc:
-                self._classes[key] = None
-                if exc.name and entry.module.startswith(exc.name):
-                    self._errors[key] = (
-                        f"This copy of cnnviz was built without the {entry.title} workspace "
-                        f"(the module {entry.module} is not installed), so it cannot open "
-                        f"{entry.hint}."
-                    )
-                else:
-                    self._errors[key] = (
-                        f"The {entry.title} workspace needs the Python package '{exc.name}', "
-                        "which is not installed."
-                    )
-            except Exception as exc:  # a broken workspace must not take the window down
-                self._classes[key] = None
-                self._errors[key] = f"The {entry.title} workspace failed to load: {exc}"
-        return self._classes[key]
+        return self.registry.workspace_class(key)
 
     def page(self, key: str) -> QWidget:
         """The page for ``key``, building the workspace (or its unavailable page) if needed."""
@@ -276,14 +231,13 @@ class MainWindow(QMainWindow):
         cls = self.workspace_class(key)
         widget: QWidget
         if cls is None:
-            widget = UnavailablePage(entry.title, entry.icon, self._errors[key])
+            widget = UnavailablePage(entry.title, entry.icon, self.registry.error(key))
         else:
             try:
                 widget = cls()
             except Exception as exc:
-                self._classes[key] = None
-                self._errors[key] = f"The {entry.title} workspace failed to start: {exc}"
-                widget = UnavailablePage(entry.title, entry.icon, self._errors[key])
+                widget = UnavailablePage(entry.title, entry.icon,
+                                         self.registry.failed_to_start(key, exc))
         signal = getattr(widget, "status_message", None)
         if signal is not None and hasattr(signal, "connect"):
             signal.connect(partial(self._page_status, widget))
@@ -298,70 +252,6 @@ class MainWindow(QMainWindow):
         placeholder.deleteLater()
         self.pages[key] = widget
         return widget
-
-    def _connect_handoffs(self, key: str, widget: QWidget) -> None:
-        """Wire what one workspace hands to another (pictures, trained models, gradients)."""
-        for signal_name, slot in (("look_inside_requested", self.look_inside),
-                                  ("look_inside_model_requested", self.look_inside_model),
-                                  ("gradients_changed", self.gradients_changed),
-                                  ("show_gradients_requested", self.show_gradients)):
-            signal = getattr(widget, signal_name, None)
-            if signal is not None and hasattr(signal, "connect"):
-                signal.connect(slot)
-        if key == "arch" and hasattr(widget, "update_gradients"):
-            for snapshot in self._gradients.values():  # what the lab measured meanwhile
-                widget.update_gradients(snapshot)
-
-    def gradients_changed(self, snapshot) -> None:
-        """Keep the lab's latest gradient norms per model; the explorer recolours if it shows
-        that network (it is told on creation otherwise)."""
-        key = (snapshot.run, snapshot.model)
-        self._gradients.pop(key, None)  # newest last: a new explorer replays them in order
-        self._gradients[key] = snapshot
-        arch = self.pages.get("arch")
-        if arch is not None and hasattr(arch, "update_gradients"):
-            arch.update_gradients(snapshot)
-
-    def show_gradients(self, snapshot) -> None:
-        """Show ``snapshot``'s network in the explorer, coloured by its gradient norms."""
-        self._gradients[(snapshot.run, snapshot.model)] = snapshot
-        arch = self.show_workspace("arch")
-        if hasattr(arch, "show_gradients"):
-            arch.tabs.setCurrentIndex(0)
-            arch.show_gradients(snapshot)
-
-    def look_inside_model(self, module, ref: str, options: dict, label: str,
-                          data: dict | None = None) -> None:
-        """Look inside a network trained in the lab (``module``, a CPU copy the lab hands
-        over), on the explorer's "Look inside" tab; ``data`` holds the class names, the
-        normalisation and the input size and channels it learnt with."""
-        arch = self.show_workspace("arch")
-        if getattr(arch, "look_inside", None) is None:
-            return
-        data = data or {}
-        # The graph shows the same network (picked once the catalog has loaded, if it has not).
-        if arch.current_ref != ref and (ref in arch.catalog.entries or not arch.catalog.entries):
-            arch.select_arch(ref, dict(options) or None)
-        arch.keep_inside()
-        arch.tabs.setCurrentWidget(arch.inside_page)
-        arch.look_inside().set_model(module, ref, options=options, label=label,
-                                     class_names=data.get("classes"), mean=data.get("mean"),
-                                     std=data.get("std"), image_size=data.get("image_size"),
-                                     channels=data.get("channels"),
-                                     data_size=data.get("data_size"), owned=True)
-
-    def look_inside(self, image, name: str, pipeline=None) -> None:
-        """Show ``image`` (and ``pipeline``'s samples) inside the network picked in
-        Architectures, on its "Look inside" tab."""
-        arch = self.show_workspace("arch")
-        panel = getattr(arch, "look_inside", None)
-        if panel is None:  # the Architectures workspace is not available in this build
-            return
-        arch.tabs.setCurrentWidget(arch.inside_page)
-        panel = arch.look_inside()
-        panel.set_image(image, name)
-        if pipeline is not None and pipeline.steps:
-            panel.set_pipeline(pipeline)
 
     def _page_status(self, page: QWidget, text: str) -> None:
         """A workspace's passing message, shown while that workspace is the one in view."""
@@ -418,19 +308,15 @@ class MainWindow(QMainWindow):
         for raw in paths:
             path = Path(raw)
             if not path.exists():
-                refused.append(f"{path.name} does not exist")
+                refused.append(f"“{path.name}” no longer exists")
                 continue
-            owner = None
-            for entry in WORKSPACES:
-                if self._accepts(entry.key, path):
-                    owner = entry.key
-                    break
+            owner = next((w.key for w in WORKSPACES if self.registry.accepts(w.key, path)), None)
             if owner is None:
-                natural = _natural_owner(path)
+                natural = natural_owner(path)
                 if natural is not None and self.workspace_class(natural) is None:
                     owner = natural  # its page explains that the workspace is missing
             if owner is None:
-                refused.append(f"cnnviz does not know how to open {path.name}")
+                refused.append(_why_not(path))
                 continue
             routed.setdefault(owner, []).append(path)
         for key, group in routed.items():
@@ -442,18 +328,8 @@ class MainWindow(QMainWindow):
                 title = next(w.title for w in WORKSPACES if w.key == key)
                 refused.append(f"{title} is not available in this build")
         if refused:
-            self.statusBar().showMessage("; ".join(refused) + ".", 10000)
+            self.statusBar().showMessage(" ".join(f"{r}." for r in refused), 10000)
         return routed
-
-    def _accepts(self, key: str, path: Path) -> bool:
-        cls = self.workspace_class(key)
-        can_open = getattr(cls, "can_open", None)
-        if not callable(can_open):
-            return False
-        try:
-            return bool(can_open(path))
-        except Exception:  # a workspace's bug must not stop files reaching the others
-            return False
 
     def open_image_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
@@ -530,14 +406,30 @@ class MainWindow(QMainWindow):
 
     # --------------------------------------------------------------- lifetime
     def _restore_geometry(self) -> None:
-        geometry = settings.app_settings().value("window/geometry")
+        """Reopen where the window was; a window larger than the screen's free area (the
+        interface size went up since, or the screen is smaller) opens maximised rather than
+        squeezed to whatever Qt can fit, which can be the minimum size."""
+        store = settings.app_settings()
+        geometry = store.value("window/geometry")
+        wanted = store.value("window/size")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            if not isinstance(wanted, QSize) or wanted.isEmpty():
+                wanted = self.size()
         else:
-            self.resize(1280, 800)
+            wanted = QSize(1280, 800)
+            self.resize(wanted)
+        screen = self.screen() or QApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else wanted
+        if wanted.width() > room.width() or wanted.height() > room.height():
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        elif self.size() != wanted and not self.isMaximized():
+            self.resize(wanted)  # what restoreGeometry clamped to another screen's size
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings.write("window/geometry", self.saveGeometry())
+        normal = self.normalGeometry() if self.isMaximized() else self.geometry()
+        settings.write("window/size", normal.size())  # in this start's interface size
         settings.write("window/workspace", self.current_key())
         for page in self.pages.values():
             stop = getattr(page, "shutdown", None)

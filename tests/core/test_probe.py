@@ -196,3 +196,34 @@ def test_cli_errors_are_sentences(tmp_path, capsys):
     assert main(["activations", "lenet5", str(img), "--weights", str(weights),
                  "--layer", "features.0", "--out", str(tmp_path / "o")]) == 2
     assert "do not fit" in capsys.readouterr().err
+
+
+def test_a_layer_followed_by_an_in_place_op_keeps_its_own_output():
+    """Batch norm before ReLU(inplace=True), as in every torchvision ResNet: the map stored
+    for the batch norm is its output, negatives included, not the ReLU's."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4),
+                                torch.nn.ReLU(inplace=True)).eval()
+    x = torch.randn(2, 3, 8, 8)
+    acts = capture_activations(model, x)
+    with torch.no_grad():
+        expected = model[1](model[0](x))[0]
+    assert torch.equal(acts.outputs["1"][-1], expected)
+    assert acts.outputs["1"][-1].min() < 0
+    assert acts.outputs["2"][-1].min() >= 0
+
+
+def test_resnet_batch_norms_are_seen_before_their_relu_and_shortcut():
+    model = resolve("resnet18").build(num_classes=10).eval()
+    x = torch.randn(1, 3, 64, 64)
+    acts = capture_activations(model, x)
+    seen = {}
+
+    def note(_module, _inputs, output):
+        seen["bn1"] = output[0].clone()
+
+    model.bn1.register_forward_hook(note)
+    with torch.no_grad():
+        model(x)
+    assert torch.allclose(acts.outputs["bn1"][-1], seen["bn1"])
+    assert acts.outputs["layer1.0.bn2"][-1].min() < 0  # before "out += identity" and the ReLU

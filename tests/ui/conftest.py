@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CNNVIZ_TESTING", "1")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QEvent  # noqa: E402
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 
@@ -50,7 +50,8 @@ def make_window(qtbot, first_arch):
             settings.write("arch/last", first_arch)
         theme_manager().apply()
         window = MainWindow()
-        if resize:
+        if resize:  # larger than the offscreen screen (800x800), which would maximise it
+            window.setWindowState(Qt.WindowState.WindowNoState)
             window.resize(1280, 800)
         qtbot.addWidget(window)
         window.show()

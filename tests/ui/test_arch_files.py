@@ -59,6 +59,7 @@ def test_compare_two_networks_side_by_side_in_step(qtbot, arch):
 
 def test_twin_button_opens_the_comparison(qtbot, arch, show):
     show("resnet20")
+    arch.bar.catalog_button.click()
     assert arch.catalog.card.twin_button.isVisible()
     arch.catalog.card.twin_button.click()
     assert arch.tabs.currentWidget() is arch.compare

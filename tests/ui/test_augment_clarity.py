@@ -1,6 +1,6 @@
-"""The studio says what it means: a disabled export looks disabled and says why, a long
-picture name gives way before its size, the export dialog offers a choice only when there is
-one, and a crop's drawn position reads as a share of the spare room."""
+"""The studio says what it means: a disabled export (or Look inside) looks disabled and says
+why, a long picture name gives way before its size, the export dialog offers a choice only
+when there is one, and a crop's drawn position reads as a share of the spare room."""
 
 from __future__ import annotations
 
@@ -51,6 +51,25 @@ def test_a_disabled_export_looks_disabled_and_says_why(qtbot, ws, tmp_path):
     on = middle_colour(button)
     assert on.name() == pal.accent.lower()
     assert off.name() != on.name()
+
+
+def test_look_inside_waits_for_a_picture_then_sends_it_with_the_pipeline(qtbot, ws, tmp_path):
+    from PySide6.QtCore import Qt
+
+    button = ws.look_button
+    assert not button.isEnabled() and button.toolTip() == "Open a picture first"
+    off = middle_colour(button)
+    with qtbot.assertNotEmitted(ws.look_inside_requested):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    open_pictures(qtbot, ws, picture(tmp_path / "photo.png", 50, 40))
+    assert button.isEnabled() and "network chosen in Architectures" in button.toolTip()
+    assert middle_colour(button).name() != off.name()  # it looked disabled, now it does not
+    with qtbot.waitSignal(ws.look_inside_requested) as sent:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    image, name, pipeline = sent.args
+    assert name == "photo.png" and image.shape == (40, 50, 3)
+    assert [s.op for s in pipeline.steps] == [s.op for s in ws.pipeline.steps]
+    assert pipeline is not ws.pipeline  # a snapshot: later edits do not reach Look inside
 
 
 def test_the_primary_disabled_rule_is_in_the_app_wide_sheet(qtbot):

@@ -9,8 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QMimeData, QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QImage, QScreen
 from PySide6.QtWidgets import QApplication
 from dnd import drop_files, send_drag
 
@@ -86,7 +86,10 @@ def test_theme_follows_choice_and_is_remembered(qtbot, window):
     assert theme_manager().palette is expected
 
 
-def test_geometry_and_workspace_are_remembered(qtbot, make_window):
+def test_geometry_and_workspace_are_remembered(qtbot, make_window, monkeypatch):
+    # A full-HD screen's free area (the offscreen screen is 800x800, below the window's
+    # minimum width, where every window opens maximised).
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _screen: QRect(0, 0, 1920, 1040))
     first = make_window()
     first.resize(1000, 700)
     first.move(40, 30)
@@ -94,9 +97,21 @@ def test_geometry_and_workspace_are_remembered(qtbot, make_window):
     first.close()
     second = make_window(resize=False)
     assert second.current_key() == "train"
-    # The offscreen screen is 800 px wide: the width and x are clamped, the rest survives.
-    assert second.height() == 700
+    assert not second.isMaximized()
+    assert (second.width(), second.height()) == (1000, 700)
     assert second.y() == first.y()
+
+
+def test_a_window_larger_than_the_screen_reopens_maximised(qtbot, make_window):
+    """As after choosing a larger interface size: the saved size no longer fits the screen
+    (800x800 offscreen), and the window opens maximised instead of squeezed."""
+    first = make_window()
+    first.resize(1000, 700)
+    first.close()
+    second = make_window(resize=False)
+    assert second.isMaximized()
+    room = second.screen().availableGeometry()
+    qtbot.waitUntil(lambda: second.height() >= room.height() - 8, timeout=5000)  # less its frame
 
 
 def _model_file(folder: Path) -> Path:
@@ -160,10 +175,14 @@ def test_drag_without_files_is_refused(qtbot, window):
 def test_files_nobody_opens_are_reported_in_the_status_bar(qtbot, window, tmp_path):
     odd = tmp_path / "notes.xyz"
     odd.write_text("?")
-    routed = window.open_paths([odd, tmp_path / "missing.png"])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    routed = window.open_paths([odd, tmp_path / "missing.png", empty])
     assert routed == {}
     message = window.statusBar().currentMessage()
-    assert "notes.xyz" in message and "missing.png does not exist" in message
+    assert "“notes.xyz” is not a picture, a model file (.py) or a run folder" in message
+    assert "“missing.png” no longer exists." in message
+    assert message.endswith("The folder “empty” holds no pictures and no training run.")
 
 
 def test_file_menu_offers_open_export_and_quit(qtbot, window):

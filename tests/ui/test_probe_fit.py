@@ -10,23 +10,10 @@ import torch
 
 from cnnviz.core.zoo import resolve
 from cnnviz.ui.probe.grid_view import best_columns
+from probe_panels import panel  # noqa: F401 - the fixture, used by name
 
 WAIT_MS = 60_000
 LONG_NAME = "my_holiday_photo_at_the_beach_2026.jpg"
-
-
-@pytest.fixture
-def panel(qtbot):
-    from cnnviz.ui.app import make_application
-    from cnnviz.ui.probe import LookInsidePanel
-    from cnnviz.ui.theme import theme_manager
-
-    make_application()
-    theme_manager().apply()
-    view = LookInsidePanel()
-    qtbot.addWidget(view)
-    yield view
-    view.shutdown()
 
 
 def photo() -> np.ndarray:

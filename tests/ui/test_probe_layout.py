@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QSpinBox, QWid
 from cnnviz.core.zoo import resolve
 from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.probe.flow import FlowLayout
+from probe_panels import panel  # noqa: F401 - the fixture, used by name
 
 WAIT_MS = 60_000
 LONG_LABEL = "resnet20, step 12,400 of run 2026-11-28_0612 (cosine schedule)"
@@ -49,20 +50,6 @@ def clipped(root: QWidget) -> list[str]:
                 break
             parent = parent.parentWidget()
     return problems
-
-
-@pytest.fixture
-def panel(qtbot):
-    from cnnviz.ui.app import make_application
-    from cnnviz.ui.probe import LookInsidePanel
-    from cnnviz.ui.theme import theme_manager
-
-    make_application()
-    theme_manager().apply()
-    view = LookInsidePanel()
-    qtbot.addWidget(view)
-    yield view
-    view.shutdown()
 
 
 def settle(qtbot, panel, what):

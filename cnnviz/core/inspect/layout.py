@@ -24,7 +24,9 @@ from cnnviz.core.inspect.report import Layout, LayoutEdge, LayoutNode, ModelRepo
 
 NODE_WIDTH, NODE_HEIGHT = 150.0, 40.0
 BLOCK_WIDTH, BLOCK_HEIGHT = 190.0, 52.0
-H_GAP, V_GAP, LANE_GAP, MARGIN = 30.0, 34.0, 18.0, 20.0
+# V_GAP leaves room for an arrow between two rows and no more: on a laptop screen every
+# unit of it costs rows of the network seen at once.
+H_GAP, V_GAP, LANE_GAP, MARGIN = 30.0, 26.0, 18.0, 20.0
 _SWEEPS = 4
 _REFINE = 5  # odd: the last sweep goes down, so chains hang straight under their head
 

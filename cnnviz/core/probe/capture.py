@@ -65,7 +65,10 @@ def capture_activations(model: nn.Module, x: torch.Tensor) -> ActivationSet:
             if name not in result.outputs:
                 result.outputs[name] = []
                 result.order.append(name)
-            result.outputs[name].append(output[0].detach().float().cpu())
+            # A copy, always: for a float32 CPU tensor .float().cpu() returns the very
+            # storage, which an in-place op that follows (ReLU(inplace=True), a residual
+            # "out += identity") would overwrite before anyone reads it.
+            result.outputs[name].append(output[0].detach().to("cpu", torch.float32, copy=True))
         return store
 
     handles = [m.register_forward_hook(hook(name)) for name, m in model.named_modules()

@@ -25,6 +25,9 @@ FIT_MIN_ZOOM = 0.6
 OVERVIEW_BOX_MIN_PX = 5.0
 FIT_MAX_ZOOM = 1.5
 START_ZOOM = 1.0  # a new graph opens at 100 % where it fits across, never above
+# A view shorter than this (a laptop screen) opens a long graph at the readable zoom instead:
+# there a longer stretch of the network is worth more than larger boxes.
+SHORT_VIEW = 520
 
 
 class GraphView(QGraphicsView):
@@ -247,18 +250,20 @@ class GraphView(QGraphicsView):
 
     def show_start(self) -> None:
         """The first view of a new graph: whole when it fits at a readable zoom (see
-        :func:`readable_zoom`), else its top, at 100 % where the graph fits across and at the
-        readable zoom at least, centred on the input when it is wider still."""
+        :func:`readable_zoom`), else its top, at 100 % where the graph fits across (at the
+        readable zoom in a view under :data:`SHORT_VIEW` pixels) and at the readable zoom at
+        least, centred on the input when it is wider still."""
         rect = self.graph_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         if rect.isEmpty():
             return
         vp = self.viewport().rect()
         readable = readable_zoom()
         fit = min(vp.width() / rect.width(), vp.height() / rect.height())
+        start = readable if vp.height() < SHORT_VIEW else START_ZOOM
         if fit >= readable:
             zoom = min(fit, START_ZOOM)
         else:
-            zoom = max(readable, min(START_ZOOM, vp.width() / rect.width()))
+            zoom = max(readable, min(start, vp.width() / rect.width()))
         self.zoom_to(zoom, animated=False, center=self._start_center(rect, zoom))
 
     def _start_center(self, rect, zoom: float) -> QPointF:

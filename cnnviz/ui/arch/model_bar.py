@@ -92,6 +92,11 @@ class ModelBar(QFrame):
         self.collapse_button = QToolButton(toolTip="Collapse the network into its blocks")
         self.expand_button = QToolButton(toolTip="Expand every block")
         self.fit_button = QToolButton(toolTip="Fit the graph to the window (Ctrl+0)")
+        # Checked while the catalog column is on screen (see ArchitecturesWorkspace).
+        self.catalog_button = QToolButton(text="Catalog", checkable=True, checked=True,
+                                          toolTip="Show or hide the catalog of architectures")
+        self.catalog_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.catalog_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.export_button = QToolButton(toolTip="Export the graph or the table")
         self.export_button.setText("Export")
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -125,6 +130,7 @@ class ModelBar(QFrame):
         self._input_widgets += [self.channels, self.height_box, self.width_box, label, self.classes]
         top = QHBoxLayout()
         top.setSpacing(10)
+        top.addWidget(self.catalog_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addLayout(names, 1)
         top.addLayout(inputs)
         bottom = QHBoxLayout()
@@ -146,6 +152,7 @@ class ModelBar(QFrame):
         self._retheme(theme_manager().palette)
 
     def _retheme(self, pal) -> None:
+        self.catalog_button.setIcon(icons.icon("architectures", pal.text))
         self.collapse_button.setIcon(icons.icon("collapse", pal.text))
         self.expand_button.setIcon(icons.icon("expand", pal.text))
         self.fit_button.setIcon(icons.icon("fit", pal.text))

@@ -27,6 +27,7 @@ from cnnviz.ui.widgets.elided import ElidedLabel
 
 ROW_HEIGHT = 24
 MIN_ROWS = 6  # rows the table always shows while it is open
+COMPACT_ROWS = 4  # the same on a short (laptop) screen, where the graph needs the height
 CELL_PAD = 18  # pixels around a cell's text
 HEADER_PAD = 30  # the header's padding and its sort arrow
 NAME_MAX = 220  # the widest a column of names gets; longer names lose their middle
@@ -81,6 +82,15 @@ class TablePanel(QWidget):
         self.view.horizontalHeader().setHighlightSections(False)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        self.min_rows = MIN_ROWS
+        # Column widths follow the view's width (names shrink to make room for the numbers
+        # and grow back) until the user drags a column edge; a new network starts over.
+        self._natural: tuple[object, list[int]] | None = None  # (model, widths before fitting)
+        self._fitting = False
+        self.columns_dragged = False
+        self.view.horizontalHeader().sectionResized.connect(self._section_resized)
+        self._viewport = self.view.viewport()
+        self._viewport.installEventFilter(self)
         self._set_model(self.layer_proxy)
 
         top = QHBoxLayout()
@@ -110,12 +120,19 @@ class TablePanel(QWidget):
         self.layers.set_report(report)
         self.blocks.set_report(report)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self._natural = None
+        self.columns_dragged = False
         self._fit_columns()
         self._update_footer()
 
     def _set_model(self, proxy: TableFilter) -> None:
         old = self.view.selectionModel()
-        self.view.setModel(proxy)
+        self._fitting = True  # the header's sections are reset, not dragged
+        try:
+            self.view.setModel(proxy)
+        finally:
+            self._fitting = False
+        self.columns_dragged = False
         if old is not None:
             old.deleteLater()
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -124,27 +141,14 @@ class TablePanel(QWidget):
     def _fit_columns(self) -> None:
         """Size columns from their header and their longest text, no wider than needed;
         when the columns up to Parameters do not fit in the view, the name columns give up
-        width so that they do.  Long names (at most :data:`NAME_MAX` pixels) lose their
-        middle, "features.…16.conv2".
-
-        QTableView.resizeColumnsToContents asks the model for every cell through Qt and took
-        seconds on ResNet-152; the model finds each column's longest text directly.
+        width so that they do, and take it back when the view widens again.  Long names (at
+        most :data:`NAME_MAX` pixels) lose their middle, "features.…16.conv2".
         """
         model = self.view.model()
         if model is None:
             return
         source = model.sourceModel()
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        metrics = self.view.fontMetrics()
-        bold = QFont(header.font())
-        bold.setWeight(QFont.Weight.DemiBold)  # the theme's header weight
-        head_metrics = QFontMetrics(bold)
-        widths = []
-        for col in range(source.columnCount()):
-            text = metrics.horizontalAdvance(source.longest_text(col)) + CELL_PAD
-            head = head_metrics.horizontalAdvance(source.COLUMNS[col]) + HEADER_PAD
-            widths.append(min(NAME_MAX, max(text, head)))
+        widths = list(self._natural_widths(model))
         # The names give way (down to a floor) until the parameter counts fit in the view.
         last = source.COLUMNS.index("Parameters")
         excess = sum(widths[: last + 1]) - self.view.viewport().width()
@@ -154,14 +158,63 @@ class TablePanel(QWidget):
             cut = min(excess, max(0, widths[col] - floor))
             widths[col] -= cut
             excess -= cut
-        for col, width in enumerate(widths):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.view.setColumnWidth(col, width)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        self._fitting = True
+        try:
+            for col, width in enumerate(widths):
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                self.view.setColumnWidth(col, width)
+        finally:
+            self._fitting = False
+
+    def _natural_widths(self, model) -> list[int]:
+        """Each column's width for its header and longest text, remembered per model.
+
+        QTableView.resizeColumnsToContents asks the model for every cell through Qt and took
+        seconds on ResNet-152; the model finds each column's longest text directly, and only
+        once per network, not at every resize.
+        """
+        if self._natural is not None and self._natural[0] is model:
+            return self._natural[1]
+        source = model.sourceModel()
+        metrics = self.view.fontMetrics()
+        bold = QFont(self.view.horizontalHeader().font())
+        bold.setWeight(QFont.Weight.DemiBold)  # the theme's header weight
+        head_metrics = QFontMetrics(bold)
+        widths = []
+        for col in range(source.columnCount()):
+            text = metrics.horizontalAdvance(source.longest_text(col)) + CELL_PAD
+            head = head_metrics.horizontalAdvance(source.COLUMNS[col]) + HEADER_PAD
+            widths.append(min(NAME_MAX, max(text, head)))
+        self._natural = (model, widths)
+        return widths
+
+    def _section_resized(self, index: int, _old: int, _new: int) -> None:
+        # The last column stretches with the view by itself; any other change that is not
+        # ours is the user dragging a column edge, and their widths are kept from then on.
+        if not self._fitting and index < self.view.horizontalHeader().count() - 1:
+            self.columns_dragged = True
+
+    def eventFilter(self, watched, event) -> bool:
+        if (event.type() == QEvent.Type.Resize and watched is self._viewport
+                and not self.columns_dragged
+                and event.size().width() != event.oldSize().width()):
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def set_compact(self, compact: bool) -> None:
+        """Show at least :data:`COMPACT_ROWS` rows instead of :data:`MIN_ROWS` (a short
+        screen, where the graph above needs the height more)."""
+        rows = COMPACT_ROWS if compact else MIN_ROWS
+        if rows != self.min_rows:
+            self.min_rows = rows
+            self._fit_height()
 
     def _fit_height(self) -> None:
-        """A minimum height that shows :data:`MIN_ROWS` rows: the splitter above never
+        """A minimum height that shows ``min_rows`` rows: the splitter above never
         squeezes the table below it (dragging further folds the table away)."""
-        rows = self.view.verticalHeader().defaultSectionSize() * MIN_ROWS
+        rows = self.view.verticalHeader().defaultSectionSize() * self.min_rows
         chrome = (self.btn_layers.sizeHint().height() + self.footer.sizeHint().height()
                   + self.view.horizontalHeader().sizeHint().height()
                   + self.view.horizontalScrollBar().sizeHint().height()
@@ -174,6 +227,9 @@ class TablePanel(QWidget):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange) and self.layout():
             self._fit_height()
+            self._natural = None
+            if not self.columns_dragged:
+                self._fit_columns()
 
     def _mode_changed(self, layers: bool) -> None:
         self._set_model(self.layer_proxy if layers else self.block_proxy)

@@ -6,7 +6,8 @@ module does not import torch; the first inspection does, on the worker thread.
 
 The class is assembled from mixins, one concern each: :class:`ModelLoading` (catalog, model
 files, inspection), :class:`GraphNavigation` (blocks, selection, menus),
-:class:`GradientViewing` (colouring by a run's gradient norms) and :class:`ExportActions`.
+:class:`GradientViewing` (colouring by a run's gradient norms), :class:`ExportActions` and
+:class:`RoomSharing` (how catalog, graph, table and details share the window).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from cnnviz.ui.arch.workspace_export import ExportActions
 from cnnviz.ui.arch.workspace_gradients import GradientViewing
 from cnnviz.ui.arch.workspace_models import DEFAULT_ARCH, ModelLoading
 from cnnviz.ui.arch.workspace_navigation import GraphNavigation
+from cnnviz.ui.arch.workspace_room import DETAILS_MIN, RoomSharing
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.banner import Banner
@@ -48,13 +50,10 @@ from cnnviz.ui.widgets.tasks import TaskRunner
 __all__ = ["DEFAULT_ARCH", "TABS", "ArchitecturesWorkspace"]
 
 TABS = ("graph", "charts", "compare", "inside")
-# The details column: at least wide enough for a formula of a 224-pixel network in one or two
-# lines, then a share of the wider windows (where formulas fit on one line), up to a limit.
-DETAILS_MIN, DETAILS_MAX, DETAILS_SHARE = 290, 440, 0.24
 
 
 class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, ExportActions,
-                             QWidget):
+                             RoomSharing, QWidget):
     """See the workspace contract in the main window: TITLE, can_open, open_paths, shutdown.
 
     ``show_gradients(snapshot)`` / ``update_gradients(snapshot)`` colour the graph by a
@@ -110,6 +109,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.details.set_gradient_source(
             lambda key: self.gradients.note_for(self.report, key) if self.report else None)
         self._build()
+        self._share_room()
         self._build_actions()
         self._connect()
         self._restore()
@@ -140,9 +140,6 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.details_split.setStretchFactor(0, 1)
         self.details_split.setCollapsible(1, False)
         self.details_split.setSizes([800, DETAILS_MIN])
-        # The details column grows with the window until the user drags its edge.
-        self._details_auto = True
-        self.details_split.splitterMoved.connect(self._details_dragged)
         self.tabs.addTab(self.details_split, "Graph && layers")
         self.tabs.addTab(self.charts, "Charts")
         self.tabs.addTab(self.compare, "Compare")
@@ -208,23 +205,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         tab = settings.read_str("arch/tab", "graph", TABS)
         self.tabs.setCurrentIndex(TABS.index(tab))
         self._tab_changed()
-        for key, splitter in (("arch/main_split", self.main_split), ("arch/graph_split", self.graph_split),
-                              ("arch/details_split", self.details_split)):
-            state = settings.app_settings().value(key)
-            if state is not None:
-                splitter.restoreState(state)
-                if splitter is self.details_split:
-                    self._details_auto = False
-
-    def _details_dragged(self, *_args) -> None:
-        self._details_auto = False
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self._details_auto:
-            total = sum(self.details_split.sizes())
-            details = max(DETAILS_MIN, min(DETAILS_MAX, round(total * DETAILS_SHARE)))
-            self.details_split.setSizes([total - details, details])
+        self.restore_room()
 
     def _tab_changed(self, _index: int = -1) -> None:
         self.bar.set_compare_mode(self.tabs.currentWidget() is self.compare)
@@ -263,9 +244,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.runner.shutdown()
         if self.inside_panel is not None:
             self.inside_panel.shutdown()
-        settings.write("arch/main_split", self.main_split.saveState())
-        settings.write("arch/graph_split", self.graph_split.saveState())
-        settings.write("arch/details_split", self.details_split.saveState())
+        self.remember_room()
 
 
     # ------------------------------------------------------------ view menu

@@ -10,12 +10,10 @@ slider drag on a 12-megapixel photo stays fluid; the full picture is read again 
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
-from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -28,14 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.core.augment import IMAGE_SUFFIXES, Pipeline, Step
-from cnnviz.core.errors import CnnvizError, brief
-from cnnviz.ui import settings
-from cnnviz.ui.augment.export_dialog import CodeDialog, ExportSamplesDialog
-from cnnviz.ui.augment.images import LoadBatch, LoadedImage, from_qimage, load_batch
-from cnnviz.ui.augment.pipeline_editor import PipelineEditor, copy_pipeline
-from cnnviz.ui.augment.preview_grid import MAX_SEED, PreviewGrid
+from cnnviz.core.augment import Pipeline
+from cnnviz.ui.augment.images import LoadedImage
+from cnnviz.ui.augment.intake import PictureIntake, plural
 from cnnviz.ui.augment.panels import DropZone
+from cnnviz.ui.augment.pipeline_editor import PipelineEditor, copy_pipeline
+from cnnviz.ui.augment.pipeline_files import PipelineFiles
+from cnnviz.ui.augment.preview_grid import PreviewGrid
 from cnnviz.ui.augment.render import PreviewFrame, PreviewJob
 from cnnviz.ui.augment.sample_details import SampleDetails
 from cnnviz.ui.augment.scheduler import PreviewScheduler
@@ -45,27 +42,18 @@ from cnnviz.ui.widgets.banner import Banner
 from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.widgets.tasks import TaskRunner
 
-# What a new user starts with: the augmentations of AlexNet and Inception, one of each kind.
-DEFAULT_PIPELINE = Pipeline([
-    Step("hflip", {}, probability=0.5),
-    Step("random_resized_crop", {"scale": (0.35, 1.0)}),
-    Step("rotate", {"angle": (-15.0, 15.0)}),
-    Step("pca_colour", {"alpha_std": 0.1}),
-])
-
-_SETTINGS_KEY = "augment/pipeline"
-_SEED_KEY = "augment/fixed_seed"  # the seed when "Fixed seed" is on, else empty
 EXPORT_TIP = "Save augmented samples of the pictures to a folder"
-_FOLDER_PEEK = 200  # entries looked at to decide whether a folder holds pictures
+LOOK_TIP = ("Run this picture, and this pipeline's samples, through the network chosen in "
+            "Architectures")
+WAITING_TIP = "Open a picture first"  # what a disabled button waits for
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-class AugmentWorkspace(QWidget):
+class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
     """See the workspace contract in the main window: TITLE, can_open, open_paths,
-    menu_actions, shutdown.  ``images`` lists the loaded pictures in strip order."""
+    menu_actions, shutdown.  ``images`` lists the loaded pictures in strip order.
+
+    Taking pictures in (open, paste, drops) is :class:`PictureIntake`'s part; saving,
+    loading and exporting the pipeline is :class:`PipelineFiles`'s."""
 
     TITLE = "Augment"
     status_message = Signal(str)
@@ -142,8 +130,6 @@ class AugmentWorkspace(QWidget):
         self.code_button.setToolTip("The pipeline as torchvision.transforms.v2 code, to copy "
                                     "into a training script")
         self.look_button = QPushButton("Look inside")
-        self.look_button.setToolTip("Run this picture, and this pipeline's samples, through the "
-                                    "network chosen in Architectures")
         self.export_button = QPushButton("Export samples…")
         self.export_button.setProperty("primary", True)
         heading = QVBoxLayout()
@@ -248,100 +234,16 @@ class AugmentWorkspace(QWidget):
             f"#ThumbnailStrip::item:selected {{ background: {pal.accent_soft}; color: {pal.text}; }}"
             f"#StepNumber {{ background: {pal.accent_soft}; color: {pal.accent}; "
             f"border-radius: 11px; font-weight: 700; }}"
+            # The app's sheet greys out only disabled primary buttons; Look inside waits
+            # for a picture too, and must look as if it does.
+            f"#Toolbar QPushButton:!enabled {{ color: {pal.muted}; "
+            f"background: {pal.surface_alt}; }}"
         )
         self.grid.update()
         if self.details.index is not None and self.frame and self.frame.samples:
             self._sample_clicked(self.details.index)
 
-    # --------------------------------------------------------------- opening
-    @classmethod
-    def can_open(cls, path: Path) -> bool:
-        """A picture by its suffix, or a folder holding pictures (but not a training run)."""
-        path = Path(path)
-        if path.is_file():
-            return path.suffix.lower() in IMAGE_SUFFIXES
-        if path.is_dir() and not (path / "run.json").exists():
-            try:
-                entries = itertools.islice(path.iterdir(), _FOLDER_PEEK)
-                return any(p.suffix.lower() in IMAGE_SUFFIXES or p.is_dir() for p in entries)
-            except OSError:
-                return False
-        return False
-
-    def open_paths(self, paths: list[Path]) -> None:
-        """Load pictures from files and folders on a worker; report what was skipped once."""
-        paths = [Path(p) for p in paths]
-        if paths:
-            self.status_message.emit(f"Loading {paths[0].name}…" if len(paths) == 1
-                                     else f"Loading {len(paths)} items…")
-            self.loader.submit(load_batch, paths, on_done=self._batch_loaded,
-                               on_error=self._load_failed)
-
-    def open_dialog(self) -> None:
-        patterns = " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Open Pictures", settings.read_str("paths/images", str(Path.home())),
-            f"Pictures ({patterns});;All files (*)",
-        )
-        if files:
-            settings.write("paths/images", str(Path(files[0]).parent))
-            self.open_paths([Path(f) for f in files])
-
-    def paste(self) -> None:
-        """Add the clipboard's picture (or the picture files copied in a file manager)."""
-        self.add_from_mime(QGuiApplication.clipboard().mimeData(), "the clipboard")
-
-    def add_from_mime(self, mime: QMimeData | None, where: str) -> bool:
-        if mime is not None and mime.hasUrls():
-            files = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
-            if files:
-                self.open_paths(files)
-                return True
-        if mime is not None and mime.hasImage():
-            image = mime.imageData()
-            if image is not None and not image.isNull():
-                name = f"Pasted image {next(self._pastes)}"
-                self._add_images([from_qimage(image, name)])
-                self.status_message.emit(f"Added {name} from {where}.")
-                return True
-        self.notice.show_message(f"There is no picture on {where}: copy an image or picture "
-                                 "files first.")
-        return False
-
-    def _batch_loaded(self, batch: LoadBatch) -> None:
-        problems = batch.problems()
-        if problems:
-            self.notice.show_message(problems)
-        elif batch.images:
-            self.notice.hide()
-        else:
-            self.notice.show_message("There were no pictures to load there.")
-        if batch.images:
-            self._add_images(batch.images)
-            self.status_message.emit(f"Loaded {_plural(len(batch.images), 'picture')}.")
-        else:  # the "Loading …" message must not stay up
-            self.status_message.emit("No picture was loaded.")
-        self.images_loaded.emit(len(batch.images))
-
-    def _load_failed(self, exc: BaseException, _tb: str) -> None:
-        text = str(exc) if isinstance(exc, CnnvizError) else f"Loading failed: {brief(exc)}."
-        self.notice.show_message(text)
-        self.status_message.emit("No picture was loaded.")
-        self.images_loaded.emit(0)
-
-    def _add_images(self, images: list[LoadedImage]) -> None:
-        for image in images:
-            self.images.append(image)
-            self.strip.add_image(image)
-        self.strip.select(images[0].key)
-
-    def remove_image(self, key: object) -> None:
-        self.images = [i for i in self.images if i.key != key]
-        self.strip.remove(key)
-        if self.current is not None and self.current.key == key:
-            self.current = None
-            self._select_key(self.strip.keys()[0] if self.images else None)
-
+    # ---------------------------------------------------------- the picture shown
     def _select_key(self, key: object) -> None:
         self.current = next((i for i in self.images if i.key == key), None)
         if self.current is not None:
@@ -363,48 +265,20 @@ class AugmentWorkspace(QWidget):
         have = self.current is not None
         self.centre.setCurrentIndex(1 if have else 0)
         self.strip.setVisible(bool(self.images))
-        for widget in (self.export_button, self.act_export):
+        for widget in (self.export_button, self.act_export, self.look_button):
             widget.setEnabled(have)
         # A disabled button says what it waits for.
-        self.export_button.setToolTip(EXPORT_TIP if have else "Open a picture first")
+        self.export_button.setToolTip(EXPORT_TIP if have else WAITING_TIP)
+        self.look_button.setToolTip(LOOK_TIP if have else WAITING_TIP)
         pal = theme_manager().palette
         self.export_button.setIcon(icons.icon("export", pal.accent_text if have else pal.muted))
         if have:
             w, h = self.current.full_size
             self.info.setText(self.current.name)
-            self.info_size.setText(f"  ·  {w} × {h}  ·  {_plural(len(self.images), 'picture')}")
+            self.info_size.setText(f"  ·  {w} × {h}  ·  {plural(len(self.images), 'picture')}")
         else:
             self.info.setText("No picture yet")
             self.info_size.setText("")
-
-    # ---------------------------------------------------------- drag and drop
-    def _takes(self, mime: QMimeData | None) -> bool:
-        """Whether a drop is ours: picture data, or files and folders that all hold pictures.
-        Anything else (a model file, a training run) is left to the main window, which
-        routes each file to its workspace."""
-        if mime is None:
-            return False
-        files = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
-        if files:
-            return all(self.can_open(f) for f in files)
-        return mime.hasImage()
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._takes(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event) -> None:
-        self.dragEnterEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        if not self._takes(mime):
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.add_from_mime(mime, "what was dropped")
 
     # --------------------------------------------------------------- preview
     @property
@@ -468,88 +342,6 @@ class AugmentWorkspace(QWidget):
         super().resizeEvent(event)
         self._resize_timer.start()
 
-    # ------------------------------------------------------------- pipelines
-    def _restore_pipeline(self) -> None:
-        seed = settings.read_str(_SEED_KEY, "")
-        if seed.isdigit():
-            self.grid.set_seed(min(int(seed), MAX_SEED))
-            self.grid.fixed_seed.setChecked(True)
-        text = settings.read_str(_SETTINGS_KEY, "")
-        pipeline = DEFAULT_PIPELINE
-        if text:
-            try:
-                pipeline = Pipeline.from_json(text)
-            except CnnvizError:
-                pipeline = DEFAULT_PIPELINE
-        self.editor.set_pipeline(copy_pipeline(pipeline))
-
-    def save_pipeline(self, path: Path) -> None:
-        """Write the pipeline as JSON; a failure is reported in the notice."""
-        try:
-            self.editor.pipeline.validated().save(path)
-        except (CnnvizError, OSError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            self.notice.show_message(f"Cannot save the pipeline to {Path(path).name}: {reason}")
-            return
-        self.status_message.emit(f"Saved the pipeline to {Path(path).name}.")
-
-    def load_pipeline(self, path: Path) -> bool:
-        """Replace the pipeline with the one in ``path``; a bad file is reported, not raised."""
-        try:
-            pipeline = Pipeline.load(path)
-        except CnnvizError as exc:
-            self.notice.show_message(str(exc))
-            return False
-        self.editor.set_pipeline(pipeline)
-        self.status_message.emit(f"Loaded the pipeline {Path(path).name}.")
-        return True
-
-    def save_pipeline_dialog(self) -> None:
-        start = settings.read_str("paths/pipelines", str(Path.home() / "pipeline.json"))
-        name, _ = QFileDialog.getSaveFileName(self, "Save Pipeline", start, "Pipelines (*.json)")
-        if name:
-            path = Path(name) if name.endswith(".json") else Path(name + ".json")
-            settings.write("paths/pipelines", str(path))
-            self.save_pipeline(path)
-
-    def load_pipeline_dialog(self) -> None:
-        start = settings.read_str("paths/pipelines", str(Path.home()))
-        name, _ = QFileDialog.getOpenFileName(self, "Load Pipeline", start, "Pipelines (*.json)")
-        if name:
-            settings.write("paths/pipelines", name)
-            self.load_pipeline(Path(name))
-
-    # ---------------------------------------------------------------- export
-    def torchvision_code(self) -> str:
-        size = None
-        if self.current is not None:
-            size = (self.current.full_size[1], self.current.full_size[0])
-        return self.editor.pipeline.to_torchvision_code(size)
-
-    def show_code(self) -> CodeDialog | None:
-        try:
-            code = self.torchvision_code()
-        except CnnvizError as exc:
-            self.notice.show_message(str(exc))
-            return None
-        return self._open(CodeDialog(code, self))
-
-    def export_samples_dialog(self) -> ExportSamplesDialog | None:
-        if self.current is None:
-            self.notice.show_message("Load a picture first: there is nothing to export yet.")
-            return None
-        dialog = ExportSamplesDialog(self.current, list(self.images),
-                                     copy_pipeline(self.editor.pipeline), self.grid.count,
-                                     self.grid.seed, self)
-        dialog.finished_export.connect(lambda result: self.status_message.emit(result.message()))
-        return self._open(dialog)
-
-    def _open(self, dialog):
-        self._dialogs = [d for d in self._dialogs if d.isVisible()]
-        self._dialogs.append(dialog)
-        dialog.open()
-        return dialog
-
     # -------------------------------------------------------------- lifetime
     def request_look_inside(self) -> None:
         """Ask the window to show the current picture and pipeline in "Look inside"."""
@@ -566,8 +358,4 @@ class AugmentWorkspace(QWidget):
             dialog.close()
         self.preview.shutdown()
         self.loader.shutdown()
-        settings.write(_SEED_KEY, str(self.grid.seed) if self.grid.fixed_seed.isChecked() else "")
-        try:
-            settings.write(_SETTINGS_KEY, self.editor.pipeline.to_json())
-        except CnnvizError:
-            pass  # an invalid half-edited pipeline is not worth remembering
+        self._remember_pipeline()

@@ -1,0 +1,23 @@
+"""Which files the Architectures and Train workspaces open, answered without importing them.
+
+The window asks these when a file is dropped or given on the command line (see
+:mod:`cnnviz.ui.workspaces`); the workspaces use the same functions, so the two never
+disagree.  Only the standard library is imported here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def is_model_file(path: Path) -> bool:
+    """A Python file, which the explorer loads as a network of one's own."""
+    path = Path(path)
+    return path.suffix.lower() == ".py" and path.is_file()
+
+
+def is_run_folder(path: Path) -> bool:
+    """A training run's folder: one holding a run.json (written by the lab, the command line
+    or a script through GradNormRecorder)."""
+    path = Path(path)
+    return path.is_dir() and (path / "run.json").is_file()
