@@ -315,10 +315,11 @@ def ui_checks(shots: Path | None) -> Iterator[tuple[str, CheckFn]]:
     yield "Qt: application starts", _start_application
     yield "main window renders", lambda: _render("main window", _main_window, shots)
     try:
-        from cnnviz.ui.main_window import WORKSPACES
+        from cnnviz.ui.workspaces import WORKSPACES
     except Exception as exc:  # noqa: BLE001 - the main window check above reports it too
         yield "workspaces: list them", _raiser(exc)
         return
+    yield "files find their workspace", _route_files
     for entry in WORKSPACES:
         yield (f"workspace renders: {entry.title}",
                lambda entry=entry: _render(entry.title, lambda: _workspace(entry), shots))
@@ -342,6 +343,27 @@ def _main_window():
     from cnnviz.ui.main_window import MainWindow
 
     return MainWindow()
+
+
+def _route_files() -> str:
+    """A picture, a model file and a run folder each reach their workspace through the light
+    accepts functions (imported by name, so a bundle that left one out fails here)."""
+    from cnnviz.ui.workspaces import WORKSPACES, WorkspaceRegistry
+
+    registry = WorkspaceRegistry()
+    with tempfile.TemporaryDirectory(prefix="cnnviz-selftest-") as tmp:
+        folder = Path(tmp)
+        run = folder / "run"
+        run.mkdir()
+        (run / "run.json").write_text("{}")
+        files = {"augment": folder / "photo.jpg", "arch": folder / "net.py", "train": run}
+        files["augment"].write_bytes(b"")
+        files["arch"].write_text("")
+        for expected, path in files.items():
+            owner = next((w.key for w in WORKSPACES if registry.accepts(w.key, path)), None)
+            if owner != expected:
+                raise AssertionError(f"{path.name} went to {owner}, not {expected}")
+    return ", ".join(f"{p.name} -> {k}" for k, p in files.items())
 
 
 def _workspace(entry):

@@ -59,6 +59,8 @@ def _inputs(folder: Path) -> tuple[list[Path], Path]:
 
 
 def main() -> int:
+    from PySide6.QtCore import Qt
+
     from cnnviz.ui.app import make_application
 
     app = make_application()
@@ -82,6 +84,7 @@ def main() -> int:
     for theme in ("light", "dark"):
         theme_manager().set_mode(theme)
         window = MainWindow()
+        window.setWindowState(Qt.WindowState.WindowNoState)  # the 800 px offscreen screen maximises it
         window.setFixedSize(*SIZE)
         window.show()
         ws = window.show_workspace("arch")
@@ -97,6 +100,7 @@ def main() -> int:
             print("wrote", OUT / f"{name}-{theme}.png")
 
         ws.tabs.setCurrentIndex(0)
+        ws.show_catalog(True)  # hidden at first on a 1280-pixel window; shown for the tour
         show("resnet34")
         ws.expand_all()
         first_add = [l.id for l in ws.report.layers if l.kind == "add"][3]

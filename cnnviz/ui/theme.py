@@ -212,6 +212,8 @@ def _stylesheet(p: Palette) -> str:
     QPushButton, QToolButton {{ background: {p.surface}; border: 1px solid {p.border};
                border-radius: 6px; padding: 5px 12px; color: {p.text}; }}
     QPushButton:hover, QToolButton:hover {{ border-color: {p.accent}; }}
+    QPushButton:disabled, QToolButton:disabled {{ color: {p.muted}; background: {p.surface_alt};
+               border-color: {p.border}; }}
     QPushButton:checked, QToolButton:checked {{ background: {p.accent_soft}; color: {p.accent};
                border-color: {p.accent}; }}
     QPushButton[primary="true"] {{ background: {p.accent}; color: {p.accent_text};

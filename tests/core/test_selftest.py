@@ -34,7 +34,8 @@ def test_self_test_passes_and_writes_nothing_outside_its_folder(tmp_path):
     for name in ("torchvision C++ operators (torchvision::nms)", "import every cnnviz module",
                  "zoo: build and run resnet18:", "zoo: build and run lenet5:",
                  "inspect ResNet-18", "train a plain/residual twin pair", "augment: hflip:",
-                 "main window renders", "workspace renders: Architectures"):
+                 "main window renders", "files find their workspace",
+                 "workspace renders: Architectures"):
         passed = re.compile(r"^PASS +\S+ s  " + re.escape(name), re.M)
         assert passed.search(result.stdout), f"{name!r} did not pass:\n{result.stdout}"
     assert re.search(r"^self-test: \d+ passed, 0 failed, \d+ skipped in ", lines[-1])

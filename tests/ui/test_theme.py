@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QCheckBox
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication, QCheckBox, QPushButton
 
 from cnnviz.ui.theme import DARK, LIGHT, theme_manager
 
@@ -43,3 +43,21 @@ def test_a_check_box_without_text_is_as_wide_as_its_box(qtbot):
         box.ensurePolished()
     assert bare.sizeHint().width() <= 16
     assert labelled.sizeHint().width() > bare.sizeHint().width() + 40
+
+
+def _colours(widget) -> set[tuple[int, int, int]]:
+    image = widget.grab().toImage()
+    return {image.pixelColor(x, y).getRgb()[:3]
+            for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)}
+
+
+def test_a_disabled_plain_button_looks_disabled_in_both_themes(qtbot):
+    for pal in (LIGHT, DARK):
+        theme_manager().set_mode("light" if pal is LIGHT else "dark")
+        enabled, disabled = QPushButton("Look inside"), QPushButton("Look inside")
+        disabled.setEnabled(False)
+        for button in (enabled, disabled):
+            qtbot.addWidget(button)
+            button.resize(140, 32)
+        fill = QColor(pal.surface_alt).getRgb()[:3]
+        assert fill in _colours(disabled) and fill not in _colours(enabled)

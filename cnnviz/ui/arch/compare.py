@@ -7,7 +7,7 @@ and :meth:`ComparePanel.expand_all` fold and unfold both together.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,6 +37,11 @@ ROWS = ("Parameters", "Multiply-adds", "Layers", "Modules", "Activations per ima
 # blocks' shortcut arcs (or their absence) must read at a glance, so a graph too long for it
 # opens scrolled to its first shortcut; Fit to window then shows the whole of both.
 OPEN_MIN_ZOOM = 0.5
+# The numbers table gets at most this share of the height it shares with the graphs when the
+# panel first has a size: the graphs side by side are the lesson, the table a reference the
+# user can drag down (the splitter remembers nothing; each session starts graph-first).
+TABLE_SHARE = 0.35
+TABLE_MIN_ROWS = 2  # the table never shrinks below its header and this many rows
 ROW_TIPS = {"Layers": LAYERS_MEANING, "Modules": MODULES_MEANING}
 
 
@@ -68,7 +73,12 @@ class ComparePanel(QWidget):
         self.views = [GraphView(), GraphView()]
         self.captions = [QLabel(), QLabel()]
         for i, picker in enumerate(self.pickers):
-            picker.setMinimumWidth(180)
+            # Sized by a name's length, not the longest entry's, so the bar fits a 960 px
+            # window at 150 % without one widget drawn over the next.
+            picker.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            picker.setMinimumContentsLength(12)
+            picker.setMaximumWidth(320)
             picker.setMaxVisibleItems(24)
             picker.activated.connect(lambda _x, side=i: self._picked(side))
             self.views[i].view_changed.connect(lambda side=i: self._sync_from(side))
@@ -79,6 +89,9 @@ class ComparePanel(QWidget):
         self.swap_button = QPushButton("Swap")
         self.swap_button.clicked.connect(self.swap)
         self.preset_box = QComboBox()
+        self.preset_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset_box.setMinimumContentsLength(13)
         self.preset_box.addItem("Classic pairs…", None)
         self.preset_box.activated.connect(self._preset)
         self.table = QTableWidget(len(ROWS), 3)
@@ -91,7 +104,7 @@ class ComparePanel(QWidget):
         self.table.setShowGrid(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         # Row headers padded like column headers would make six rows take a third of a small
         # window; _fit_table then sizes the rows to what the headers need.
         self.table.setStyleSheet("QHeaderView::section:vertical { padding-top: 3px; "
@@ -101,11 +114,11 @@ class ComparePanel(QWidget):
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
-        bar.addWidget(self.pickers[0])
-        vs = QLabel("vs")
-        vs.setProperty("role", "muted")
-        bar.addWidget(vs)
-        bar.addWidget(self.pickers[1])
+        bar.addWidget(self.pickers[0], 1)
+        self.vs_label = QLabel("vs")
+        self.vs_label.setProperty("role", "muted")
+        bar.addWidget(self.vs_label)
+        bar.addWidget(self.pickers[1], 1)
         bar.addWidget(self.swap_button)
         bar.addStretch(1)
         bar.addWidget(self.preset_box)
@@ -118,14 +131,22 @@ class ComparePanel(QWidget):
             col.addWidget(self.captions[i])
             col.addWidget(self.views[i], 1)
             graphs.addWidget(holder)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.table)
+        self.split.addWidget(graphs)
+        self.split.setStretchFactor(1, 1)
+        self.split.splitterMoved.connect(self._table_dragged)
+        self._table_placed = False  # whether the table got its first share (or was dragged)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(10)
         layout.addLayout(bar)
-        layout.addWidget(self.table)
-        layout.addWidget(graphs, 1)
+        layout.addWidget(self.split, 1)
 
     def set_catalog(self, entries) -> None:
+        """Offer ``entries`` in both combos by display name; a side picked before the
+        catalog arrived (shown by its reference until now) takes its display name."""
         names = {e.ref: e.display_name for e in entries}
         for picker in self.pickers:
             current = picker.currentData()
@@ -146,6 +167,10 @@ class ComparePanel(QWidget):
         for a, b in PRESETS:
             if a in names and b in names:
                 self.preset_box.addItem(f"{names[a]} vs {names[b]}", (a, b))
+        for side in range(2):
+            if self.refs[side] and self.reports[side] is None:
+                self.views[side].set_busy(f"Inspecting {self.pickers[side].currentText()}…")
+        self._fill_table()
 
     def compare(self, left: str, right: str) -> None:
         """Inspect ``left`` and ``right`` (catalog refs) and show them side by side."""
@@ -164,6 +189,7 @@ class ComparePanel(QWidget):
         self.refs[side] = ref
         self.reports[side] = None
         self.views[side].set_busy(f"Inspecting {picker.currentText()}…")
+        self._fill_table()
         self._runner.submit(engine.inspect, ref, None, None, None, key=f"compare-{side}",
                             on_done=lambda result, s=side: self._done(s, result),
                             on_error=lambda exc, tb, s=side: self._failed(s, exc))
@@ -190,6 +216,9 @@ class ComparePanel(QWidget):
 
     def _done(self, side: int, result) -> None:
         self.reports[side] = result
+        picker = self.pickers[side]
+        if picker.currentText() == self.refs[side]:  # picked before the catalog arrived
+            picker.setItemText(picker.currentIndex(), result.report.display_name)
         self.views[side].set_busy(None)
         self._redraw()
 
@@ -261,13 +290,43 @@ class ComparePanel(QWidget):
             self.table.setItem(row, 2, item)
 
     def _fit_table(self) -> None:
-        """Make every row as tall as its header needs (the theme pads header sections) and
-        the table exactly as tall as its rows, so no row header is clipped."""
+        """Make every row as tall as its header needs (the theme pads header sections); the
+        table is at most as tall as its rows (no empty band under them) and at least
+        :data:`TABLE_MIN_ROWS` rows tall, scrolling in between."""
         rows = self.table.verticalHeader()
         height = max(24, *(rows.sectionSizeHint(i) for i in range(rows.count())))
         rows.setDefaultSectionSize(height)
-        head = self.table.horizontalHeader().sizeHint().height()
-        self.table.setFixedHeight(head + height * rows.count() + 2 * self.table.frameWidth())
+        head = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+        self.table.setMaximumHeight(head + height * rows.count())
+        self.table.setMinimumHeight(head + height * TABLE_MIN_ROWS)
+
+    def table_height(self) -> int:
+        """The table's whole height: its header and every row."""
+        return self.table.maximumHeight()
+
+    def _place_table(self) -> None:
+        """Give the table its whole height or the whole rows that fit :data:`TABLE_SHARE` of
+        the split, whichever is less, the graphs the rest (once, when the split first has a
+        height)."""
+        total = sum(self.split.sizes())
+        if self._table_placed or total <= 0 or not self.isVisible():
+            return
+        self._table_placed = True
+        table = self.table_height()
+        if table > TABLE_SHARE * total:  # cut after a whole row, never in the middle of one
+            row = self.table.verticalHeader().defaultSectionSize()
+            head = table - row * self.table.rowCount()
+            rows = max(TABLE_MIN_ROWS, int((TABLE_SHARE * total - head) // row))
+            table = head + rows * row
+        self.split.setSizes([table, total - table])
+
+    def _table_dragged(self, *_args) -> None:
+        self._table_placed = True
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # After the layout has given the split its height.
+        QTimer.singleShot(0, self, self._place_table)
 
     def changeEvent(self, event) -> None:  # a new style sheet may change the header sizes
         super().changeEvent(event)

@@ -44,7 +44,8 @@ def color_at(position: float) -> QColor:
 
 @dataclass(frozen=True)
 class LegendContent:
-    """What a gradient colour bar explains: ``model``'s norms at ``step`` of ``run``, on a
+    """What a gradient colour bar explains: ``model``'s norms at ``step`` of ``run`` (worded
+    for a reader: "the run of 28 Nov 14:13"), on a
     log scale from ``low`` to ``high`` (NaN: nothing measured yet), drawn on the graph of
     ``network`` (the architecture's display name).  ``note`` lists how to read the colours
     ("log10 scale · …"); ``warning`` is one sentence the reader must not miss (the graph is
@@ -61,7 +62,7 @@ class LegendContent:
 
     @property
     def title(self) -> str:
-        return f"Gradient norm · step {self.step:,} of {self.model}"
+        return f"Gradient norm · {self.model}, step {self.step:,}"
 
     @property
     def has_scale(self) -> bool:

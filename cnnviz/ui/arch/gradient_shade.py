@@ -10,6 +10,7 @@ gathers and one colour per node: no relayout, no re-inspection.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -19,6 +20,8 @@ from cnnviz.core.inspect.gradients import (
 )
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.gradient_legend import COLOR_MAP, LegendContent, color_at
+from cnnviz.ui.arch.graph_items import FROZEN_TAG
+from cnnviz.ui.arch.model_bar import CHOICES, OPTIONS
 
 ModelKey = tuple[str, tuple[tuple[str, Any], ...]]
 MINIMAP_DELAY_MS = 500  # the overview re-renders the whole scene: at most twice a second
@@ -32,16 +35,62 @@ def model_key(ref: str, options: dict | None, defaults: dict | None = None) -> M
         (key, value.lower() if isinstance(value, str) else value) for key, value in merged.items()))
 
 
-def model_name(snapshot, network: str) -> str:
-    """How views name ``snapshot``'s model: ``network`` (the display name, "Plain-56
-    (CIFAR)") when the run named the model after its architecture, as the lab does by
-    default; otherwise that, followed by the run's own name for it in quotes
-    ("Plain-20 (CIFAR) “plain20-nobn”"), which tells two models of one network apart."""
-    label, arch = snapshot.model.strip(), snapshot.arch.strip()
-    plain = arch.removeprefix("torchvision:").rpartition(":")[2]
-    if not label or label.lower() in (arch.lower(), plain.lower()):
-        return network or label
-    return f"{network} “{label}”" if network else label
+def model_name(snapshot, network: str, defaults: dict | None = None) -> str:
+    """How views name ``snapshot``'s model: ``network`` (the display name, "Plain-20
+    (CIFAR)") followed by the builder options it was trained with, in words, where they
+    differ from ``defaults`` (all of them when None): "Plain-20 (CIFAR) without batch norm".
+    The run's own id for the model ("plain20-nobn") is never shown: the options are what
+    tell two models of one network apart."""
+    name = network or arch_title(snapshot.arch) or snapshot.model.strip()
+    words = option_words(snapshot.options or {}, defaults)
+    return f"{name} {', '.join(words)}" if words else name
+
+
+def arch_title(arch: str) -> str:
+    """A class name for a ``file.py:Class`` reference, the name itself otherwise."""
+    return arch.strip().removeprefix("torchvision:").rpartition(":")[2]
+
+
+def option_words(options: dict, defaults: dict | None = None) -> list[str]:
+    """Builder options as the model bar words them: "without batch norm", "with Sigmoid",
+    "with Xavier init"; options equal to ``defaults`` are left out."""
+    words = []
+    for key, value in sorted(options.items()):
+        if defaults is not None and key in defaults and _same(defaults[key], value):
+            continue
+        label = OPTIONS.get(key, (None, ""))[0]
+        if isinstance(value, bool):
+            text = label[0].lower() + label[1:] if label else key.replace("_", " ")
+            words.append(f"{'with' if value else 'without'} {text}")
+        else:
+            choices = dict(CHOICES.get(key, ()))
+            shown = choices.get(str(value).lower(), str(value))
+            words.append(f"with {shown}")
+    return words
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    return a == b
+
+
+_RUN_STAMP = re.compile(r"^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-|$)")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def run_words(run: str) -> str:
+    """A run's label for a reader: a run folder's name ("20261128-141330-plain20-vs-…")
+    becomes "the run of 28 Nov 14:13"; any other label is kept ("run lesson 3");
+    empty stays empty."""
+    run = run.strip()
+    if not run:
+        return ""
+    stamp = _RUN_STAMP.match(run)
+    if stamp is None or not 1 <= int(stamp[2]) <= 12:
+        return f"run {run}"
+    month, day, hour, minute = (int(stamp[i]) for i in range(2, 6))
+    return f"the run of {day} {_MONTHS[month - 1]} {hour:02d}:{minute:02d}"
 
 
 def describe(unit: UnitNorm, params: int, is_block: bool, step: int) -> str:
@@ -101,8 +150,10 @@ class GradientShading:
             self._groups = None
         return self._map
 
-    def paint(self, report, layout, snapshot) -> None:
-        """Colour the nodes of ``layout`` (drawn from ``report``) by ``snapshot``."""
+    def paint(self, report, layout, snapshot, defaults: dict | None = None) -> None:
+        """Colour the nodes of ``layout`` (drawn from ``report``) by ``snapshot``;
+        ``defaults`` are the network's default builder options (the legend names only the
+        options the run changed)."""
         mapping = self.mapping(report, snapshot)
         if self._groups is None or self._groups_for[0] is not layout:
             self._groups = mapping.groups(layout.nodes)
@@ -119,13 +170,15 @@ class GradientShading:
             note = describe(unit, self._params[key], layout.nodes[key].is_block, snapshot.step)
             if unit.state == "trained":
                 position = scale_position(unit.value, *scale) if scale else 0.0
-                paint[key] = ("value", color_at(position), note)
+                paint[key] = ("value", color_at(position), note, fmt.norm(unit.value))
             else:
-                paint[key] = (unit.state, None, note)
+                tag = FROZEN_TAG if unit.state == "frozen" else ""
+                paint[key] = (unit.state, None, note, tag)
         self.view.graph_scene.set_heat(paint)
         self.legend = LegendContent(
-            model=model_name(snapshot, report.display_name), step=snapshot.step, low=self.low, high=self.high,
-            run=snapshot.run, note=self._legend_note(layout, mapping),
+            model=model_name(snapshot, report.display_name, defaults), step=snapshot.step,
+            low=self.low, high=self.high, run=run_words(snapshot.run),
+            note=self._legend_note(layout, mapping),
             network=report.display_name,
             # A run says its input size once the training side sends it; older sends do not.
             warning=input_size_note(snapshot.input_shape, report.input_shape))
@@ -153,7 +206,7 @@ class GradientShading:
 
     def _legend_tip(self) -> str:
         s = self.snapshot
-        run = f" of run {html.escape(s.run)}" if s.run else ""
+        run = f" of {html.escape(run_words(s.run))}" if s.run else ""
         name = self.legend.model if self.legend else s.model
         return (f"Gradient norms of {html.escape(name)} at step {s.step:,}{run}.<br>"
                 f"Colour: log10 of the norm on the {COLOR_MAP} map, from the smallest to the "

@@ -19,6 +19,9 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem,
 from cnnviz.ui.theme import palette
 
 TEXT_LOD = 0.42  # below this zoom, labels are unreadable: draw shapes only
+# Nor is a node's title below this many pixels on screen: there the box is drawn flat too, and
+# the view names it beside the box (see text_zoom and cnnviz.ui.arch.side_labels).
+MIN_TITLE_PX = 7.5
 RADIUS = 7.0
 BASE_PT = 9.0  # the desktop font size node boxes are designed for
 _PILL_H = 17.0
@@ -42,6 +45,12 @@ def _fonts() -> tuple[QFont, QFont, QFont]:
     badge.setPointSizeF(8.0 * k)
     badge.setWeight(QFont.Weight.Bold)
     return title, sub, badge
+
+
+def text_zoom() -> float:
+    """The zoom from which nodes draw their own text: :data:`TEXT_LOD`, or more where the
+    title would be under :data:`MIN_TITLE_PX` pixels there."""
+    return max(TEXT_LOD, MIN_TITLE_PX / QFontInfo(_fonts()[0]).pixelSize())
 
 
 def readable_zoom(min_px: float = 11.0) -> float:
@@ -98,6 +107,7 @@ class NodeItem(QGraphicsObject):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._hover = False
         self._title_font, self._sub_font, self._badge_font = _fonts()
+        self._text_zoom = max(TEXT_LOD, MIN_TITLE_PX / QFontInfo(self._title_font).pixelSize())
         self._pill_h = _PILL_H * text_scale()
         # The title has the top line to itself; the repeat badge and the expand button sit
         # at the end of the second line, so they never cover the name.
@@ -113,14 +123,18 @@ class NodeItem(QGraphicsObject):
         self.base_tooltip = tooltip
         self.heat: QColor | None = None
         self.heat_state: str | None = None  # None: shade by weight; "value", "frozen", "none"
+        self.value_text = ""  # the measured value in words, for the label beside a far bar
         self._title_tagged = title_fm.elidedText(
             title, Qt.TextElideMode.ElideRight, text_w - self._pill_width(FROZEN_TAG) - 6)
 
-    def set_heat(self, state: str | None, color: QColor | None = None, note: str = "") -> None:
+    def set_heat(self, state: str | None, color: QColor | None = None, note: str = "",
+                 value: str = "") -> None:
         """Paint by a measured value: ``state`` "value" (filled with ``color``), "frozen" or
         "none"; ``None`` returns to shading by weight.  ``note`` (rich text) is appended to
-        the tooltip."""
+        the tooltip; ``value`` is the value as the legend writes it ("3.2·10⁻⁵"), shown
+        beside the node when the graph is zoomed too far out for its own text."""
         self.heat_state, self.heat = state, color
+        self.value_text = value if state is not None else ""
         self.setToolTip(f"{self.base_tooltip}<br>{note}" if note else self.base_tooltip)
         self.update()
 
@@ -193,7 +207,7 @@ class NodeItem(QGraphicsObject):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         r = self._rect
-        if lod < TEXT_LOD and not selected:
+        if lod < self._text_zoom and not selected:
             # Zoomed far out a node is a few pixels: a flat box reads the same and is cheap.
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(far)
@@ -221,7 +235,7 @@ class NodeItem(QGraphicsObject):
         stripe = QPainterPath()
         stripe.addRoundedRect(QRectF(r.left() + 1.5, r.top() + 4, 4, r.height() - 8), 2, 2)
         painter.fillPath(stripe, outline)
-        if lod < TEXT_LOD:
+        if lod < self._text_zoom:
             return
         painter.setPen(text)
         left = r.left() + 13

@@ -19,6 +19,7 @@ from cnnviz.core.inspect.layout import V_GAP
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.graph_items import EdgeItem, FrameItem, NodeItem, text_scale
 from cnnviz.ui.arch.shortcut_item import ShortcutItem
+from cnnviz.ui.arch.side_labels import short_name
 
 NODE_WIDTH = 230.0
 SHADES = ("params", "macs", "none")
@@ -117,7 +118,10 @@ class GraphScene(QGraphicsScene):
         self.edges: list[EdgeItem] = []
         self.frames: dict[str, FrameItem] = {}
         self.shortcuts: dict[str, ShortcutItem] = {}
+        self.names: dict[str, str] = {}  # each node's short name, for labels beside far bars
         self.scale_factor = 1.0
+        # Goes up whenever what a node shows changes: the view's placed labels depend on it.
+        self.revision = 0
 
     def request_expand(self, path: str) -> None:
         self.expand_requested.emit(path)
@@ -129,6 +133,8 @@ class GraphScene(QGraphicsScene):
         """Replace the items with those of ``layout`` (of ``report``)."""
         self.clear()
         self.nodes, self.edges, self.frames, self.shortcuts = {}, [], {}, {}
+        self.names = {}
+        self.revision += 1
         s = self.scale_factor = layout_scale(layout)
         blocks = {b.path: b for b in report.root.walk()}
         layer_ids = set(report.graph.nodes)
@@ -155,6 +161,7 @@ class GraphScene(QGraphicsScene):
             item = NodeItem(key, rect, kind, title, sub, tip, is_block=is_block, badge=badge)
             self.addItem(item)
             self.nodes[key] = item
+            self.names[key] = short_name(item, report)
         for edge in layout.edges:
             if edge.source not in self.nodes or edge.target not in self.nodes:
                 continue
@@ -205,13 +212,17 @@ class GraphScene(QGraphicsScene):
             if shade != GRADIENT and item.heat_state is not None:
                 item.set_heat(None)
             item.update()
+        self.revision += 1
+        self.update()  # the labels beside far bars may change too
 
     def set_heat(self, paint: dict) -> None:
         """Colour nodes by a measured value: ``paint`` maps node keys to ``(state, colour,
-        tooltip note)`` as :meth:`NodeItem.set_heat` takes them; nodes not in it are neutral."""
+        tooltip note, value text)`` as :meth:`NodeItem.set_heat` takes them; nodes not in it
+        are neutral."""
         for key, item in self.nodes.items():
-            state, color, note = paint.get(key, ("none", None, ""))
-            item.set_heat(state, color, note)
+            item.set_heat(*paint.get(key, ("none", None, "", "")))
+        self.revision += 1
+        self.update()
 
 
 def _layer_counts(report) -> dict[str, int]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEasingCurve, QEvent, QPoint, QPointF, Qt, QVariantAnimation, Signal
+from PySide6.QtCore import (
+    QEasingCurve, QEvent, QPoint, QPointF, QRectF, Qt, QVariantAnimation, Signal,
+)
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QMenu
 
 from cnnviz.ui.arch.gradient_legend import GradientLegend
-from cnnviz.ui.arch.graph_items import readable_zoom
+from cnnviz.ui.arch.graph_items import readable_zoom, text_zoom
 from cnnviz.ui.arch.graph_scene import GraphScene
 from cnnviz.ui.arch.minimap import Minimap
+from cnnviz.ui.arch.side_labels import SideLabel, paint_labels, place_labels
 from cnnviz.ui.theme import palette, theme_manager
 
 MIN_ZOOM, MAX_ZOOM = 0.04, 4.0
@@ -69,7 +72,11 @@ class GraphView(QGraphicsView):
         self._anim.setDuration(170)
         self._anim.setEasingCurve(QEasingCurve.Type.OutCubic)
         self._anim.valueChanged.connect(self._animate_zoom)
+        self._anim.finished.connect(self.viewport().update)  # the labels beside far boxes
         self._anim_center: QPointF | None = None
+        self._labels: list[SideLabel] = []
+        self._text_zoom = text_zoom()  # as the nodes are built with the desktop font now
+        self._labels_for: tuple[float, int] | None = None  # (zoom, scene revision) placed at
         self.graph_scene.selectionChanged.connect(self._scene_selection_changed)
         self.horizontalScrollBar().valueChanged.connect(self._viewport_moved)
         self.verticalScrollBar().valueChanged.connect(self._viewport_moved)
@@ -83,6 +90,7 @@ class GraphView(QGraphicsView):
         the zoom and scroll position are kept (see :meth:`align` to hold a node still)."""
         self.graph_scene.blockSignals(True)
         self.graph_scene.populate(report, layout, frames, shade)
+        self._text_zoom = text_zoom()
         self.graph_scene.blockSignals(False)
         self._placeholder.hide()
         if fresh:
@@ -120,18 +128,27 @@ class GraphView(QGraphicsView):
     def set_placeholder(self, text: str) -> None:
         self._placeholder.setText(text)
         self._placeholder.setGeometry(self.viewport().geometry().adjusted(40, 40, -40, -40))
-        self._placeholder.setVisible(not self.graph_scene.nodes)
+        self._placeholder.setVisible(not self.graph_scene.nodes and self._busy.isHidden())
 
     def set_busy(self, text: str | None) -> None:
-        """Show a "working" pill over the graph (None hides it); the graph stays usable."""
+        """Show a "working" pill over the graph (None hides it); the graph stays usable.
+        The placeholder text waits while the pill shows: one state message at a time."""
         if not text:
             self._busy.hide()
+            self._placeholder.setVisible(not self.graph_scene.nodes)
             return
+        self._placeholder.hide()
         self._busy.setText(text)
         self._busy.adjustSize()
         self._place_busy()
         self._busy.show()
         self._busy.raise_()
+
+    def shown_messages(self) -> list[str]:
+        """The state messages shown over the graph now: the "working" pill's and the
+        placeholder's texts (at most one of them at a time)."""
+        return [label.text() for label in (self._busy, self._placeholder)
+                if not label.isHidden() and label.text()]
 
     def _place_busy(self) -> None:
         vp = self.viewport().geometry()
@@ -327,6 +344,33 @@ class GraphView(QGraphicsView):
         self.legend.reposition()
         self._placeholder.setGeometry(self.viewport().geometry().adjusted(40, 40, -40, -40))
         self._place_busy()
+
+    def side_labels(self) -> list[tuple[SideLabel, QRectF]]:
+        """The labels drawn beside the boxes (see :mod:`cnnviz.ui.arch.side_labels`), each
+        with its box in viewport pixels: none while the boxes are large enough to show their
+        own text (zoom at :func:`~cnnviz.ui.arch.graph_items.text_zoom` or more)."""
+        zoom = self.zoom()
+        zooming = self._anim.state() == QVariantAnimation.State.Running
+        if zoom >= self._text_zoom or not self.graph_scene.nodes or zooming:
+            return []  # placed once an animated zoom settles (see _zoom_settled)
+        placed_for = (zoom, self.graph_scene.revision)
+        if self._labels_for != placed_for:
+            self._labels = place_labels(self.graph_scene, zoom, self.graph_scene.names)
+            self._labels_for = placed_for
+        to_view = self.viewportTransform()
+        return [(label, label.rect_at(to_view.map(label.anchor))) for label in self._labels]
+
+    def drawForeground(self, painter: QPainter, rect) -> None:
+        exposed = self.mapFromScene(rect).boundingRect()
+        labels = [(label, box) for label, box in self.side_labels() if box.intersects(exposed)]
+        if not labels:
+            return
+        painter.save()
+        painter.resetTransform()  # screen-size text, whatever the zoom
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing
+                               | QPainter.RenderHint.TextAntialiasing)
+        paint_labels(painter, labels, palette())
+        painter.restore()
 
     def drawBackground(self, painter: QPainter, rect) -> None:
         # The dot grid is tiled in device pixels: a scaled, smoothed brush costs a third of

@@ -75,7 +75,7 @@ class PrintedLegend:
         c = self.content
         parts = [c.network] if c.network else []
         if c.run:
-            parts.append(f"run {c.run}")
+            parts.append(c.run)
         if c.note:
             parts.append(c.note)
         return " · ".join(parts)

@@ -87,8 +87,24 @@ class ModelBar(QFrame):
         self.option_widgets: dict[str, QWidget] = {}
         self.compare_mode = False
         self._names = ("cnnviz", "")  # the shown network's title and subtitle
-        self._options_row = QHBoxLayout()
+        # The switches sit in the bar; where it is too narrow for them (the catalog shown
+        # in a 960 px window at 150 %) they move into a popup under "Switches" (see
+        # _fit_width), so no check box or list is cut to a letter.
+        self.options_box = QWidget()
+        self._options_row = QHBoxLayout(self.options_box)
+        self._options_row.setContentsMargins(0, 0, 0, 0)
         self._options_row.setSpacing(6)
+        self.switches_button = QToolButton(text="Switches",
+                                           toolTip="Batch norm, activation and initialisation")
+        self.switches_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.switches_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.switches_button.clicked.connect(self._show_switches)
+        self.switches_button.hide()
+        self.switches_popup = QFrame(self, Qt.WindowType.Popup)
+        self.switches_popup.setObjectName("SwitchesPopup")
+        popup = QHBoxLayout(self.switches_popup)
+        popup.setContentsMargins(10, 8, 10, 8)
+        self.compact = False
         self.collapse_button = QToolButton(toolTip="Collapse the network into its blocks")
         self.expand_button = QToolButton(toolTip="Expand every block")
         self.fit_button = QToolButton(toolTip="Fit the graph to the window (Ctrl+0)")
@@ -135,7 +151,9 @@ class ModelBar(QFrame):
         top.addLayout(inputs)
         bottom = QHBoxLayout()
         bottom.setSpacing(6)
-        bottom.addLayout(self._options_row)
+        self._bottom = bottom
+        bottom.addWidget(self.options_box)
+        bottom.addWidget(self.switches_button)
         bottom.addStretch(1)
         bottom.addWidget(self.shade)
         bottom.addSpacing(6)
@@ -152,15 +170,65 @@ class ModelBar(QFrame):
         self._retheme(theme_manager().palette)
 
     def _retheme(self, pal) -> None:
+        self.switches_popup.setStyleSheet(
+            f"#SwitchesPopup {{ background: {pal.surface}; border: 1px solid {pal.border}; }}")
         self.catalog_button.setIcon(icons.icon("architectures", pal.text))
         self.collapse_button.setIcon(icons.icon("collapse", pal.text))
         self.expand_button.setIcon(icons.icon("expand", pal.text))
         self.fit_button.setIcon(icons.icon("fit", pal.text))
+        self.switches_button.setIcon(icons.icon("sliders", pal.text))
         self.export_button.setIcon(icons.icon("export", pal.text))
         if self.shade.count():
             available = self.gradient_available()
             self.set_gradient_available(available, self.shade.itemData(
                 self.shade.findData("grad"), Qt.ItemDataRole.ToolTipRole) if available else "")
+
+    def full_width(self) -> int:
+        """The width the bar needs to show every control with its whole text."""
+        margins = self.layout().contentsMargins()
+        spacing = self._bottom.spacing()
+        row = [self.options_box, self.shade, self.collapse_button, self.expand_button,
+               self.fit_button, self.export_button]
+        shown = [w for w in row if not w.isHidden() or w is self.options_box]
+        width = sum(w.sizeHint().width() for w in shown) + spacing * (len(shown) + 1) + 40
+        if self.compare_mode or not self.option_widgets:
+            width -= self.options_box.sizeHint().width()
+        return width + margins.left() + margins.right()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Move the switches into the "Switches" popup, and show the catalog and export
+        buttons as icons, when the bar is narrower than :meth:`full_width`; back when not."""
+        compact = self.width() < self.full_width()
+        if compact == self.compact:
+            self.switches_button.setVisible(compact and bool(self.option_widgets)
+                                             and not self.compare_mode)
+            return
+        self.compact = compact
+        if compact:
+            self._bottom.removeWidget(self.options_box)
+            self.switches_popup.layout().addWidget(self.options_box)
+        else:
+            self.switches_popup.hide()
+            self.switches_popup.layout().removeWidget(self.options_box)
+            self.options_box.setParent(self)
+            self._bottom.insertWidget(0, self.options_box)
+        self.options_box.show()
+        style = (Qt.ToolButtonStyle.ToolButtonIconOnly if compact
+                 else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for button in (self.catalog_button, self.export_button):
+            button.setToolButtonStyle(style)
+        self.switches_button.setVisible(compact and bool(self.option_widgets)
+                                        and not self.compare_mode)
+
+    def _show_switches(self) -> None:
+        self.switches_popup.adjustSize()
+        below = self.switches_button.mapToGlobal(self.switches_button.rect().bottomLeft())
+        self.switches_popup.move(below)
+        self.switches_popup.show()
 
     def set_enabled(self, on: bool) -> None:
         for w in (self.channels, self.height_box, self.width_box, self.classes, self.collapse_button,
@@ -187,6 +255,7 @@ class ModelBar(QFrame):
         self.expand_button.setToolTip("Expand every block of both networks" if on else
                                       "Expand every block")
         self._show_names()
+        self._fit_width()
 
     def _show_names(self) -> None:
         title, subtitle = (COMPARE_TITLE, COMPARE_SUBTITLE) if self.compare_mode else self._names
@@ -247,6 +316,7 @@ class ModelBar(QFrame):
             self.option_widgets[key] = widget
             self._options_row.addWidget(widget)
             widget.setVisible(not self.compare_mode)
+        self._fit_width()
 
     def _set_options(self, options: dict) -> None:
         for key, value in options.items():

@@ -133,7 +133,8 @@ class GradientViewing:
         show_gradients asked for this network or the user shades by gradients, and repaint."""
         key = self._shown_key()
         snapshot = self.gradients.lookup(key)
-        name = model_name(snapshot, self.report.display_name) if snapshot and self.report else ""
+        name = (model_name(snapshot, self.report.display_name, self._default_options())
+                if snapshot and self.report else "")
         tip = f"Gradients of {name} from the Train workspace" if snapshot else ""
         self.bar.set_gradient_available(snapshot is not None, tip)
         wanted = snapshot is not None and key == self._gradients_wanted
@@ -186,5 +187,10 @@ class GradientViewing:
                 self.gradients.clear()
                 self.details.refresh_gradient()
             return
-        self.gradients.paint(self.report, self.layout_data, snapshot)
+        self.gradients.paint(self.report, self.layout_data, snapshot, self._default_options())
         self.details.refresh_gradient()
+
+    def _default_options(self) -> dict | None:
+        """The shown network's default builder options (None when it is no catalog entry)."""
+        entry = self.catalog.entries.get(self.inspection.ref) if self.inspection else None
+        return dict(entry.options) if entry else None

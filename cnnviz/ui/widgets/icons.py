@@ -39,6 +39,9 @@ _SHAPES = {
     "compare": '<rect x="3" y="4" width="7.5" height="16" rx="1.5"/><rect x="13.5" y="4" width="7.5" height="16" rx="1.5"/>',
     "chart": '<path d="M4 20.5h16"/><rect x="5" y="11" width="3.2" height="7" rx="0.6"/><rect x="10.4" y="5" width="3.2" height="13" rx="0.6"/><rect x="15.8" y="14" width="3.2" height="4" rx="0.6"/>',
     "eye": '<path d="M2.5 12s3.5-6.5 9.5-6.5 9.5 6.5 9.5 6.5-3.5 6.5-9.5 6.5S2.5 12 2.5 12z"/><circle cx="12" cy="12" r="3"/>',
+    "sliders": ('<path d="M4 6.5h3M11 6.5h9M4 12h9M17 12h3M4 17.5h1.5M9.5 17.5h10.5"/>'
+                '<circle cx="9" cy="6.5" r="2"/><circle cx="15" cy="12" r="2"/>'
+                '<circle cx="7.5" cy="17.5" r="2"/>'),
     "info": '<circle cx="12" cy="12" r="9"/><path d="M12 11v6M12 7.5v.5"/>',
     "warning": '<path d="M12 3.5l9 16H3z"/><path d="M12 10v4.5M12 17v.5"/>',
 }
