@@ -241,3 +241,18 @@ def test_perspective_of_zero_strength_changes_nothing(backend):
     result = apply("perspective", img, strength=0.0)
     assert np.allclose(result.info.matrix, np.eye(3))
     assert np.abs(result.image.astype(int) - img).max() <= 1
+
+
+def test_cutout_on_a_tiny_picture_leaves_it_whole():
+    # The smallest hole is one pixel; on a 1x1 or 2x2 picture even that is more than a
+    # 20 % cutout may take, so nothing is erased (not the whole picture).
+    for side in (1, 2):
+        img = np.full((side, side, 3), 200, np.uint8)
+        result = apply("cutout", img, area=0.2, ratio=1.0, fill="black", pos_x=0.5, pos_y=0.5)
+        x0, y0, x1, y1 = result.info.box
+        assert (x1 - x0) * (y1 - y0) <= 0.2 * side * side
+        assert (result.image == 200).all()
+    # On 3x3 a fifth of the picture is 1.8 pixels: one pixel goes, not four.
+    img = np.full((3, 3, 3), 200, np.uint8)
+    result = apply("cutout", img, area=0.2, ratio=1.0, fill="black", pos_x=0.5, pos_y=0.5)
+    assert int((result.image[..., 0] == 0).sum()) == 1

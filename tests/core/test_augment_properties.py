@@ -88,3 +88,14 @@ def test_backends_agree(name):
     # sharply; away from that one-pixel seam the two agree to interpolation rounding.
     assert np.percentile(diff, 90) <= 2, f"{name}: backends differ inside the picture"
     assert diff.mean() < 3.0, f"{name}: backends differ by {diff.mean():.2f} levels on average"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 60), st.floats(0.001, 1.0), st.floats(0.1, 10.0),
+       st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_cutout_never_erases_more_than_its_area(h, w, area, ratio, pos_x, pos_y):
+    from cnnviz.core.augment.filters import cutout_box
+
+    x0, y0, x1, y1 = cutout_box((h, w, 3), area, ratio, pos_x, pos_y)
+    assert 0 <= x0 <= x1 <= w and 0 <= y0 <= y1 <= h
+    assert (x1 - x0) * (y1 - y0) <= area * h * w

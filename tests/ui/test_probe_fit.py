@@ -114,3 +114,80 @@ def test_resnet_layer_names_lose_the_word_layer_first_in_a_narrow_list(qtbot, pa
         else:
             assert text == name
     assert len(set(shown.values())) == len(shown)
+
+
+def drawn_cell_height(grid) -> float:
+    """How tall one feature map is drawn on screen, in pixels."""
+    return grid.grid.cell[0] * grid.scale_factor
+
+
+@pytest.mark.parametrize("size, least_share, least_px", [
+    ((1280, 720), 0.6, 80),  # the panel alone at 1280x720
+    ((1280, 480), 0.4, 48),  # beside the explorer's header in a 1280x720 window (150 %)
+])
+def test_the_feature_maps_get_most_of_the_page_and_fit_it(qtbot, panel, size, least_share,
+                                                          least_px):
+    show_lab_model(qtbot, panel, size)
+    grid, page = panel.grid_view, panel.maps.split
+    assert grid.layer == "conv1" and grid.act.shape[0] == 16
+    # The maps are the centrepiece: their viewport takes the stated share of the height the
+    # page gives maps and statistics together, and more than the statistics strip.
+    room = grid.viewport().height()
+    assert room >= least_share * panel.maps.height()
+    assert room > panel.stats_strip.height()
+    # Fitted when they first appear, each map tall enough for a class to see from the back.
+    assert drawn_cell_height(grid) >= least_px
+    shown = grid.mapFromScene(grid.item.sceneBoundingRect()).boundingRect()
+    # (the scene's 2 % margin and the fit's own border take a few pixels of a short view)
+    assert shown.height() >= 0.8 * room or shown.width() >= 0.8 * grid.viewport().width()
+    assert page.sizes()[0] > page.sizes()[1]
+    legend_stays_whole(panel.stats_strip)
+
+
+def legend_stays_whole(strip) -> None:
+    """The statistics keep their legend whole and above their plots, which stay readable."""
+    legend = strip.legend
+    assert legend.height() >= legend.heightForWidth(legend.width())
+    assert legend.geometry().bottom() < strip.mean_plot.geometry().top()
+    assert strip.share_plot.height() >= 40 and strip.mean_plot.height() >= 40
+
+
+def test_in_the_smallest_window_the_wrapped_legend_stays_above_the_plots(qtbot, panel):
+    show_lab_model(qtbot, panel, (856, 460))  # Look inside in a 960x640 window
+    strip = panel.stats_strip
+    assert strip.legend.heightForWidth(strip.legend.width()) > 2 * strip.hint.height()  # wrapped
+    legend_stays_whole(strip)
+    assert panel.grid_view.viewport().height() >= 60
+
+
+def test_a_dragged_split_between_maps_and_statistics_is_kept(qtbot, panel):
+    from PySide6.QtCore import QPoint, Qt
+
+    show_lab_model(qtbot, panel, (1280, 720))
+    split = panel.maps.split
+    before = split.sizes()
+    handle = split.handle(1)
+    middle = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=middle)
+    qtbot.mouseMove(handle, middle + QPoint(0, -80))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=middle + QPoint(0, -80))
+    dragged = split.sizes()
+    assert split.user_sized and dragged[1] > before[1] + 40
+    # The window grows: the statistics keep what the user gave them, the maps take the rest.
+    panel.resize(1280, 820)
+    qtbot.waitUntil(lambda: sum(split.sizes()) > sum(dragged) + 50)
+    assert split.sizes()[1] == dragged[1]
+
+
+def test_a_picture_of_one_pixel_says_why_its_maps_are_flat(qtbot, panel):
+    show_lab_model(qtbot, panel, (1280, 720))
+    caption = panel.seen.caption
+    assert "pixels" not in caption.text()  # a 120x90 photo needs no word
+    panel.set_image(np.full((1, 1, 3), 250, np.uint8), "one_pixel.png")
+    qtbot.waitUntil(lambda: panel.probe is not None and panel.probe.image.shape[:2] == (1, 1)
+                    and not panel.worker.busy, timeout=WAIT_MS)
+    assert caption.text().startswith("one_pixel.png: ")
+    assert caption.text().endswith(" This picture is 1 × 1 pixels: too small for the maps to "
+                                   "show any shape.")
+    # The whole sentence stays on screen, under the picture.
+    assert caption.height() >= caption.heightForWidth(caption.width())

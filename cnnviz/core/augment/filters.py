@@ -59,12 +59,23 @@ def _cutout_place(drawn: Mapping[str, Any], rng: np.random.Generator, shape) -> 
 
 def cutout_box(shape: tuple[int, ...], area: float, ratio: float, pos_x: float, pos_y: float):
     """The (x0, y0, x1, y1) rectangle of ``area`` x the image area with width/height
-    ``ratio`` (shrunk to fit), placed at ``pos_x``/``pos_y`` in [0, 1]."""
+    ``ratio`` (shrunk to fit), placed at ``pos_x``/``pos_y`` in [0, 1].
+
+    The rectangle never covers more pixels than ``area`` asks for: on a tiny picture, where
+    even one pixel is more than the area, it is empty (x0 == x1 or y0 == y1)."""
     h, w = shape[:2]
-    bw = math.sqrt(area * h * w * ratio)
-    bh = math.sqrt(area * h * w / ratio)
+    limit = area * h * w
+    bw = math.sqrt(limit * ratio)
+    bh = math.sqrt(limit / ratio)
     fit = max(bw / w, bh / h, 1.0)
-    bw, bh = max(1, min(w, round(bw / fit))), max(1, min(h, round(bh / fit)))
+    bw, bh = min(w, round(bw / fit)), min(h, round(bh / fit))
+    # Rounding both sides up can overshoot the area (a 1x1 picture would lose its only
+    # pixel to a 2 % cutout); trim the side that is longer than the ratio wants.
+    while bw * bh > limit:
+        if bw > ratio * bh:
+            bw -= 1
+        else:
+            bh -= 1
     x0, y0 = round(pos_x * (w - bw)), round(pos_y * (h - bh))
     return x0, y0, x0 + bw, y0 + bh
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cnnviz.ui.widgets import icons
 
@@ -21,15 +21,19 @@ class DropZone(QFrame):
                       "operations on the left and watch every sample change as you move a slider.",
                       alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         hint.setProperty("role", "muted")
-        hint.setFixedWidth(460)
+        # A column a comfortable read wide, narrower beside the pipeline in a small window.
+        hint.setMaximumWidth(460)
+        hint.setMinimumWidth(200)
+        title.setWordWrap(True)
         self.open_button = QPushButton("Open pictures…")
         self.open_button.setProperty("primary", True)
         self.paste_button = QPushButton("Paste  (Ctrl+V)")
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.paste_button)
-        buttons.addStretch(1)
+        self.buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.buttons.addStretch(1)
+        self.buttons.addWidget(self.open_button)
+        self.buttons.addWidget(self.paste_button)
+        self.buttons.addStretch(1)
+        buttons = self.buttons
         col = QVBoxLayout(self)
         col.addStretch(1)
         col.addWidget(self.icon)
@@ -38,6 +42,14 @@ class DropZone(QFrame):
         col.addSpacing(8)
         col.addLayout(buttons)
         col.addStretch(2)
+
+    def resizeEvent(self, event) -> None:
+        # Beside the pipeline in a small window the two buttons stand one above the other.
+        side_by_side = (self.open_button.sizeHint().width() + self.paste_button.sizeHint().width()
+                        + 60 <= self.width())
+        self.buttons.setDirection(QBoxLayout.Direction.LeftToRight if side_by_side
+                                  else QBoxLayout.Direction.TopToBottom)
+        super().resizeEvent(event)
 
     def retheme(self, pal) -> None:
         self.icon.setPixmap(icons.pixmap("augment", pal.muted, 64))

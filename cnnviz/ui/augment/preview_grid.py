@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 from cnnviz.core.augment import Sample
 from cnnviz.ui.augment.image_tile import ImageTile, tiles_box
 from cnnviz.ui.augment.render import TileBox
+from cnnviz.ui.probe.flow import FlowLayout
+from cnnviz.ui.widgets.elided import ElidedLabel
 
 COUNTS = (1, 2, 4, 6, 8, 9, 12, 16)
 DEFAULT_COUNT = 6
@@ -68,10 +70,12 @@ class PreviewGrid(QWidget):
         self.overlays.setChecked(True)
         self.overlays.setToolTip(OVERLAY_TIP)
         self.crowded = False  # overlays on the chosen sample only (see CROWDED_STEPS)
-        self.status = QLabel()
+        self.status = ElidedLabel()
         self.status.setProperty("role", "muted")
 
-        # Two rows: beside the pipeline editor and the details the centre can be narrow.
+        # Beside the pipeline editor and the details the centre can be narrow: the heading
+        # row shortens its status, and the controls wrap onto more rows in groups that
+        # stay together (the seed beside its label and "Fixed seed").
         bar = QHBoxLayout()
         bar.setSpacing(8)
         heading = QLabel("PREVIEW")
@@ -80,20 +84,26 @@ class PreviewGrid(QWidget):
         bar.addSpacing(8)
         bar.addWidget(self.status, 1)
         bar.addWidget(self.overlays)
-        seeds = QHBoxLayout()
-        seeds.setSpacing(8)
+        self.controls = QWidget()
+        seeds = FlowLayout(self.controls, spacing=12, last_right=True)
         seeds.addWidget(self.count_box)
-        seeds.addSpacing(8)
+        seed_group = QWidget()
+        seed_row = QHBoxLayout(seed_group)
+        seed_row.setContentsMargins(0, 0, 0, 0)
+        seed_row.setSpacing(8)
         seed_label = QLabel("Seed")
         seed_label.setProperty("role", "muted")
-        seeds.addWidget(seed_label)
-        seeds.addWidget(self.seed_box)
-        seeds.addWidget(self.fixed_seed)
-        seeds.addStretch(1)
+        seed_row.addWidget(seed_label)
+        seed_row.addWidget(self.seed_box)
+        seed_row.addWidget(self.fixed_seed)
+        seeds.addWidget(seed_group)
         seeds.addWidget(self.reroll)
 
         self.original = ImageTile(-1, "Original")
         self.grid_host = QWidget()
+        # Two columns of the smallest tiles at the least: the columns follow the host's width
+        # (see best_columns), so its minimum must not follow the columns shown now.
+        self.grid_host.setMinimumWidth(2 * self.original.minimumWidth() + 8)
         self.grid = QGridLayout(self.grid_host)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(8)
@@ -106,7 +116,7 @@ class PreviewGrid(QWidget):
         col.setContentsMargins(12, 12, 12, 12)
         col.setSpacing(10)
         col.addLayout(bar)
-        col.addLayout(seeds)
+        col.addWidget(self.controls)
         col.addLayout(body, 1)
         self._aspect = 4 / 3  # width over height of the samples, for choosing the columns
         self._columns = 0
@@ -186,8 +196,11 @@ class PreviewGrid(QWidget):
         """The number of columns that shows the samples largest in ``width`` x ``height``."""
         count, spacing, chrome = len(self.tiles), self.grid.spacing(), 12
         best, best_side = 1, -1.0
+        least = self.original.minimumWidth()
         for columns in range(1, count + 1):
             rows = math.ceil(count / columns)
+            if columns > 1 and (width - (columns - 1) * spacing) / columns < least:
+                break  # tiles narrower than their minimum would overlap
             cell_w = (width - (columns - 1) * spacing) / columns - chrome
             cell_h = (height - (rows - 1) * spacing) / rows - chrome - 18  # caption
             side = min(cell_w, cell_h * self._aspect)  # width the picture can have

@@ -152,7 +152,9 @@ class SampleDetails(QWidget):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Narrow beside the preview in a small window, the widest table (PCA colour's axes)
+        # can be wider than the column: it scrolls rather than being cut off unseen.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         scroll.setWidget(self.text)
         col = QVBoxLayout(self)
         col.setContentsMargins(12, 12, 12, 12)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.augment import Pipeline
+from cnnviz.ui.augment.header_row import FittingButtonRow
 from cnnviz.ui.augment.images import LoadedImage
 from cnnviz.ui.augment.intake import PictureIntake, plural
 from cnnviz.ui.augment.panels import DropZone
@@ -46,6 +47,10 @@ EXPORT_TIP = "Save augmented samples of the pictures to a folder"
 LOOK_TIP = ("Run this picture, and this pipeline's samples, through the network chosen in "
             "Architectures")
 WAITING_TIP = "Open a picture first"  # what a disabled button waits for
+NO_PICTURE = "No picture yet"
+# Below this many pixels on a side a crop, a rotation or a cutout has too little to show.
+TINY_SIDE = 16
+EDITOR_LEAST, PREVIEW_LEAST, DETAILS_LEAST = 370, 270, 200  # column widths, in pixels
 
 
 class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
@@ -74,6 +79,7 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         self.fuse_geometry = True
         self._pastes = itertools.count(1)
         self._dialogs: list[QWidget] = []
+        self._tiny_notice = ""  # the notice shown for a tiny picture, while it is shown
         self.loader = TaskRunner(self, max_threads=1)
 
         self.editor = PipelineEditor()
@@ -86,6 +92,7 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         self.preview.failed.connect(self._render_failed)
         self._build()
         self._build_actions()
+        self._fill_header()
         self._restore_pipeline()
         self._count_steps()
         self.editor.pipeline_changed.connect(lambda: self.preview.request(draft=True))
@@ -121,6 +128,8 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         # size and the count of pictures beside it always show whole.
         self.info = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.info.setProperty("role", "muted")
+        # Room for "No picture yet", or a name's start and end: buttons fold before this.
+        self.info.setMinimumWidth(self.info.fontMetrics().horizontalAdvance(NO_PICTURE) + 4)
         self.info_size = QLabel()
         self.info_size.setProperty("role", "muted")
         self.info_size.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -133,6 +142,7 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         self.export_button = QPushButton("Export samples…")
         self.export_button.setProperty("primary", True)
         heading = QVBoxLayout()
+        self.buttons = FittingButtonRow()
         heading.setSpacing(0)
         heading.addWidget(self.title)
         info_row = QHBoxLayout()
@@ -143,12 +153,7 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         heading.addLayout(info_row)
         bar.addLayout(heading, 1)
         bar.addSpacing(8)
-        bar.addWidget(self.open_button)
-        bar.addWidget(self.paste_button)
-        bar.addSpacing(10)
-        for button in (self.load_button, self.save_button, self.code_button, self.look_button,
-                       self.export_button):
-            bar.addWidget(button)
+        bar.addWidget(self.buttons)
 
         self.strip = ThumbnailStrip()
         self.progress = QProgressBar(textVisible=False, maximumHeight=3)
@@ -163,6 +168,9 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         drop_col = QVBoxLayout(drop_page)
         drop_col.setContentsMargins(16, 16, 16, 16)
         drop_col.addWidget(self.drop_zone)
+        # Its buttons stack when narrow (DropZone.resizeEvent); without this its side-by-side
+        # minimum would hold the whole centre column wide.
+        drop_page.setMinimumWidth(PREVIEW_LEAST)
         self.centre.addWidget(drop_page)
         self.centre.addWidget(self.grid)
         self.split = QSplitter(Qt.Orientation.Horizontal)
@@ -171,8 +179,12 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         self.split.addWidget(self.details)
         self.split.setStretchFactor(1, 1)
         self.split.setCollapsible(1, False)
-        self.editor.setMinimumWidth(380)
-        self.details.setMinimumWidth(250)
+        # The three columns fit side by side in the window's smallest size (960x640, where
+        # the studio gets about 856 pixels): none is ever squeezed below what it can show.
+        self.split.setChildrenCollapsible(False)
+        self.editor.setMinimumWidth(EDITOR_LEAST)
+        self.grid.setMinimumWidth(PREVIEW_LEAST)
+        self.details.setMinimumWidth(DETAILS_LEAST)
         self.split.setSizes([390, 800, 320])
 
         col = QVBoxLayout(self)
@@ -194,6 +206,19 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         self.export_button.clicked.connect(self.export_samples_dialog)
         self.look_button.clicked.connect(self.request_look_inside)
 
+    def _fill_header(self) -> None:
+        """The header's buttons, and the order they fold into "More" when the window is
+        narrow: the pipeline files and its code first, Paste last (Open has its icon)."""
+        row = self.buttons
+        row.add(self.open_button, self.act_open, compact=True)
+        row.add(self.paste_button, self.act_paste, rank=3)
+        row.add(self.load_button, self.act_load, rank=2, gap=10)
+        row.add(self.save_button, self.act_save, rank=1)
+        row.add(self.code_button, self.act_code, rank=0)
+        row.add_more()
+        row.add(self.look_button, self.act_look, rank=4)
+        row.add(self.export_button)
+
     def _build_actions(self) -> None:
         def action(text: str, slot, shortcut=None) -> QAction:
             act = QAction(text, self)
@@ -208,6 +233,7 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         self.act_save = action("&Save Pipeline As…", self.save_pipeline_dialog)
         self.act_code = action("Pipeline as torchvision &Code…", self.show_code)
         self.act_export = action("&Export Samples…", self.export_samples_dialog, "Ctrl+E")
+        self.act_look = action("Look &Inside", self.request_look_inside)
         self.addAction(self.act_export)
         self.paste_shortcut = QShortcut(QKeySequence.StandardKey.Paste, self, self.paste,
                                         context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -234,10 +260,6 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
             f"#ThumbnailStrip::item:selected {{ background: {pal.accent_soft}; color: {pal.text}; }}"
             f"#StepNumber {{ background: {pal.accent_soft}; color: {pal.accent}; "
             f"border-radius: 11px; font-weight: 700; }}"
-            # The app's sheet greys out only disabled primary buttons; Look inside waits
-            # for a picture too, and must look as if it does.
-            f"#Toolbar QPushButton:!enabled {{ color: {pal.muted}; "
-            f"background: {pal.surface_alt}; }}"
         )
         self.grid.update()
         if self.details.index is not None and self.frame and self.frame.samples:
@@ -265,7 +287,7 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         have = self.current is not None
         self.centre.setCurrentIndex(1 if have else 0)
         self.strip.setVisible(bool(self.images))
-        for widget in (self.export_button, self.act_export, self.look_button):
+        for widget in (self.export_button, self.act_export, self.look_button, self.act_look):
             widget.setEnabled(have)
         # A disabled button says what it waits for.
         self.export_button.setToolTip(EXPORT_TIP if have else WAITING_TIP)
@@ -277,8 +299,23 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
             self.info.setText(self.current.name)
             self.info_size.setText(f"  ·  {w} × {h}  ·  {plural(len(self.images), 'picture')}")
         else:
-            self.info.setText("No picture yet")
+            self.info.setText(NO_PICTURE)
             self.info_size.setText("")
+        self._say_if_tiny()
+
+    def _say_if_tiny(self) -> None:
+        """A picture a few pixels wide gives samples that look broken (all one colour, or
+        unchanged): say why in the notice, and take the notice back for a larger picture."""
+        tiny = None
+        if self.current is not None and min(self.current.full_size) < TINY_SIDE:
+            w, h = self.current.full_size
+            tiny = (f"This picture is {w} × {h} pixels: too small for most operations to show "
+                    "anything.")
+        if tiny:
+            self.notice.show_message(tiny)
+            self._tiny_notice = tiny
+        elif self.notice.message and self.notice.message == self._tiny_notice:
+            self.notice.dismiss()
 
     # --------------------------------------------------------------- preview
     @property

@@ -23,6 +23,32 @@ from cnnviz.ui.theme import Palette, theme_manager
 from cnnviz.ui.widgets import icons
 
 UNIT_HINT = "Click a unit in a map to outline the part of the picture it sees."
+# The feature maps are the page's subject; the statistics under them get this share of the
+# height, at least their minimum (legend and two short plots) and at most STATS_MOST pixels,
+# until the user drags the handle.
+STATS_SHARE = 0.3
+STATS_MOST = 220
+
+
+class MapsSplitter(QSplitter):
+    """The maps above the statistics strip, the maps taking most of the height.  Once the
+    user drags the handle, :attr:`user_sized` is set and their split is kept."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.user_sized = False
+        self.splitterMoved.connect(self._moved)
+
+    def _moved(self, _pos: int, _index: int) -> None:
+        self.user_sized = True
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self.user_sized and self.count() == 2:
+            total = sum(self.sizes())
+            stats = max(self.widget(1).minimumHeight(),
+                        min(STATS_MOST, round(STATS_SHARE * total)))
+            self.setSizes([max(0, total - stats), stats])
 
 
 class MapsPage(QSplitter):
@@ -111,20 +137,18 @@ class MapsPage(QSplitter):
         self.unit_info.setProperty("role", "muted")
         self.stats_strip = LayerStatsStrip(theme_manager().palette)
         self.stats_strip.layer_clicked.connect(self.select_layer)
-        self.stats_strip.setMinimumHeight(150)
 
         page = QWidget()
         column = QVBoxLayout(page)
         column.setContentsMargins(10, 8, 10, 8)
         column.setSpacing(6)
         column.addWidget(self.toolbar)
-        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split = MapsSplitter()
         self.split.setChildrenCollapsible(False)
         self.split.addWidget(self.grid_view)
         self.split.addWidget(self.stats_strip)
         self.split.setStretchFactor(0, 1)
         self.split.setStretchFactor(1, 0)
-        self.split.setSizes([520, 190])
         column.addWidget(self.split, 1)
         column.addWidget(self.unit_info)
         self.setChildrenCollapsible(False)

@@ -62,7 +62,8 @@ class SeenColumn(QWidget):
             self.caption.setText("")
             self.predictions.set_message("Running…" if waiting else NO_IMAGE)
             return
-        self.caption.setText(f"{image_name}: {describe_input(probe.network, probe.seen)}.")
+        self.caption.setText(f"{image_name}: {describe_input(probe.network, probe.seen)}."
+                             + tiny_note(probe.image))
         if probe.network.weights == "random":
             self.predictions.set_message(RANDOM)
         else:
@@ -71,6 +72,19 @@ class SeenColumn(QWidget):
         # A lab model of three classes answers with all three, not a "top-5".
         title = f"Top-{n} answer" if n >= self.predictions.rows or not n else f"All {n} classes"
         self.answer_card.heading.setText(title.upper())
+
+
+# A picture with fewer pixels than this on a side is blown up into blocks or one flat colour.
+TINY_SIDE = 16
+
+
+def tiny_note(image) -> str:
+    """A sentence to add after the caption of a picture a few pixels wide, else ""."""
+    h, w = image.shape[:2]
+    if min(h, w) >= TINY_SIDE:
+        return ""
+    return (f" This picture is {w} × {h} pixels: too small for the maps to show any "
+            "shape.")
 
 
 def describe_input(network, seen) -> str:

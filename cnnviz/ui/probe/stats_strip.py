@@ -25,6 +25,7 @@ SERIES = (
     ("saturated", "saturated", "#7048e8", "#b197fc"),
 )
 _WIDTH = 0.26
+PLOT_LEAST = 44  # each plot's least height: its bars and one tick label stay readable
 
 
 def _short(value: float) -> str:
@@ -74,9 +75,14 @@ class LayerStatsStrip(QWidget):
         self.share_plot = _plot(pal)
         self.mean_plot.setXLink(self.share_plot)
         self.mean_plot.setMaximumHeight(70)
+        for plot in (self.mean_plot, self.share_plot):
+            plot.setMinimumHeight(PLOT_LEAST)
         self.mean_plot.getPlotItem().setLabel("left", "mean")
         self.share_plot.getPlotItem().setLabel("left", "share")
         self.share_plot.setYRange(0, 1, padding=0.02)
+        # Three fixed ticks: the strip may be short beside the maps, and 0.2 steps collide.
+        self.share_plot.getPlotItem().getAxis("left").setTicks(
+            [[(0.0, "0"), (0.5, "0.5"), (1.0, "1")], []])
         self.mean_bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.mean_plot.addItem(self.mean_bars)
         self.bars = {key: pg.BarGraphItem(x=[], height=[], width=_WIDTH) for key, *_ in SERIES}
@@ -99,9 +105,23 @@ class LayerStatsStrip(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.legend)
-        layout.addWidget(self.mean_plot)
+        layout.addWidget(self.mean_plot, 1)
         layout.addWidget(self.share_plot, 1)
         self.apply_palette(pal)
+        self._fit_minimum()
+
+    def _fit_minimum(self) -> None:
+        """Claim the height the legend needs at this width (it wraps when narrow) and the
+        least of both plots, so that a short strip never draws its plots over its legend."""
+        layout = self.layout()
+        legend = self.legend.heightForWidth(self.width()) if self.legend.isVisibleTo(self) else 0
+        need = max(0, legend) + 2 * PLOT_LEAST + 2 * layout.spacing()
+        if need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_minimum()
 
     def apply_palette(self, pal: Palette) -> None:
         self._pal = pal
@@ -153,6 +173,7 @@ class LayerStatsStrip(QWidget):
         for plot in (self.mean_plot, self.share_plot):
             plot.setVisible(bool(n))
         self.legend.setVisible(bool(n))
+        self._fit_minimum()
         if not n:
             for region in self.highlights:
                 region.hide()
