@@ -5,8 +5,11 @@ by their display names once it arrives and shows one state message per graph."""
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QRect
 
+from cnnviz.ui.arch import engine
 from cnnviz.ui.arch.compare import TABLE_SHARE
 
 WAIT_MS = 60_000
@@ -67,7 +70,18 @@ def test_the_bar_fits_the_smallest_window(qtbot, window, arch):
     assert [p.currentText() for p in panel.pickers] == ["Plain-34", "ResNet-34"]
 
 
-def test_compare_before_the_catalog_names_networks_once_it_arrives(qtbot, window):
+def test_compare_before_the_catalog_names_networks_once_it_arrives(qtbot, make_window,
+                                                                   monkeypatch):
+    # The catalog is held back until the comparison has started, however fast the machine.
+    arrived = threading.Event()
+    load_catalog = engine.load_catalog
+
+    def held_back(*args, **kwargs):
+        arrived.wait(WAIT_MS / 1000)
+        return load_catalog(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "load_catalog", held_back)
+    window = make_window()
     arch = window.show_workspace("arch")
     assert not arch.catalog.entries  # still loading
     panel = arch.compare
@@ -76,6 +90,7 @@ def test_compare_before_the_catalog_names_networks_once_it_arrives(qtbot, window
     for view in panel.views:  # working: the pill alone, no "Pick a network above."
         assert len(view.shown_messages()) == 1
         assert view.shown_messages()[0].startswith("Inspecting")
+    arrived.set()
     qtbot.waitUntil(lambda: bool(arch.catalog.entries), timeout=WAIT_MS)
     assert [p.currentText() for p in panel.pickers] == ["Plain-34", "ResNet-34"]
     assert [panel.table.horizontalHeaderItem(i).text() for i in range(2)] == [

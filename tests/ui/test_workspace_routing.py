@@ -80,3 +80,12 @@ def test_a_workspace_that_failed_to_load_accepts_nothing(tmp_path, monkeypatch):
     assert registry.workspace_class("train") is None
     assert "built without the Train workspace" in registry.error("train")
     assert registry.accepts("train", files["run"]) is False
+
+
+def test_each_workspace_opens_what_the_window_routes_to_it(tmp_path):
+    files = _files(tmp_path)
+    registry = WorkspaceRegistry()
+    for entry in WORKSPACES:
+        cls = registry.workspace_class(entry.key)
+        for name, path in files.items():
+            assert cls.can_open(path) == registry.accepts(entry.key, path), (entry.key, name)

@@ -42,6 +42,7 @@ from cnnviz.ui.arch.workspace_gradients import GradientViewing
 from cnnviz.ui.arch.workspace_models import DEFAULT_ARCH, ModelLoading
 from cnnviz.ui.arch.workspace_navigation import GraphNavigation
 from cnnviz.ui.arch.workspace_room import DETAILS_MIN, RoomSharing
+from cnnviz.ui.file_kinds import is_model_file
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.banner import Banner
@@ -222,8 +223,8 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
     # -------------------------------------------------------------- contract
     @classmethod
     def can_open(cls, path: Path) -> bool:
-        path = Path(path)
-        return path.suffix.lower() == ".py" and path.is_file()
+        """A Python model file (the same answer the window routes drops by)."""
+        return is_model_file(path)
 
     def open_paths(self, paths: list[Path]) -> None:
         """Open model files (.py); each is listed under "Your model files"."""
