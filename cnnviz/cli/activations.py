@@ -23,8 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="layer name (repeatable); 'all' for every layer with feature maps; "
                         "omit with --list-layers to see the names")
     p.add_argument("--weights", default=None,
-                   help="a PyTorch weights file, or 'imagenet' for torchvision's published "
-                        "weights (downloaded once); random weights when omitted")
+                   help="a PyTorch weights file (a run folder's MODEL/weights.pt, as "
+                        "'cnnviz runs' lists them, rebuilds that model as it was trained), or "
+                        "'imagenet' for torchvision's published weights (downloaded once); "
+                        "random weights when omitted")
     p.add_argument("--sort", choices=("index", "mean"), default="index",
                    help="order of the channels in the mosaic")
     p.add_argument("--out", type=Path, help="folder to write into")
@@ -41,6 +43,29 @@ def _progress(done: int, total: int) -> None:
         print(f"\rdownloading weights: {done * 100 // total:3d}%", end="", file=sys.stderr)
 
 
+def _run_model(weights: str):
+    """``(model, preprocess, class names)`` when ``weights`` is the weights file of a model
+    in a run folder (``<run>/<model>/weights.pt``), else ``None``."""
+    from cnnviz.core.probe import lab_preprocess
+    from cnnviz.core.train.run_weights import load_trained
+    from cnnviz.core.train.runreader import is_run_folder, read_meta
+
+    path = Path(weights).resolve()
+    run_dir = path.parent.parent
+    if not is_run_folder(run_dir):
+        return None
+    meta = read_meta(run_dir)
+    for entry in meta["models"]:
+        file = (entry.get("weights") or {}).get("file")
+        if file and (run_dir / file).resolve() == path:
+            model = load_trained(run_dir, meta, entry["name"])
+            size = int(meta.get("image_size") or 32)
+            prep = lab_preprocess(size, int(meta.get("channels") or 3), meta.get("mean", ()),
+                                  meta.get("std", ()), int(meta.get("data_size") or 0))
+            return model, prep, tuple(meta.get("classes") or ()), entry.get("arch", "")
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -53,18 +78,27 @@ def run(args: argparse.Namespace) -> int:
     from cnnviz.core.inspect.textio import atomic_write_text
 
     spec = resolve(args.arch)
-    model = spec.build()
-    categories: tuple[str, ...] = ()
-    if args.weights == "imagenet":
-        choice = pretrained_weights(spec.name)
-        if choice is None:
-            raise CnnvizError(f"torchvision publishes no ImageNet weights for {spec.display_name}.")
-        load_weights_file(model, fetch_weights(choice.url, progress=_progress))
-        categories = choice.categories
-    elif args.weights:
-        load_weights_file(model, args.weights)
+    trained = _run_model(args.weights) if args.weights and args.weights != "imagenet" else None
+    if trained is not None:  # built, loaded and fed as the run trained it
+        model, prep, categories, arch = trained
+        if resolve(arch).name != spec.name:
+            raise CnnvizError(f"{args.weights} holds the weights of "
+                              f"{resolve(arch).display_name}, not {spec.display_name}; give "
+                              f"{arch} as the network.")
+    else:
+        model = spec.build()
+        prep = preprocess_for(spec.input_shape)
+        categories = ()
+        if args.weights == "imagenet":
+            choice = pretrained_weights(spec.name)
+            if choice is None:
+                raise CnnvizError(f"torchvision publishes no ImageNet weights for "
+                                  f"{spec.display_name}.")
+            load_weights_file(model, fetch_weights(choice.url, progress=_progress))
+            categories = choice.categories
+        elif args.weights:
+            load_weights_file(model, args.weights)
     image = load_image(args.image)
-    prep = preprocess_for(spec.input_shape)
     seen = prep.crop_image(image)
     acts = capture_activations(model, prep.to_tensor(seen))
     spatial = acts.spatial_layers()

@@ -56,7 +56,8 @@ def register(subparsers: Any) -> None:
     opt.add_argument("--steps", type=int, help="optimiser steps (default: one epoch)")
     opt.add_argument("--epochs", type=int)
     opt.add_argument("--batch-size", type=int, default=64)
-    opt.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
+    opt.add_argument("--optimizer", choices=("sgd", "adam"),
+                     help="sgd (the default) or adam; a preset may choose one")
     opt.add_argument("--lr", type=float, help="learning rate (default 0.1 SGD, 0.001 Adam)")
     opt.add_argument("--momentum", type=float, default=0.9)
     opt.add_argument("--weight-decay", type=float, default=5e-4)
@@ -108,12 +109,15 @@ def _config(args: argparse.Namespace):
         dataset=args.dataset, data_dir=args.data_dir, download=args.download,
         num_classes=args.classes, image_size=args.image_size, train_size=args.train_size,
         val_size=args.val_size, pipeline=args.pipeline, batch_size=args.batch_size,
-        steps=args.steps, epochs=args.epochs, optimizer=args.optimizer,
+        steps=args.steps, epochs=args.epochs,
+        optimizer=args.optimizer or settings.get("optimizer", "sgd"),
         momentum=args.momentum, weight_decay=args.weight_decay, schedule=args.schedule,
         seed=args.seed, device=args.device, amp=args.amp, channels_last=args.channels_last,
         log_every=args.log_every, validate=args.validate,
     )
-    if args.lr is not None or "lr" not in settings:
+    # A preset's learning rate goes with its optimiser: another optimiser takes its own default.
+    own_lr = settings.get("optimizer", "sgd") == chosen["optimizer"]
+    if args.lr is not None or "lr" not in settings or not own_lr:
         chosen["lr"] = args.lr
     return RunConfig(models=models, **{**settings, **chosen})
 
@@ -265,6 +269,21 @@ def _print_summary(path: Path, out: TextIO) -> None:
         print(f"  {r.gradient_sentence}", file=out)
         if r.stopped:
             print(f"  {r.name} stopped: {r.stopped}", file=out)
+    for log in run.models:
+        print(f"  {_weights_line(path, log)}", file=out)
+
+
+def _weights_line(path: Path, log) -> str:
+    """Where a model's trained weights are, for ``cnnviz activations --weights``."""
+    from cnnviz.core.train.run_weights import ENDINGS, weights_sentence
+
+    saved = log.weights
+    if saved is None or saved.file is None:
+        return f"{log.name} weights: none. {weights_sentence(log.name, saved)}"
+    where = path / saved.file
+    missing = "" if where.is_file() else " (missing)"
+    return (f"{log.name} weights: {where}{missing}, from step {saved.step:,} "
+            f"{ENDINGS.get(saved.after, '')}".rstrip())
 
 
 def run_runs(args: argparse.Namespace) -> int:

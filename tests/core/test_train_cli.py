@@ -129,3 +129,19 @@ def test_train_with_an_augmentation_pipeline_file(tmp_path, capsys):
     assert main(["train", "--arch", "resnet20", "--pipeline", str(tmp_path / "bad.json"),
                  "--out", str(tmp_path / "never")]) == 2
     assert "pipeline" in capsys.readouterr().err.lower()
+
+
+def test_a_preset_brings_its_optimiser_and_learning_rate():
+    from cnnviz.cli import build_parser
+    from cnnviz.cli.train import _config
+
+    def config(*extra):
+        return _config(build_parser().parse_args(
+            ["train", "--preset", "plain20-vs-resnet20-no-bn", *extra]))
+
+    assert (config().optimizer, config().learning_rate) == ("adam", 0.001)
+    # another optimiser takes its own default rate, not the preset's rate for Adam
+    assert (config("--optimizer", "sgd").optimizer,
+            config("--optimizer", "sgd").learning_rate) == ("sgd", 0.1)
+    assert config("--lr", "0.01").learning_rate == 0.01
+    assert _config(build_parser().parse_args(["train", "--arch", "lenet5"])).optimizer == "sgd"

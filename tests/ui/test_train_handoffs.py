@@ -3,6 +3,9 @@ inside" (only while nothing trains it), and gradient snapshots to the explorer's
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -82,6 +85,9 @@ def test_workspace_built_models_train_exactly_like_the_engines_own(qtbot, ws, tm
     from cnnviz.core.train import read_run
 
     assert read_run(ws.run_dir).model("resnet20").display_name == "ResNet-20 (CIFAR)"
+    # ... which keeps what the models learnt, for Look inside once cnnviz is closed
+    saved = read_run(ws.run_dir).model("resnet20").weights
+    assert (saved.file, saved.step, saved.after) == ("resnet20/weights.pt", 1, "completed")
 
 
 def test_look_inside_waits_for_a_pause_and_sends_a_copy(qtbot, ws, data, tmp_path):
@@ -104,7 +110,9 @@ def test_look_inside_waits_for_a_pause_and_sends_a_copy(qtbot, ws, data, tmp_pat
     np.testing.assert_allclose(learnt_from["mean"], data.mean, rtol=1e-6)
     assert module is not modules["plain"] and isinstance(module, Tiny)
     assert arch == "tiny" and options == {}
-    assert label == f"plain, step {held:,} of run run"
+    # Named by the run's time, never by its folder's name ("run").
+    assert re.fullmatch(rf"plain, step {held:,} of the run of \d{{1,2}} \w{{3}} \d\d:\d\d",
+                        label), label
     live = modules["plain"].state_dict()
     for key, value in module.state_dict().items():
         assert torch.equal(value, live[key]), key  # the weights of the step it was paused at
@@ -169,9 +177,25 @@ def test_opening_a_past_run_sends_its_last_logged_step(qtbot, ws, data, tmp_path
     for name, snap in sent.items():
         assert snap.step == 5 and snap.run == "past"
         np.testing.assert_allclose(snap.norms, last[name].grad_norms, rtol=1e-6)
-    # A run folder keeps no weights: nothing to look inside, and the header says why.
-    assert not ws.bar.look_button.isEnabled()
-    assert "keeps no weights" in ws.bar.look_button.toolTip()
+    # The folder keeps the trained weights: its models can be looked inside.
+    assert ws.bar.look_button.isEnabled()
+    assert [a.isEnabled() for a in _menu_actions(ws.bar.look_button.menu())] == [True, True]
+
+
+def test_a_past_run_saved_without_weights_says_why_nothing_can_be_looked_inside(
+        qtbot, ws, data, tmp_path):
+    folder = tmp_path / "old"
+    list(train(_tiny_config(2), data=data, modules={"plain": Tiny(), "residual": Tiny()},
+               run_dir=folder))
+    meta = json.loads((folder / "run.json").read_text())
+    for entry in meta["models"]:  # as an older cnnviz wrote it
+        del entry["weights"]
+    (folder / "run.json").write_text(json.dumps(meta))
+    assert open_run_and_read(qtbot, ws, folder)
+    look = ws.bar.look_button
+    assert not look.isEnabled()
+    assert look.toolTip().startswith("This run kept no weights")
+    assert not ws.handoffs.send_model("plain")
 
 
 def test_frozen_layers_show_as_frozen_in_the_plots(qtbot, ws, data, tmp_path):
@@ -235,7 +259,9 @@ def test_the_main_window_takes_a_trained_model_to_look_inside_and_the_graph(qtbo
     qtbot.waitUntil(lambda: window.current_key() == "arch", timeout=WAIT_MS)
     panel = window.pages["arch"].look_inside()
     qtbot.waitUntil(lambda: panel._lab is not None, timeout=WAIT_MS)
-    assert panel._lab.ref == "lenet5" and panel._lab.label == "LeNet-5, step 2 of run lab"
+    assert panel._lab.ref == "lenet5"
+    assert re.fullmatch(r"LeNet-5, step 2 of the run of \d{1,2} \w{3} \d\d:\d\d",
+                        panel._lab.label), panel._lab.label
     assert panel._lab.class_names == tuple(ws.handoffs.data["classes"])
     assert len(panel._lab.class_names) == 3
     # a picture reaches the copy normalised as the lab's training images were

@@ -62,7 +62,7 @@ def test_a_diverged_held_out_loss_is_pinned_to_the_edge_and_read_by_hover(qtbot,
     assert list(resnet["val_loss"].getOriginalDataset()[0]) == [12]
     assert _points(resnet["val_loss_off"]) == 0
     # The legend row names the models in their colours, the dots and the triangles.
-    legend = history.scalar_legend.text().replace("&nbsp;", " ")
+    legend = history.scalar_legend.text().replace("&nbsp;", " ").replace("\u2011", "-")
     for part in ("Plain-56", "ResNet-56", "held-out images at epoch end", "off the scale",
                  view.colors()["plain56"].name()):
         assert part in legend
@@ -108,7 +108,7 @@ def test_exported_plots_carry_a_title_and_the_model_legend(qtbot, view, tmp_path
 
     def spy(exporter, *args, **kwargs):
         item = exporter.item
-        seen[id(item)] = item.titleLabel.text.replace("&nbsp;", " ")
+        seen[id(item)] = item.titleLabel.text.replace("&nbsp;", " ").replace("\u2011", "-")
         return original(exporter, *args, **kwargs)
 
     pg.exporters.ImageExporter.export = spy

@@ -84,3 +84,65 @@ def test_a_twin_run_reads_by_display_names_at_1280x800(qtbot, ws, data, tmp_path
         menu = button.menu()
         menu.aboutToShow.emit()  # what opening the menu does: fill it for the run shown now
         assert [a.text() for a in menu.actions()] == ["Plain-20", "ResNet-20"]
+
+
+def test_titles_name_the_switches_and_the_length():
+    from cnnviz.core.train.presets import get_preset
+    from cnnviz.ui.train.names import meta_title, model_title, run_title
+
+    twins = ["Plain-20", "ResNet-20"]
+    assert run_title(twins, [{}, {}], "300 steps", "Shapes (10 classes, 32x32)") == \
+        "Plain-20 vs ResNet-20 · 300 steps · Shapes (10 classes, 32x32)"
+    no_bn = {"batch_norm": False, "init": "default"}
+    assert run_title(twins, [no_bn, no_bn], "200 steps") == \
+        "Plain-20 vs ResNet-20, without batch norm · 200 steps"
+    sigmoid = get_preset("plain20-vs-resnet20-sigmoid").models[0].options
+    assert run_title(twins, [sigmoid, sigmoid]) == \
+        "Plain-20 vs ResNet-20, with Sigmoid and Xavier init, without batch norm"
+    # Switches that differ between the models go with each model.
+    assert run_title(twins, [no_bn, {}], "1 step") == \
+        "Plain-20 (without batch norm) vs ResNet-20 · 1 step"
+    assert model_title("ResNet-20", no_bn) == "ResNet-20 without batch norm"
+    meta = {"models": [{"name": "a", "display_name": "Plain-20 (CIFAR)"},
+                       {"name": "b", "display_name": "ResNet-20 (CIFAR)"}],
+            "config": {"models": [{"name": "a", "options": no_bn},
+                                  {"name": "b", "options": no_bn}], "epochs": 3},
+            "dataset_name": "MNIST"}
+    assert meta_title(meta) == "Plain-20 vs ResNet-20, without batch norm · 3 epochs · MNIST"
+
+
+def _lesson_folder(root, key, minute):
+    """A run folder of preset ``key``, 200 steps, as the engine writes its run.json (no
+    training needed to list it)."""
+    from cnnviz.core.train import ModelInfo
+    from cnnviz.core.train.presets import get_preset
+    from cnnviz.core.train.records import RunFinished
+    from cnnviz.core.train.runlog import RunLog
+
+    preset = get_preset(key)
+    infos = [ModelInfo(name=m.label, arch=m.arch, display_name=f"{n}-20 (CIFAR)",
+                       layer_names=("conv1", "fc"), frozen=(False, False), num_params=1,
+                       trainable_params=1)
+             for m, n in zip(preset.models, ("Plain", "ResNet"))]
+    log = RunLog(root / f"20261128-14{minute:02d}00-{key}", config=preset.config(
+        steps=200).to_dict(), models=infos, meta={
+        "dataset_name": "Shapes (10 classes, 32x32)", "total_steps": 200, "device": "cpu"})
+    log.finish(RunFinished(200, "completed", "Training finished after 200 steps.", 1.0, None))
+    return log.run_dir
+
+
+def test_past_runs_and_the_header_tell_the_lessons_apart(qtbot, ws, tmp_path):
+    with_bn = _lesson_folder(tmp_path, "plain20-vs-resnet20", 10)
+    without = _lesson_folder(tmp_path, "plain20-vs-resnet20-no-bn", 13)
+    ws.browser.set_root(tmp_path)
+    ws.tabs.setCurrentWidget(ws.browser)
+    rows = {ws.browser.paths()[i]: ws.browser.tree.topLevelItem(i).text(0).splitlines()
+            for i in range(2)}
+    assert rows[with_bn][:2] == ["Plain-20 vs ResNet-20",
+                                 "200 steps · Shapes (10 classes, 32x32)"]
+    assert rows[without][:2] == ["Plain-20 vs ResNet-20, without batch norm",
+                                 "200 steps · Shapes (10 classes, 32x32)"]
+    assert "plain20" not in "".join(rows[without])  # no raw ids
+    ws.open_run(without)
+    assert ws.bar.title.text() == "Plain-20 vs ResNet-20, without batch norm"
+    assert ws.bar.detail.whole == "·  200 steps · Shapes (10 classes, 32x32)"

@@ -71,6 +71,7 @@ def test_the_plot_timer_draws_a_live_run_column_by_column(qtbot, view):
         loss_x, loss_y = view.history.curves[series.name]["loss"].getOriginalDataset()
         assert list(loss_x) == list(range(1, 41)) and np.allclose(loss_y, series.loss.view)
     assert "Plain: the first layer's gradient is" in view.sentence.text()
+    assert view.sentence.toolTip().startswith("Plain: first/last = ")  # the exact figure
     # Hovering a column reads the step drawn there.
     text = view.panels[0].heat_map.hover.hover_at(17.2, 2.5)
     assert text.startswith("step 17 · layer2 (layer 3)")

@@ -12,6 +12,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter
 
 from cnnviz.ui.train import plot_style as style
+from cnnviz.ui.train.log_axis import LogAxis, log_label
 from cnnviz.ui.train.series import RunSeries
 
 WAIT_MS = 10_000
@@ -82,7 +83,7 @@ def test_no_two_labels_of_a_log_axis_overlap_at_1280x800(qtbot, ws, low, high, l
     view.refresh()
     qtbot.wait(50)
     for name, axis in _log_axes(view).items():
-        assert isinstance(axis, style.LogAxis) and axis.logMode, name
+        assert isinstance(axis, LogAxis) and axis.logMode, name
         found = labels(axis)
         assert len(found) >= 2, (name, found)
         assert overlaps(found) == [], (name, [text for text, _ in found])
@@ -121,7 +122,7 @@ def test_pyqtgraphs_own_log_axis_crowds_where_ours_does_not(qtbot):
 @pytest.mark.parametrize("pixels", [60, 120, 250, 600])
 @pytest.mark.parametrize("span", [(-0.6, 0.3), (-2.25, 0.5), (-6.0, 1.0), (-30.0, 2.0)])
 def test_log_ticks_keep_labels_a_line_apart_at_any_size(span, pixels):
-    axis = style.LogAxis("left")
+    axis = LogAxis("left")
     axis.setLogMode(y=True)
     room = axis.label_room()
     levels = axis.tickValues(span[0], span[1], pixels)
@@ -141,12 +142,12 @@ def test_log_ticks_keep_labels_a_line_apart_at_any_size(span, pixels):
     (1e-4, "0.0001"), (2e-5, "2·10⁻⁵"), (1e-12, "10⁻¹²"), (3e4, "3·10⁴"), (5000.0, "5000"),
 ])
 def test_log_labels_are_short_numbers_or_powers_of_ten(value, text):
-    assert style.log_label(np.log10(value)) == text
+    assert log_label(np.log10(value)) == text
 
 
 def test_a_gradient_below_what_a_float_holds_still_gets_its_labels():
-    assert style.log_label(-400.0) == "10⁻⁴⁰⁰"
-    axis = style.LogAxis("left")
+    assert log_label(-400.0) == "10⁻⁴⁰⁰"
+    axis = LogAxis("left")
     axis.setLogMode(y=True)
     levels = axis.tickValues(-1000.0, 0.0, 150)
     assert 2 <= len(levels[0][1]) <= 150 / axis.label_room() + 1
@@ -175,7 +176,7 @@ def test_one_log_axis_speaks_one_number_style(qtbot, ws, low, high):
                                   (-0.53, 0.5)])
 def test_a_short_range_on_a_short_axis_gets_more_than_a_lone_label(qtbot, span):
     # A ResNet-56 depth profile (norms 0.56..1.8) on a 60-pixel axis at 150 %: not one "1".
-    axis = style.LogAxis("left")
+    axis = LogAxis("left")
     axis.setLogMode(y=True)
     levels = axis.tickValues(span[0], span[1], 60)
     labelled = sorted(levels[0][1] + levels[1][1])

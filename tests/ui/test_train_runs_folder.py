@@ -82,7 +82,8 @@ def test_a_measured_run_says_how_long_the_next_one_will_take(qtbot, ws, monkeypa
     from cnnviz.ui.train import estimate
 
     config = ws.form.config()
-    assert ws.form.estimate.isHidden()  # nothing measured here yet: no guess
+    measured = "going by your last run of these models."
+    assert not ws.form.estimate.text().endswith(measured)  # nothing measured here yet
     # The workspace keeps the speed a finished run measured (as _on_thread_finished does).
     estimate.remember_speed(config, images=64 * 40, seconds=64.0)
     ws._show_estimate()
@@ -96,7 +97,7 @@ def test_a_measured_run_says_how_long_the_next_one_will_take(qtbot, ws, monkeypa
     ws.form.length.setValue(steps * 2)
     assert f"About {round(2 * minutes)} min" in ws.form.estimate.text()
     ws.form.dataset.setCurrentIndex(ws.form.dataset.findData("mnist"))
-    assert ws.form.estimate.isHidden()
+    assert not ws.form.estimate.text().endswith(measured)
 
 
 def test_a_finished_run_is_measured_for_the_next_estimate(qtbot, ws, data, tmp_path,
@@ -139,3 +140,43 @@ def test_a_run_whose_rows_cannot_be_read_is_a_sentence(qtbot, ws, data, tmp_path
     assert "grad_norms.csv" in ws.banner.message and "has no step column" in ws.banner.message
     assert not ws.source.live and ws.bar.state == "idle"
     assert "could not be read" in ws.bar.status.text()
+
+
+def test_past_runs_forgets_a_run_deleted_while_it_was_listed(qtbot, ws, data, tmp_path):
+    import shutil
+
+    kept = tmp_path / "kept"
+    for name in ("one", "two"):
+        list(train(_config(steps=1), data=data, modules={"plain": Tiny(), "residual": Tiny()},
+                   run_dir=kept / name))
+    _type(qtbot, ws.form.runs_dir.edit, str(kept))
+    ws.tabs.setCurrentWidget(ws.browser)
+    qtbot.waitUntil(lambda: sorted(ws.browser.paths()) == [kept / "one", kept / "two"],
+                    timeout=WAIT_MS)
+    # Deleted while the list is hidden: showing it again lists what is there now.
+    ws.tabs.setCurrentWidget(ws.form)
+    shutil.rmtree(kept / "one")
+    ws.tabs.setCurrentWidget(ws.browser)
+    assert ws.browser.paths() == [kept / "two"]
+    # Deleted while the list is shown: opening it says so (not "no run.json") and the list
+    # lets it go.
+    shutil.rmtree(kept / "two")
+    item = ws.browser.tree.topLevelItem(0)
+    ws.browser.tree.itemActivated.emit(item, 0)
+    assert ws.banner.isVisible()
+    assert ws.banner.text.text() == (f"This run was deleted or moved: {kept / 'two'} no "
+                                     "longer exists.")
+    assert ws.browser.paths() == []
+    assert not ws.browser.empty.isHidden()
+
+
+def test_the_empty_states_speak_of_a_script_in_plain_words(ws):
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    page_text = " ".join(label.text() for label in ws.view.findChildren(QLabel))
+    assert "a run logged from your own PyTorch script (see the README)" in page_text
+    (button,) = [b for b in ws.browser.findChildren(QPushButton)
+                 if b.text() == "Open a run folder…"]
+    for text in (page_text, button.toolTip()):
+        assert "GradNormRecorder" not in text and "<code>" not in text
+    assert "your own PyTorch script (see the README)" in button.toolTip()

@@ -9,7 +9,8 @@ import pytest
 
 from cnnviz.ui.train.depth_plot import positive, trail_rows
 from cnnviz.ui.train.heat_columns import HeatColumns, log_norms
-from cnnviz.ui.train.series import Growing, RunSeries, ratio_phrase, ratio_sentence
+from cnnviz.ui.train.ratio_words import comparison, exact_ratio, ratio_phrase
+from cnnviz.ui.train.series import Growing, RunSeries, ratio_details, ratio_sentence
 
 
 def test_growing_buffers_double_and_keep_every_row():
@@ -36,10 +37,37 @@ def test_the_ratio_is_the_median_of_recent_steps_and_reads_as_a_fraction():
     assert ratio_phrase(plain.ratio()) == "1/340"
     assert ratio_phrase(resnet.ratio()) == "1/2.1"
     assert ratio_phrase(2.5) == "2.5×"
-    assert ratio_phrase(1 / 4.74e12) == "1/4.7×10¹²"
+    assert ratio_phrase(1 / 4.74e12) == "1/4.7 trillion"
+    assert ratio_phrase(1 / 41_000) == "1/41,000"
     assert ratio_phrase(float("nan")) == "—"
-    assert ratio_sentence(run) == ("Plain-56: the first layer's gradient is 1/340 of the "
-                                   "last's; ResNet-56: 1/2.1.")
+    assert ratio_sentence(run) == ("Plain-56: the first layer's gradient is about 340 times "
+                                   "smaller than the last layer's; ResNet-56: about 2 times "
+                                   "smaller.")
+    # The numbers behind the words, for the sentence's tooltip.
+    assert ratio_details(run).splitlines()[:2] == ["Plain-56: first/last = 0.00294",
+                                                   "ResNet-56: first/last = 0.476"]
+
+
+@pytest.mark.parametrize(("ratio", "words"), [
+    (2.2, "about 2 times larger than the last layer's"),
+    (1 / 4.1e7, "about 41 million times smaller than the last layer's"),
+    (4.1e7, "about 41 million times larger than the last layer's"),
+    (0.5, "about 2 times smaller than the last layer's"),
+    (1 / 1.3, "about 1.3 times smaller than the last layer's"),
+    (1 / 4100, "about 4.1 thousand times smaller than the last layer's"),
+    (1 / 2.5e9, "about 2.5 billion times smaller than the last layer's"),
+    (1 / 3e16, "about 10¹⁶ times smaller than the last layer's"),
+    (1.05, "about as large as the last layer's"),
+])
+def test_the_ratio_is_said_in_words_a_student_reads_aloud(ratio, words):
+    assert comparison(ratio) == words
+
+
+def test_the_exact_ratio_keeps_three_figures_and_powers_of_ten():
+    assert exact_ratio(1 / 4.1e7) == "2.44×10⁻⁸"
+    assert exact_ratio(0.5) == "0.5"
+    assert exact_ratio(2.2) == "2.2"
+    assert exact_ratio(4.1e7) == "4.1×10⁷"
 
 
 def test_a_gradient_that_vanished_completely_is_said_in_words():
@@ -50,8 +78,8 @@ def test_a_gradient_that_vanished_completely_is_said_in_words():
     resnet.add_step(1, 2.3, 0.1, [0.25, 0.5, 1.1])
     assert ratio_phrase(plain.ratio()) == "0"
     assert ratio_sentence(run) == ("Plain-56: no measurable gradient reaches the first layer; "
-                                   "ResNet-56: the first layer's gradient is 1/4.4 of the "
-                                   "last's.")
+                                   "ResNet-56: the first layer's gradient is about 4 times "
+                                   "smaller than the last layer's.")
 
 
 def test_frozen_layers_are_skipped_and_models_with_one_name_are_told_apart():
@@ -61,7 +89,8 @@ def test_frozen_layers_are_skipped_and_models_with_one_name_are_told_apart():
     a.add_step(1, 1.0, 0.0, [np.nan, 0.5, 1.0])
     assert a.ratio() == 0.5
     assert run.label(a) == "a"
-    assert ratio_sentence(run) == "a: the first layer's gradient is 1/2 of the last's."
+    assert ratio_sentence(run) == ("a: the first layer's gradient is about 2 times smaller "
+                                   "than the last layer's.")
     assert RunSeries().norm_range() is None
     assert run.norm_range() == (math.log10(0.5), 0.0)
 

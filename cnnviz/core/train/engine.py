@@ -53,6 +53,7 @@ from cnnviz.core.train.records import (
     RunStarted,
     StepRecord,
 )
+from cnnviz.core.train.run_weights import keep_weights
 from cnnviz.core.train.runlog import RunLog, unique_run_dir
 from cnnviz.core.train.trainee import Trainee, is_out_of_memory, lr_factor, make_optimizer
 
@@ -188,6 +189,7 @@ class _Run:
         self.finished = False
         self.pending: list[_Pending] = []  # a logging step read one step late
         self.epochs_read: list[_Pending] = []  # read; their epoch records come next
+        self.kept: set[str] = set()  # the models whose trained weights are in the run folder
 
     def _trainee(self, model_config, modules) -> Trainee:
         num_classes = len(self.data.classes)
@@ -267,15 +269,19 @@ class _Run:
         except GeneratorExit:
             # The consumer closed the generator early: still leave a complete folder.
             self._log_pending()
+            self._keep_all("closed")
             self._finish_log("stopped", "The run was closed before it ended.", started)
             raise
         except BaseException as exc:
             self._log_pending()
             if isinstance(exc, KeyboardInterrupt):
+                self._keep_all("closed")
                 self._finish_log("stopped", "The run was interrupted.", started)
             else:
+                self._keep_all("error")
                 self._finish_log("error", f"Training failed: {exc}", started)
             raise
+        self._keep_all(reason)
         self.finished = True
         yield self._emit(RunFinished(self.step, reason, message or self._summary(reason),
                                      time.perf_counter() - started,
@@ -287,6 +293,20 @@ class _Run:
                 "data_size": int(self.data.image_size),
                 "mean": tuple(self.prepare.mean.flatten().tolist()),
                 "std": tuple(self.prepare.std.flatten().tolist())}
+
+    def _keep_weights(self, t: Trainee, after: str) -> None:
+        """Save ``t``'s trained weights in the run folder, once (see run_weights)."""
+        if self.log is None or t.name in self.kept:
+            return
+        self.kept.add(t.name)
+        try:
+            keep_weights(self.log, t.name, t.model.module, self.step, after)
+        except Exception:  # noqa: BLE001 - a device that failed; the log is finished next
+            pass
+
+    def _keep_all(self, after: str) -> None:
+        for t in self.trainees:
+            self._keep_weights(t, after)
 
     def _finish_log(self, reason: str, message: str, started: float) -> None:
         if self.log is not None and not self.finished:
@@ -462,6 +482,7 @@ class _Run:
     def _stop(self, t: Trainee, step: int, reason: str, message: str):
         t.active = False
         t.model.module.zero_grad(set_to_none=True)
+        self._keep_weights(t, reason)  # it trains no more: its weights are final
         yield self._emit(ModelStopped(step=step, model=t.name, reason=reason, message=message))
 
     def _out_of_memory(self, culprit: Trainee | None, step: int):

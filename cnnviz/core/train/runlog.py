@@ -9,6 +9,8 @@ Layout of a run folder::
     <model>/weight_norms.csv same columns as grad_norms.csv
     <model>/update_ratios.csv
     <model>/epochs.csv       epoch,step,train_loss,train_accuracy,val_loss,val_accuracy
+    <model>/weights.pt       the trained state_dict, once the model stopped training
+                             (see :mod:`cnnviz.core.train.run_weights`)
 
 Every row is written with one ``write`` call and flushed at once; ``run.json`` is replaced
 atomically whenever the status changes.  :mod:`cnnviz.core.train.runreader` reads it back.
@@ -243,6 +245,20 @@ class RunLog:
         files.row("epochs.csv", (rec.epoch, rec.step, rec.train_loss, rec.train_accuracy,
                                  rec.val_loss, rec.val_accuracy))
         files.flush()
+
+    def folder_of(self, name: str) -> str:
+        """The sub-folder (relative to the run folder) that holds model ``name``'s files."""
+        for entry in self._meta["models"]:
+            if entry["name"] == name:
+                return entry["folder"]
+        raise KeyError(f"no model {name!r} in this run")
+
+    def weights_saved(self, name: str, weights: dict[str, Any]) -> None:
+        """Record model ``name``'s saved weights (``{"file", "step", "after"}``)."""
+        for entry in self._meta["models"]:
+            if entry["name"] == name:
+                entry["weights"] = dict(weights)
+        self._write_meta()
 
     def model_stopped(self, rec: ModelStopped) -> None:
         for entry in self._meta["models"]:

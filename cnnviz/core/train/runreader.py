@@ -22,6 +22,7 @@ import numpy as np
 
 from cnnviz.core.errors import TrainingError
 from cnnviz.core.train.records import RunConfig
+from cnnviz.core.train.run_weights import SavedWeights, checked_weights
 from cnnviz.core.train.runlog import FORMAT, VERSION
 
 
@@ -164,6 +165,7 @@ class ModelLog:
     weight_norms: Table
     update_ratios: Table
     epochs: Table
+    weights: SavedWeights | None = None
 
     def first_to_last_ratio(self) -> float:
         """First trainable layer's latest gradient norm over the last one's (see below)."""
@@ -250,6 +252,9 @@ def read_meta(path: str | Path) -> dict[str, Any]:
     try:
         meta = json.loads((path / "run.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if not path.exists():
+            raise TrainingError(f"This run was deleted or moved: {path} no longer "
+                                "exists.") from None
         raise TrainingError(f"{path} is not a run folder: it has no run.json.") from None
     except UnicodeDecodeError:
         raise TrainingError(f"The run.json in {path} is not a text file.") from None
@@ -300,6 +305,12 @@ def _checked_meta(meta: dict[str, Any]) -> dict[str, Any]:
                 entry.pop(key)
         if not isinstance(entry.get("num_params", 0), (int, float)):
             entry.pop("num_params")
+        if "weights" in entry:  # optional: older folders and a script's folders have none
+            weights = checked_weights(entry["weights"])
+            if weights is None:
+                entry.pop("weights")
+            else:
+                entry["weights"] = weights
         checked.append(entry)
     meta = dict(meta, models=checked)
     for key in ("created", "status", "source", "host"):
@@ -393,5 +404,6 @@ def read_run(path: str | Path) -> RunData:
             update_ratios=table("update_ratios.csv", layer_cols),
             epochs=table("epochs.csv", ("epoch", "step", "train_loss", "train_accuracy",
                                         "val_loss", "val_accuracy")),
+            weights=SavedWeights.from_entry(entry),
         ))
     return run

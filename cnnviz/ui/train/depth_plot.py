@@ -42,7 +42,7 @@ class DepthPlot(pg.PlotWidget):
         item = self.getPlotItem()
         item.setLogMode(x=False, y=True)
         item.setLabel("bottom", "layer (input → output)")
-        item.setLabel("left", "gradient norm")
+        item.setLabel("left", "norm")  # the title says which: "Gradient norm across depth"
         style.titled(item, "Gradient norm across depth")
         self.series: ModelSeries | None = None
         self.color = QColor(pal.accent)
@@ -51,6 +51,7 @@ class DepthPlot(pg.PlotWidget):
         self.current = item.plot([], [], connect="finite", symbol="o", symbolSize=5)
         self.hover = style.Hover(self, self._describe)
         self.retheme(pal)
+        self.setMinimumHeight(style.minimum_plot_height(self))
 
     def set_series(self, series: ModelSeries, color: QColor) -> None:
         """Follow ``series`` (the run view sets the axes' ranges, shared by every model)."""

@@ -6,7 +6,8 @@ short of running the models says how fast they go on this computer, so the estim
 measured: when a run ends, :func:`remember_speed` keeps its throughput (images through all of
 its models per second of the whole run, validation included) for its models, switches, data
 set and device; :func:`estimate_sentence` turns a planned run into "about 12 min" with it.
-A run of models never trained here gets no estimate.
+A run of models never trained here gets a rough first guess instead
+(:mod:`~cnnviz.ui.train.first_guess`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import math
 
 from cnnviz.core.train.records import RunConfig
 from cnnviz.ui import settings
+from cnnviz.ui.train.first_guess import guess_seconds
 
 KEY = "train/speeds"
 #: Runs shorter than this measure mostly their start-up; they are not kept.
@@ -86,12 +88,24 @@ def duration_phrase(seconds: float) -> str:
     return f"about {hours} h {minutes} min" if minutes else f"about {hours} h"
 
 
+def rough_phrase(seconds: float) -> str:
+    """"Roughly 5 min", "Under a minute", "Roughly 1 h 40 min" (the first guess's words)."""
+    phrase = duration_phrase(seconds)
+    return "Under a minute" if phrase == "under a minute" else \
+        "Roughly " + phrase.removeprefix("about ")
+
+
 def estimate_sentence(config: RunConfig) -> str:
-    """"About 12 min on this computer, going by your last run of these models." (empty when
-    these models have not been measured here)."""
+    """"About 12 min on this computer, going by your last run of these models.", or before
+    any run of them a first guess from their multiply-adds and this computer's speed
+    (:mod:`~cnnviz.ui.train.first_guess`): "Roughly 5 min (a first guess; the estimate
+    improves after a run)."  Empty while neither is known."""
     seconds = estimate_seconds(config)
     if seconds is None:
-        return ""
+        guess = guess_seconds(config, planned_images(config))
+        if guess is None:
+            return ""
+        return f"{rough_phrase(guess)} (a first guess; the estimate improves after a run)."
     phrase = duration_phrase(seconds)
     return (f"{phrase[0].upper()}{phrase[1:]} on this computer, going by your last run of "
             "these models.")

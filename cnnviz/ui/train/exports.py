@@ -101,13 +101,10 @@ def write_pngs(view, folder: str | Path) -> list[Path]:
                                       ("", history.accuracy)]:
         widget.getPlotItem().layout.activate()
     QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-    # The Layers button is for choosing on screen; the picture shows what was chosen.
-    button = history.layer_button
-    button.setVisible(False)
-    try:
+    with history.as_picture():
+        # The picture's legend may wrap otherwise than the screen's: lay it out first.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         overview = view.plots_page.grab().toImage()
-    finally:
-        button.setVisible(True)
     written.append(atomic_write_bytes(folder / "overview.png", _png_bytes(overview)))
     return written
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from cnnviz.core.errors import CnnvizError, brief
 from cnnviz.core.train.runreader import RunFollower, RunUpdate, Table
+from cnnviz.ui.train.names import meta_title
 from cnnviz.ui.train.series import RunSeries
 from cnnviz.ui.widgets.tasks import TaskRunner
 
@@ -41,9 +42,7 @@ def series_for(meta: dict) -> RunSeries:
         run.add_model(entry["name"], entry.get("display_name") or entry["name"], layers,
                       tuple(entry.get("frozen", ())) or (False,) * len(layers))
     run.total_steps = int(meta.get("total_steps") or 0)
-    names = " vs ".join(run.label(m) for m in run)
-    dataset = meta.get("dataset_name")
-    run.title = f"{names} · {dataset}" if dataset else names
+    run.title = meta_title(meta)
     return run
 
 
@@ -94,6 +93,7 @@ class FolderSource(QObject):
     The constructor reads only run.json (raising TrainingError, a sentence, when the folder
     is not a readable run folder) and :attr:`run` starts with its models and no rows; the
     rows are read on a worker thread, so a long run opens without freezing the window.
+    :attr:`meta` is that run.json, so nobody needs to read it again.
     ``updated`` fires after a read that brought rows (the first read always, then
     :attr:`loaded` is True); ``ended`` once a followed run is no longer running; ``failed``
     with a sentence when a file of the folder cannot be read (following then stops).
@@ -107,8 +107,11 @@ class FolderSource(QObject):
         super().__init__(parent)
         self.path = Path(path)
         self._follower = RunFollower(self.path, files=PLOTTED)
-        self.run = series_for(self._follower.meta)
-        self.run.status = RunUpdate(self._follower.meta, {}).status
+        # The follower re-reads run.json on the worker; this copy changes only on the GUI
+        # thread (_read), so a reader here never sees it half replaced.
+        self._meta: dict = self._follower.meta
+        self.run = series_for(self._meta)
+        self.run.status = RunUpdate(self._meta, {}).status
         self.live = self.run.status == "running"
         self.loaded = False
         self._reading = False
@@ -120,6 +123,12 @@ class FolderSource(QObject):
         if self.live:
             self.timer.start()
 
+    @property
+    def meta(self) -> dict:
+        """The folder's run.json, checked: as read on opening, then as the latest read
+        brought it (a followed run adds its end and its models' stop sentences)."""
+        return self._meta
+
     def poll(self) -> None:
         """Read what was added since the last read (on the worker; one read at a time)."""
         if self._reading or self._runner.closed:
@@ -130,6 +139,7 @@ class FolderSource(QObject):
     def _read(self, update: RunUpdate) -> None:
         self._reading = False
         first, self.loaded = not self.loaded, True
+        self._meta = update.meta
         if apply_update(self.run, update) or first:
             self.updated.emit()
         if update.status != "running" and self.live:

@@ -18,13 +18,14 @@ from cnnviz.core.train.records import ModelConfig
 #: sentence.
 HEADLINES = {
     "plain20-vs-resnet20": "The baseline: at 20 layers both train, with or without shortcuts.",
-    "plain56-vs-resnet56": "Deeper is worse without shortcuts: the degradation problem.",
+    "plain56-vs-resnet56": "Over long training, deeper is worse without shortcuts: the "
+                           "degradation problem.",
     "plain20-vs-resnet20-no-bn": "Without batch norm, the plain network's first layers "
                                  "starve of gradient.",
     "plain56-vs-resnet56-no-bn": "Deep and without batch norm: only the residual twin "
                                  "still learns.",
-    "plain20-vs-resnet20-sigmoid": "Sigmoids make the gradient vanish; shortcuts go "
-                                   "around them.",
+    "plain20-vs-resnet20-sigmoid": "Sigmoids make the gradient vanish; shortcuts halve "
+                                   "how many sigmoids it crosses.",
 }
 
 CUSTOM_KEY = ""

@@ -5,30 +5,44 @@ each model's latest gradient norms for the explorer's graph.
 and "Show in graph" menus (one entry per model) and sends :class:`GradientSnapshot` objects
 at most :data:`SNAPSHOT_HZ` times a second while a run goes.  A model is only copied while
 nothing trains it: after the run, or while the engine is parked at a pause and held there
-until the copy is taken (off the GUI thread).  With the model go the run's class names,
-normalisation and input (``image_size``, ``channels``), so Look inside feeds it pictures the
-way the run fed its training images.
+until the copy is taken (off the GUI thread).  A past run's models are rebuilt from its
+folder's configuration and saved weights, also off the GUI thread.  With the model go the
+run's class names, normalisation and input (``image_size``, ``channels``), so Look inside
+feeds it pictures the way the run fed its training images.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMenu
 
+from cnnviz.core.errors import CnnvizError
 from cnnviz.core.train.records import GradientSnapshot, ModelConfig
+from cnnviz.core.train.run_weights import SavedWeights, weights_sentence
 from cnnviz.ui.train.control_bar import ControlBar
+from cnnviz.ui.train.names import model_title
 from cnnviz.ui.train.series import RunSeries
 from cnnviz.ui.widgets.tasks import TaskRunner
 
 SNAPSHOT_HZ = 4
 
-NO_MODELS = "Only models trained here can be looked inside: a run folder keeps no weights."
+NO_MODELS = ("This run kept no weights (it was saved by an older cnnviz or by your own "
+             "script), so its models cannot be looked inside.")
 NOT_YET = "Train a model first; then look inside it here."
 TRAINING = "Pause the run (or let it finish) to look inside a model: it is being trained now."
 COPYING = "Taking a copy of the model…"
+LOADING = "Loading the trained model from the run folder…"
+
+
+def _load_trained(folder: Path, meta: dict, name: str, shown: str):
+    """Model ``name`` of a past run, rebuilt with its saved weights (on a worker)."""
+    from cnnviz.core.train import run_weights
+
+    return run_weights.load_trained(folder, meta, name, shown)
 
 
 def _cpu_copy(module, release: Callable[[], None] | None):
@@ -64,6 +78,10 @@ class Handoffs(QObject):
         self.configs: dict[str, ModelConfig] = {}
         self.modules: Mapping = {}
         self.run_label = ""
+        self.when = ""
+        self.folder: Path | None = None
+        self.meta: dict = {}
+        self.saved: dict[str, SavedWeights | None] = {}
         self.data: dict = {}
         self.worker = None
         self.parked = False
@@ -84,14 +102,20 @@ class Handoffs(QObject):
 
     def begin(self, run: RunSeries, configs: dict[str, ModelConfig], run_label: str,
               modules: Mapping | None = None, *, live: bool = False,
-              data: dict | None = None) -> None:
+              data: dict | None = None, when: str = "", folder: Path | None = None,
+              meta: dict | None = None) -> None:
         """A new run (or folder) is shown; ``live`` while it grows (snapshots go out).
+        ``run_label`` names the run for the explorer (its folder's name); ``when`` is when it
+        started, in words ("28 Nov 14:13"), for Look inside's label.
         ``data`` describes what the models learnt from, for Look inside: the data set's
         ``classes``, the ``mean`` and ``std`` its images were normalised with and, when known,
-        the ``image_size`` and ``channels`` they were fed at."""
+        the ``image_size`` and ``channels`` they were fed at.  A past run's ``folder`` and
+        its run.json ``meta`` let the models it kept weights for be looked inside."""
         self.run, self.configs, self.run_label = run, dict(configs), run_label
+        self.when = when
         self.data = dict(data or {})
         self.modules = modules if modules is not None else {}
+        self.set_saved(folder, meta)
         self.parked = False
         self._sent = {}
         if live:
@@ -99,6 +123,14 @@ class Handoffs(QObject):
         else:
             self.timer.stop()
             self.send_snapshots()
+        self.update_buttons()
+
+    def set_saved(self, folder: Path | None, meta: dict | None) -> None:
+        """The past run's ``folder`` and its run.json ``meta``, as read last (a followed
+        run records its saved weights when it ends)."""
+        self.folder, self.meta = (Path(folder), dict(meta)) if folder and meta else (None, {})
+        self.saved = {e["name"]: SavedWeights.from_entry(e)
+                      for e in self.meta.get("models", [])}
         self.update_buttons()
 
     def set_training(self, worker) -> None:
@@ -169,26 +201,48 @@ class Handoffs(QObject):
     def look_inside_state(self) -> str:
         """"" when a model can be sent now, else the sentence saying why not."""
         if self.copying:
-            return COPYING
-        if not self.modules:
-            return NO_MODELS if len(self.run.models) else NOT_YET
+            return LOADING if self.folder is not None and not self.modules else COPYING
+        if not self.modules and not self._loadable():
+            if not len(self.run.models):
+                return NOT_YET
+            sentences = {self._why_not(name) for name in self.run.models}
+            return sentences.pop() if len(sentences) == 1 else NO_MODELS
         if self.worker is not None and not self.parked:
             return TRAINING
         return ""
+
+    def _loadable(self) -> list[str]:
+        """The past run's models that have saved weights to load."""
+        return [name for name, saved in self.saved.items() if saved and saved.file]
+
+    def _why_not(self, name: str) -> str:
+        """Why model ``name`` of a past run cannot be looked inside ("" when it can)."""
+        series = self.run.models.get(name)
+        shown = self.run.label(series) if series is not None else name
+        if self.folder is None:
+            return NO_MODELS
+        return weights_sentence(shown, self.saved.get(name))
 
     def _fill_look_menu(self) -> None:
         self.look_menu.clear()
         ready = not self.look_inside_state()
         for name, series in self.run.models.items():
             action = self.look_menu.addAction(self._entry(name, series))
-            action.setEnabled(ready and name in self.modules)
+            can = name in self.modules or name in self._loadable()
+            action.setEnabled(ready and can)
+            if not can and self.folder is not None:
+                action.setToolTip(self._why_not(name))
             action.triggered.connect(partial(self.send_model, name))
+        self.look_menu.setToolTipsVisible(True)
 
     def send_model(self, name: str) -> bool:
-        """Copy model ``name`` (off the GUI thread) and send it to Look inside; False when
-        it cannot be sent now (see :meth:`look_inside_state`)."""
-        if self.look_inside_state() or name not in self.modules:
+        """Copy model ``name`` (off the GUI thread), or load a past run's saved model (off
+        the GUI thread too), and send it to Look inside; False when it cannot be sent now
+        (see :meth:`look_inside_state`)."""
+        if self.look_inside_state():
             return False
+        if name not in self.modules:
+            return self._load_model(name)
         release = None
         if self.worker is not None:
             if not self.worker.hold():
@@ -198,15 +252,36 @@ class Handoffs(QObject):
         config = self.configs.get(name) or ModelConfig(type(module).__name__, name=name)
         series = self.run.models.get(name)
         step = int(series.grad_steps.view[-1]) if series is not None and len(series) else 0
-        shown = self.run.label(series) if series is not None else name
-        label = f"{shown}, step {step:,} of run {self.run_label}" if self.run_label else \
-            f"{shown}, step {step:,}"
+        label = self._label(name, config, step)
         self.copying = True
         self.update_buttons()
         self.copier.submit(_cpu_copy, module, release, key="copy",
                            on_done=partial(self._copied, config, label),
                            on_error=self._copy_failed)
         return True
+
+    def _load_model(self, name: str) -> bool:
+        saved = self.saved.get(name)
+        if self.folder is None or saved is None or not saved.file:
+            return False
+        config = self.configs.get(name) or ModelConfig("", name=name)
+        label = self._label(name, config, saved.step)
+        self.copying = True
+        self.update_buttons()
+        series = self.run.models.get(name)
+        shown = self.run.label(series) if series is not None else name
+        self.copier.submit(_load_trained, self.folder, self.meta, name, shown, key="copy",
+                           on_done=partial(self._copied, config, label),
+                           on_error=self._copy_failed)
+        return True
+
+    def _label(self, name: str, config: ModelConfig, step: int) -> str:
+        """"ResNet-20 without batch norm, step 40 of the run of 28 Nov 14:13"."""
+        series = self.run.models.get(name)
+        shown = model_title(self.run.label(series) if series is not None else name,
+                            config.options)
+        return f"{shown}, step {step:,} of the run of {self.when}" if self.when else \
+            f"{shown}, step {step:,}"
 
     def _copied(self, config: ModelConfig, label: str, module) -> None:
         self.copying = False
@@ -217,6 +292,9 @@ class Handoffs(QObject):
     def _copy_failed(self, exc: BaseException, _tb: str) -> None:
         self.copying = False
         self.update_buttons()
+        if isinstance(exc, CnnvizError):  # already a sentence (a past run's weights)
+            self.failed.emit(str(exc))
+            return
         first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         self.failed.emit(f"The model could not be copied for Look inside: {first}")
 
@@ -230,8 +308,12 @@ class Handoffs(QObject):
         why = self.look_inside_state()
         look = self.bar.look_button
         look.setEnabled(not why)
-        look.setToolTip(why or "Look inside a trained model: its activations on your own "
-                               "pictures (a copy is sent; training is not disturbed)")
+        past = self.folder is not None and not self.modules
+        look.setToolTip(why or (
+            "Look inside a model of this run: its activations on your own pictures, with the "
+            "weights the run saved" if past else
+            "Look inside a trained model: its activations on your own pictures (a copy is "
+            "sent; training is not disturbed)"))
         has_numbers = any(len(m) for m in self.run.models.values())
         graph = self.bar.graph_button
         graph.setEnabled(has_numbers)

@@ -8,13 +8,36 @@ first step the layer axis already spans the model's layers and a line says what 
 
 from __future__ import annotations
 
+import math
+from functools import partial
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont, QFontMetrics
 
 from cnnviz.ui.train import plot_style as style
 from cnnviz.ui.train.heat_columns import HeatColumns
+from cnnviz.ui.train.log_axis import log_label, plain_decade
 from cnnviz.ui.train.series import ModelSeries
+
+
+def _power_labels(values, _scale, _spacing) -> list[str]:
+    """The colour bar's tick labels: the norms its log10 values stand for, in one style as
+    a log axis writes them ("0.01" and "1", or "10⁻⁸" and "10⁰")."""
+    powers = any(not plain_decade(v) for v in values)
+    return [log_label(v, powers=powers) for v in values]
+
+
+def _bar_ticks(axis: pg.AxisItem, low: float, high: float, size: float) -> list:
+    """The colour bar's ticks: whole decades a label's height apart (a short bar of eight
+    decades gets "10⁰, 10⁻⁴, 10⁻⁸", not five labels on one another); a bar under two
+    decades gets pyqtgraph's finer steps."""
+    if high - low < 2 or size <= 0:
+        return pg.AxisItem.tickValues(axis, low, high, size)
+    room = (QFontMetrics(axis.style["tickFont"] or QFont()).height() + 2) * (high - low) / size
+    step = max(1, math.ceil(room - 1e-9))
+    return [(float(step), [float(d) for d in range(math.floor(high), math.ceil(low) - 1, -step)])]
 
 
 def color_bar() -> pg.ColorBarItem:
@@ -46,9 +69,12 @@ class HeatMap(pg.PlotWidget):
         # that waits on the import lock, and the window froze for seconds.
         self.bar.setImageItem([self.image], insert_in=item)
         style.cache_axis(self.bar.axis)
-        # The bar reads log10 values: "-0.5" must not become "-500" with "(x0.001)" beside it.
+        # The bar reads log10 values, labelled as the powers of ten they stand for ("10⁻⁴"),
+        # as the depth plot's axis is: the bar's title can then be a short "norm".
         self.bar.axis.enableAutoSIPrefix(False)
-        style.fixed_text_space(self.bar.axis, "−10.5")
+        self.bar.axis.tickStrings = _power_labels
+        self.bar.axis.tickValues = partial(_bar_ticks, self.bar.axis)
+        style.fixed_text_space(self.bar.axis, "10⁻¹⁰")
         self.series: ModelSeries | None = None
         self.columns = HeatColumns(0)
         self.total_steps = 0
@@ -60,6 +86,20 @@ class HeatMap(pg.PlotWidget):
         self.empty_text.hide()
         item.vb.sigRangeChanged.connect(self._centre_empty_text)
         self.retheme(pal)
+        # A short map drops its title (its axes say what it shows) before its data shrink.
+        self.titled_height = style.minimum_plot_height(self, self.bar.axis)
+        style.show_title(item, False)
+        self.setMinimumHeight(style.minimum_plot_height(self, self.bar.axis))
+        style.show_title(item, True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # pyqtgraph calls this itself, without an event, while it builds the widget.
+        if event is not None and hasattr(self, "titled_height"):
+            style.show_title(self.getPlotItem(), event.size().height() >= self.titled_height)
+        super().resizeEvent(event)
+
+    def title_shown(self) -> bool:
+        return self.getPlotItem().titleLabel.isVisible()
 
     def set_series(self, series: ModelSeries, total_steps: int = 0) -> None:
         """Show ``series``; ``total_steps`` (the run's planned last step, 0 when unknown)
@@ -78,7 +118,7 @@ class HeatMap(pg.PlotWidget):
         self.getPlotItem().showGrid(x=False, y=False)
         self.bar.axis.setPen(pg.mkPen(pal.border))
         self.bar.axis.setTextPen(pg.mkPen(pal.muted))
-        self.bar.axis.setLabel("log₁₀ norm", color=pal.muted)
+        self.bar.axis.setLabel("norm", color=pal.muted)
         self.empty_text.setColor(pal.muted)
 
     def set_levels(self, levels: tuple[float, float] | None) -> None:

@@ -1,48 +1,36 @@
 """Plots over training steps, every model overlaid in its colour: chosen layers' gradient
 norms, loss and accuracy on the training batches, and both on held-out images at epoch ends
 (dots).  The loss axis follows the training curves; a held-out loss beyond it is pinned to the
-edge as a triangle (hover reads its value), so one diverged epoch does not flatten the run."""
+edge as a triangle (hover reads its value), so one diverged epoch does not flatten the run.
+
+Which layers are followed is :mod:`cnnviz.ui.train.layer_choices`; what hovering reads out is
+:mod:`cnnviz.ui.train.history_hover`."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from cnnviz.ui.train import held_out_marks as marks
 from cnnviz.ui.train import plot_legend
 from cnnviz.ui.train import plot_style as style
 from cnnviz.ui.train.depth_plot import positive
-from cnnviz.ui.train.series import ModelSeries, RunSeries
-
-
-@dataclass(frozen=True)
-class DepthChoice:
-    """A layer picked by its relative depth, so the same choice fits models of any depth."""
-
-    key: str
-    label: str
-    fraction: float
-    style: Qt.PenStyle
-
-    def index(self, depth: int) -> int:
-        return int(round(self.fraction * (depth - 1))) if depth else 0
-
-
-DEPTH_CHOICES = (
-    DepthChoice("first", "First layer", 0.0, Qt.PenStyle.DashLine),
-    DepthChoice("quarter", "Layer at ¼ depth", 0.25, Qt.PenStyle.DashDotLine),
-    DepthChoice("middle", "Middle layer", 0.5, Qt.PenStyle.DotLine),
-    DepthChoice("three_quarters", "Layer at ¾ depth", 0.75, Qt.PenStyle.DashDotDotLine),
-    DepthChoice("last", "Last layer", 1.0, Qt.PenStyle.SolidLine),
+from cnnviz.ui.train.history_hover import describe, held_out_points
+from cnnviz.ui.train.layer_choices import (
+    DEFAULT_CHOICES,
+    choice_named,
+    chosen_in_order,
+    layers_button,
+    line_legend,
 )
-DEFAULT_CHOICES = ("first", "last")
+from cnnviz.ui.train.series import ModelSeries, RunSeries
 
 
 def _plot_box(title: str, plot: pg.PlotWidget, extra: QWidget | None = None,
@@ -82,7 +70,7 @@ class HistoryPlots(QWidget):
         # "norm": the row is short, and the box's heading already says what is plotted.
         self.layers.setLabel("left", "norm")
         self.loss.setLabel("left", "loss")
-        self.accuracy.setLabel("left", "accuracy (%)")
+        self.accuracy.setLabel("left", "%")  # the box's heading says of what
         for plot in (self.layers, self.loss, self.accuracy):
             plot.setLabel("bottom", "step")
         self.accuracy.setYRange(0, 100, padding=0.02)
@@ -101,22 +89,7 @@ class HistoryPlots(QWidget):
         self.colors: dict[str, QColor] = {}
         self._shown: dict[str, tuple] = {}
 
-        self.layer_button = QToolButton(text="Layers", autoRaise=True)
-        self.layer_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.layer_button.setToolTip("Choose which layers' gradient norms to follow")
-        # Hidden for the overview picture (exports.py) without moving the plots.
-        policy = self.layer_button.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.layer_button.setSizePolicy(policy)
-        menu = QMenu(self.layer_button)
-        self.choice_actions: dict[str, QAction] = {}
-        for choice in DEPTH_CHOICES:
-            act = QAction(choice.label, menu, checkable=True)
-            act.setChecked(choice.key in self.chosen)
-            act.toggled.connect(lambda on, k=choice.key: self.choose(k, on))
-            menu.addAction(act)
-            self.choice_actions[choice.key] = act
-        self.layer_button.setMenu(menu)
+        self.layer_button, self.choice_actions = layers_button(self.chosen, self.choose)
         self.legend = QLabel()
         self.legend.setProperty("role", "muted")
         # Which model is which colour, and what the dots and triangles are.
@@ -183,8 +156,9 @@ class HistoryPlots(QWidget):
 
     def _keys(self) -> list[str]:
         """The curves each model shows: the chosen layers', then loss and accuracy."""
-        layers = [f"layer:{c.key}" for c in DEPTH_CHOICES if c.key in self.chosen]
-        return [*layers, "loss", "val_loss", "val_loss_off", "accuracy", "val_accuracy"]
+        layers = [f"layer:{c.key}" for c in chosen_in_order(self.chosen)]
+        return [*layers, "loss", "val_loss", "val_loss_dots", "val_loss_off", "accuracy",
+                "val_accuracy", "val_accuracy_dots"]
 
     def _curve(self, slot: dict[str, pg.PlotDataItem], key: str) -> pg.PlotDataItem:
         curve = slot.get(key)
@@ -195,8 +169,9 @@ class HistoryPlots(QWidget):
                 curve = self._owner(key).plot([], [], pen=None, symbol="o", symbolSize=7)
             else:
                 curve = self._owner(key).plot([], [], connect="finite")
-            curve.setClipToView(True)
-            curve.setDownsampling(auto=True, method="peak")
+            if not key.startswith("val_"):  # one point an epoch: few, and a symbol each
+                curve.setClipToView(True)
+                curve.setDownsampling(auto=True, method="peak")
             curve.hide()
             slot[key] = curve
         return curve
@@ -206,7 +181,7 @@ class HistoryPlots(QWidget):
             curve.setSymbolBrush(pg.mkBrush(color))
             curve.setSymbolPen(pg.mkPen(color))
         elif key.startswith("layer:"):
-            choice = next(c for c in DEPTH_CHOICES if f"layer:{c.key}" == key)
+            choice = choice_named(key.removeprefix("layer:"))
             width = 2.2 if choice.key == "last" else 1.6
             curve.setPen(style.pen(color, width, style=choice.style))
         else:
@@ -234,12 +209,7 @@ class HistoryPlots(QWidget):
             self.curves[model.name] = {key: slot[key] for key in keys}
         self._off_scale = False
         self._update_scalar_legend()
-        order = [c for c in DEPTH_CHOICES if c.key in self.chosen]
-        dash = {Qt.PenStyle.DashLine: "– –", Qt.PenStyle.DashDotLine: "–·–",
-                Qt.PenStyle.DotLine: "···", Qt.PenStyle.DashDotDotLine: "–··",
-                Qt.PenStyle.SolidLine: "——"}
-        self.legend.setText("   ".join(f"{dash[c.style]} {c.label.lower()}" for c in order)
-                            or "Choose layers to follow with the Layers button.")
+        self.legend.setText(line_legend(self.chosen))
         self.refresh()
 
     def _owner(self, key: str) -> pg.PlotWidget:
@@ -247,12 +217,25 @@ class HistoryPlots(QWidget):
             return self.layers
         return self.loss if "loss" in key else self.accuracy
 
-    def _update_scalar_legend(self) -> None:
+    def _update_scalar_legend(self, off_scale_text: str = plot_legend.OFF_SCALE) -> None:
         models = list(self.run) if self.run is not None else []
         held_out = any(m.epoch_steps.size for m in models)
         self.scalar_legend.setText(plot_legend.legend_html(
             [(self.run.label(m), self.colors.get(m.name, QColor("#888888"))) for m in models],
-            held_out=held_out, off_scale=self._off_scale))
+            held_out=held_out, off_scale=self._off_scale, off_scale_text=off_scale_text,
+            held_out_line=any(marks.is_dense(m.epoch_steps.view) for m in models)))
+
+    @contextmanager
+    def as_picture(self) -> Iterator[None]:
+        """The row as a picture of it shows it for as long as the block runs: no Layers
+        button (the picture shows what was chosen) and a legend that asks for no hovering."""
+        self.layer_button.setVisible(False)  # its room is kept: the plots do not move
+        self._update_scalar_legend(plot_legend.OFF_SCALE_PICTURE)
+        try:
+            yield
+        finally:
+            self.layer_button.setVisible(True)
+            self._update_scalar_legend()
 
     def refresh(self, plots: tuple[str, ...] = ("layers", "loss", "accuracy")) -> None:
         """Bring ``plots`` up to date with the run (each only when it has new rows)."""
@@ -303,7 +286,7 @@ class HistoryPlots(QWidget):
         steps = model.grad_steps.view
         grads = model.grads.view
         drawn = []
-        for choice in DEPTH_CHOICES:
+        for choice in chosen_in_order(self.chosen):
             curve = items.get(f"layer:{choice.key}")
             if curve is not None:
                 column = grads[:, choice.index(model.depth)] if len(grads) else np.empty(0)
@@ -333,19 +316,25 @@ class HistoryPlots(QWidget):
             if items is None:
                 continue
             steps, values = held_out_points(model.epoch_steps.view, model.val_loss.view)
+            color = self.colors.get(model.name, QColor("#888888"))
+            dense = marks.is_dense(steps)
             if logged is None:  # no training curve yet: nothing to measure against
-                items["val_loss"].setData(steps, values)
+                marks.draw(items["val_loss"], items["val_loss_dots"], steps, values, color,
+                           dense)
                 items["val_loss_off"].setData([], [])
                 continue
             logs = np.log10(values)
             above, below = logs > logged[1], logs < logged[0]
             inside = ~(above | below)
-            items["val_loss"].setData(steps[inside], values[inside])
-            # A marker's centre a little inside the edge, so it is drawn whole.
+            marks.draw(items["val_loss"], items["val_loss_dots"], steps,
+                       np.where(inside, values, np.nan), color, dense)
+            # A marker's centre a little inside the edge, so it is drawn whole; one marker
+            # for each run of epochs beyond the scale.
             inset = 0.05 * (logged[1] - logged[0])
-            pinned = np.where(above, logged[1] - inset, logged[0] + inset)[~inside]
-            items["val_loss_off"].setData(steps[~inside], 10.0 ** pinned,
-                                          symbol=["t1" if a else "t" for a in above[~inside]])
+            pinned = np.where(above, logged[1] - inset, logged[0] + inset)
+            shown = marks.one_per_run(~inside, above)
+            items["val_loss_off"].setData(steps[shown], 10.0 ** pinned[shown],
+                                          symbol=["t1" if a else "t" for a in above[shown]])
             off_scale = off_scale or not inside.all()
         self._off_scale = off_scale
 
@@ -353,8 +342,9 @@ class HistoryPlots(QWidget):
         scalar_steps = model.steps.view
         items["accuracy"].setData(scalar_steps, model.accuracy.view * 100.0)
         epoch_steps = model.epoch_steps.view
-        keep = np.isfinite(model.val_accuracy.view)
-        items["val_accuracy"].setData(epoch_steps[keep], model.val_accuracy.view[keep] * 100.0)
+        marks.draw(items["val_accuracy"], items["val_accuracy_dots"], epoch_steps,
+                   model.val_accuracy.view * 100.0,
+                   self.colors.get(model.name, QColor("#888888")), marks.is_dense(epoch_steps))
 
     def retheme(self, pal) -> None:
         self._pal = pal
@@ -365,50 +355,8 @@ class HistoryPlots(QWidget):
     # -- hover ------------------------------------------------------------------------------
 
     def _describe(self, what: str, x: float) -> str | None:
-        if self.run is None:
-            return None
-        lines = []
-        for model in self.run:
-            if what == "layers":
-                steps, values = model.grad_steps.view, None
-            else:
-                steps, values = model.steps.view, getattr(model, what).view
-            if not len(steps):
-                continue
-            row = int(np.argmin(np.abs(steps - x)))
-            step = int(steps[row])
-            if what == "layers":
-                parts = []
-                for choice in DEPTH_CHOICES:
-                    if choice.key in self.chosen:
-                        index = choice.index(model.depth)
-                        parts.append(f"{model.layer_names[index]} "
-                                     f"{style.format_norm(float(model.grads.view[row][index]))}")
-                lines.append(f"{self.run.label(model)} @ {step}: " + ", ".join(parts))
-            elif what == "loss":
-                lines.append(f"{self.run.label(model)} @ {step}: loss {values[row]:.4g}"
-                             + self._held_out_text(model, x))
-            else:
-                lines.append(f"{self.run.label(model)} @ {step}: accuracy {values[row]:.1%}")
-        return "\n".join(lines) or None
-
-    def _held_out_text(self, model: ModelSeries, x: float) -> str:
-        """"; held-out loss 1.2e+10 (above the scale)" when the mouse is at an epoch end."""
-        steps, values = held_out_points(model.epoch_steps.view, model.val_loss.view)
-        if not steps.size:
-            return ""
-        low, high = self.loss.getPlotItem().vb.viewRange()[0]
-        row = int(np.argmin(np.abs(steps - x)))
-        if abs(steps[row] - x) > max(0.6, 0.03 * (high - low)):
-            return ""
-        value = float(values[row])
-        where = ""
-        shown = self.loss_range()
-        if shown is not None and value > shown[1]:
-            where = " (above the scale)"
-        elif shown is not None and value < shown[0]:
-            where = " (below the scale)"
-        return f"; held-out loss {value:.4g}{where} at step {int(steps[row])}"
+        return describe(self.run, what, x, self.chosen,
+                        tuple(self.loss.getPlotItem().vb.viewRange()[0]), self.loss_range())
 
     @contextmanager
     def dressed_for_export(self) -> Iterator[None]:
@@ -431,8 +379,3 @@ class HistoryPlots(QWidget):
                                                         self._pal))
             yield
 
-
-def held_out_points(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The epoch ends with a finite, positive held-out value (a log axis shows no others)."""
-    keep = np.isfinite(values) & (values > 0)
-    return steps[keep], values[keep]

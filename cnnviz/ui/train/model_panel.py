@@ -17,10 +17,15 @@ from PySide6.QtWidgets import (
 
 from cnnviz.ui.train.depth_plot import DepthPlot
 from cnnviz.ui.train.heatmap import HeatMap
-from cnnviz.ui.train.plot_split import PLOT_MIN_HEIGHT
-from cnnviz.ui.train.series import ModelSeries, ratio_phrase
+from cnnviz.ui.train.ratio_words import comparison, exact_ratio, ratio_phrase
+from cnnviz.ui.train.series import ModelSeries
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.elided import ElidedLabel
+
+
+RATIO_TIP = ("The first layer's gradient norm divided by the last layer's (median of the last "
+             "10 logged steps): far below 1 means the gradient fades on its way back to the "
+             "input")
 
 
 class ModelPanel(QFrame):
@@ -53,9 +58,7 @@ class ModelPanel(QFrame):
         # with them would re-lay out the plots below on every step.
         self.ratio = ElidedLabel(mode=Qt.TextElideMode.ElideLeft)
         self.ratio.setStyleSheet("font-weight: 650;")
-        self.ratio.setToolTip("The first layer's gradient norm divided by the last layer's "
-                              "(median of the last 10 logged steps): far below 1 means the "
-                              "gradient fades on its way back to the input")
+        self.ratio.setToolTip(RATIO_TIP)
         self.metrics = ElidedLabel(mode=Qt.TextElideMode.ElideLeft)
         self.metrics.setProperty("role", "muted")
         for label in (self.ratio, self.metrics):
@@ -92,14 +95,14 @@ class ModelPanel(QFrame):
         self.plots.addWidget(self.depth_plot)
         self.plots.addWidget(self.heat_map)
         self.plots.setChildrenCollapsible(False)
-        for index, plot in enumerate((self.depth_plot, self.heat_map)):
-            plot.setMinimumHeight(PLOT_MIN_HEIGHT)
+        # Each plot's minimum height is its own (its title, axis labels and some data).
+        for index in range(2):
             self.plots.setStretchFactor(index, 1)
         # Half each, whatever the plots' size hints said when the panel was built ahead.
         self.plots.setSizes([1000, 1000])
         col = QVBoxLayout(self)
-        col.setContentsMargins(12, 10, 12, 10)
-        col.setSpacing(8)
+        col.setContentsMargins(12, 8, 12, 8)
+        col.setSpacing(6)
         col.addLayout(head)
         col.addWidget(self.stop_box)
         col.addWidget(self.plots, 1)
@@ -146,10 +149,15 @@ class ModelPanel(QFrame):
             parts = [f"Step {int(series.grad_steps.view[-1]):,}"]
             if math.isfinite(loss):
                 parts.append(f"loss {loss:.3f}")
-            self.ratio.setText(f"First/last {ratio_phrase(series.ratio())}")
+            ratio = series.ratio()
+            self.ratio.setText(f"First/last {ratio_phrase(ratio)}")
+            said = f"The first layer's gradient is {comparison(ratio)}: first/last = " \
+                f"{exact_ratio(ratio)}.\n" if math.isfinite(ratio) and ratio > 0 else ""
+            self.ratio.setToolTip(said + RATIO_TIP)
             self.metrics.setText("  ·  ".join(parts))
         else:
             self.ratio.setText("First/last —")
+            self.ratio.setToolTip(RATIO_TIP)
             self.metrics.setText("Waiting for the first step")
         if series.stopped:
             self.stop_text.setText(series.stopped)

@@ -25,8 +25,9 @@ PANEL_SHARE = 0.6
 #: A share outside these bounds (dragged there, or remembered from an older session) is not
 #: kept for the next run: it squashes one of the two rows.
 MIN_SHARE, MAX_SHARE = 0.4, 0.85
-#: Height below which a plot's title, axis titles and colour-bar labels stop fitting.
-PLOT_MIN_HEIGHT = 112
+#: The least height of a history plot (no title): its axis labels and some data.  The model
+#: panels' plots work out their own (:func:`~cnnviz.ui.train.plot_style.minimum_plot_height`).
+PLOT_MIN_HEIGHT = 90
 KEY = "train/plots_split"
 # setSizes takes proportions once the splitter has stretch factors: a large total keeps
 # rounding out of the share.

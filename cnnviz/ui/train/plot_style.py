@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from cnnviz.ui.theme import Palette
+from cnnviz.ui.train.log_axis import LogAxis
 
 # First model warm, second cool: the plain network and its residual twin stay apart at a
 # glance, also for the common colour-vision deficiencies (orange/blue, then purple/teal).
@@ -68,191 +69,6 @@ def fixed_text_space(axis: pg.AxisItem, widest: str = "0.0001") -> None:
                   tickTextHeight=metrics.height())
 
 
-class LogAxis(pg.AxisItem):
-    """An axis for a logarithmic scale whose labels never crowd.
-
-    pyqtgraph labels every multiple 2..9 of each decade once the range is under about three
-    decades; on a small plot they pile up on one another near each decade.  This axis
-    measures the room a label needs (its tick font) against the pixels per decade and labels
-    the decades (every one, or every 2nd, 3rd, 5th, 10th... when even they do not fit), then, of
-    the sets of multiples in :attr:`MINOR_SETS`, the one that puts the most labels in range
-    with a label's room between any two.  Multiples left unlabelled keep their tick (and
-    grid line) where a decade is tall enough for them to read as a scale, not as a smear.
-
-    Meant for axes that stay logarithmic: it turns pyqtgraph's own crowding rule off, since
-    the labels it keeps already fit.
-
-    One axis speaks one style: plain numbers ("0.001", "20") while every label can be one,
-    else powers of ten for all ("10⁻³" beside "10⁻⁶", never "0.001" beside "10⁻⁶").  A range
-    too short for two such labels (a depth profile between 0.6 and 1.5) gets "0.5" and "2",
-    or plain numbers at an even linear step, instead of a lone "1".
-    """
-
-    #: Multiples of a decade that may be labelled together, richest first.
-    MINOR_SETS = ((2, 3, 4, 5, 6, 7, 8, 9), (2, 3, 4, 5, 6, 8), (2, 4, 6, 8), (2, 3, 5),
-                  (2, 5), (3,), (5,), (2,))
-    #: Pixels a decade needs before its unlabelled multiples get ticks.
-    MINOR_TICK_PX = 40.0
-    #: Pixels kept free between two labels.
-    GAP_PX = 3.0
-    #: Pixels between two unlabelled decades below which they get no tick (a smear).
-    MIN_TICK_GAP_PX = 4.0
-
-    def __init__(self, orientation: str, **kwargs) -> None:
-        super().__init__(orientation, **kwargs)
-        self.setStyle(maxTextLevel=1, textFillLimits=[(0, 1.0)])
-
-    def label_room(self) -> float:
-        """Pixels one label needs along the axis, the gap included."""
-        metrics = QFontMetrics(self.style["tickFont"] or QFont())
-        if self.orientation in ("left", "right"):
-            return metrics.height() + self.GAP_PX
-        return metrics.horizontalAdvance("5·10⁻¹⁰") + 2 * self.GAP_PX
-
-    def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802 - pyqtgraph's
-        """Levels (spacing, values): labelled decades, labelled multiples, unlabelled ticks."""
-        if not self.logMode:
-            return super().tickValues(minVal, maxVal, size)
-        low, high = sorted((minVal * self.scale, maxVal * self.scale))
-        if high - low <= 0 or size <= 0:
-            return []
-        per_decade = size / (high - low)
-        room = self.label_room() / per_decade  # in decades
-        step = _decade_step(room)
-        labelled = [float(d) for d in range(math.ceil(low / step) * step, math.floor(high) + 1,
-                                            step)]
-        plain: list[float] = []
-        if step > 1 and per_decade >= self.MIN_TICK_GAP_PX:
-            plain = [float(d) for d in range(math.ceil(low), math.floor(high) + 1)
-                     if d % step]
-        # Multiples only when every decade has its label (so a decade is a few labels tall).
-        multiples = [(d + math.log10(m), m) for d in range(math.floor(low), math.ceil(high))
-                     for m in range(2, 10)
-                     if low < d + math.log10(m) < high] if step == 1 else []
-        chosen: tuple[int, ...] = ()
-        best = len(labelled)
-        for candidate in self.MINOR_SETS if multiples else ():
-            marks = sorted(labelled + [v for v, m in multiples if m in candidate])
-            if len(marks) > best and all(b - a >= room for a, b in zip(marks, marks[1:])):
-                chosen, best = candidate, len(marks)
-        minors = [v for v, m in multiples if m in chosen]
-        if per_decade >= self.MINOR_TICK_PX:
-            plain += [v for v, m in multiples if m not in chosen]
-        # A label whose centre is within half a label of an end is clipped or dropped when
-        # drawn: count only those well inside, and label the inside when they are too few.
-        half = room / 2
-        inner = (low + half, high - half)
-        if sum(inner[0] <= v <= inner[1] for v in labelled + minors) < 2:
-            even = _round_ticks(*inner, room) or _even_ticks(*inner, room)
-            if len(even) >= 2:
-                labelled, minors = even, []
-                plain = [v for v in plain if min(abs(v - e) for e in even) >= room]
-        scale = self.scale
-        return [(float(step) / scale, [v / scale for v in labelled]),
-                (None, [v / scale for v in minors]),
-                (None, [v / scale for v in plain])]
-
-    def tickStrings(self, values, scale: float, spacing):  # noqa: N802 - pyqtgraph's
-        if not self.logMode:
-            return super().tickStrings(values, scale, spacing)
-        return self._axis_labels([v * scale for v in values])
-
-    def _axis_labels(self, exponents: list[float]) -> list[str]:
-        # pyqtgraph asks per level; the style must hold across levels, so it is decided on
-        # every value the axis labels now (kept by tickValues via generateDrawSpecs).
-        everything = getattr(self, "_labelled_now", None) or exponents
-        powers = any(not _plain_decade(e) for e in everything)
-        return [log_label(e, powers=powers) for e in exponents]
-
-    def generateDrawSpecs(self, p):  # noqa: N802 - pyqtgraph's
-        # Every labelled value of the coming draw, so tickStrings picks one style for all.
-        if self.logMode:
-            low, high = self.range
-            levels = self.tickValues(low, high, self._axis_length())
-            self._labelled_now = [v * self.scale for spacing, values in levels[:2]
-                                  for v in values]
-        try:
-            return super().generateDrawSpecs(p)
-        finally:
-            self._labelled_now = None
-
-    def _axis_length(self) -> float:
-        rect = self.mapRectFromParent(self.geometry())
-        return rect.height() if self.orientation in ("left", "right") else rect.width()
-
-
-def _decade_step(room: float) -> int:
-    """The smallest of 1, 2, 3, 5, 10, 20, 30, 50, 100... decades that is at least ``room``."""
-    power = 1
-    while True:
-        for multiple in (1, 2, 3, 5):
-            if multiple * power >= room:
-                return multiple * power
-        power *= 10
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _round_ticks(low: float, high: float, room: float) -> list[float]:
-    """log10 of 1, 2 and 5 times powers of ten in range, taken from the bottom up while a
-    label's ``room`` (in decades) apart: "0.5" and "2" where the decade alone gives "1"."""
-    candidates = sorted(d + math.log10(m) for d in range(math.floor(low), math.ceil(high) + 1)
-                        for m in (1, 2, 5) if low <= d + math.log10(m) <= high)
-    chosen: list[float] = []
-    for value in candidates:
-        if not chosen or value - chosen[-1] >= room:
-            chosen.append(value)
-    return chosen if len(chosen) >= 2 else []
-
-
-def _even_ticks(low: float, high: float, room: float) -> list[float]:
-    """log10 of multiples of a round step (1, 2 or 5 times a power of ten) between
-    10**``low`` and 10**``high``, taken from the bottom up while at least ``room`` decades
-    apart: the labels of a range under a decade.  The coarsest step that gives two wins."""
-    first, last = 10.0 ** low, 10.0 ** high
-    if not (math.isfinite(last - first) and last > first > 0):
-        return []
-    top = math.floor(math.log10(last - first))
-    for power in range(top, top - 3, -1):
-        for multiple in (5, 2, 1):
-            step = multiple * 10.0 ** power
-            chosen: list[float] = []
-            for k in range(math.ceil(first / step), math.floor(last / step) + 1):
-                value = math.log10(k * step)
-                if not chosen or value - chosen[-1] >= room:
-                    chosen.append(value)
-            if len(chosen) >= 2:
-                return chosen
-    return []
-
-
-def _plain_decade(exponent: float) -> bool:
-    """Whether 10**``exponent`` reads well as a plain number ("0.0001" to "9000")."""
-    return -4 <= math.floor(exponent + 1e-9) <= 3
-
-
-def log_label(exponent: float, powers: bool = False) -> str:
-    """The label of a log axis at 10**``exponent``: "30", "0.002" while short, "10⁻⁵" and
-    "2·10⁻⁵" beyond (and always, with ``powers``).  pyqtgraph writes "3·10¹" for 30; a
-    student reads "30" faster.  A value between multiples ("1.2") is written as it is.
-
-    Takes the exponent, not the value: 10**-400 is 0.0 as a float, yet still a decade a
-    vanishing gradient can reach.
-    """
-    decade = math.floor(exponent + 1e-9)
-    exact = 10 ** (exponent - decade)
-    mantissa = round(exact)
-    if abs(exact - mantissa) > 1e-6 * exact:  # an even tick of a short range
-        return f"{10 ** exponent:.3g}"
-    if mantissa == 10:
-        decade, mantissa = decade + 1, 1
-    if -4 <= decade <= 3 and not powers:
-        return f"{mantissa * 10.0**decade:.{max(0, -decade)}f}"
-    power = f"10{str(decade).translate(_SUPERSCRIPT)}"
-    return power if mantissa == 1 else f"{mantissa}·{power}"
-
-
 def style_plot(plot: pg.PlotItem, pal: Palette) -> None:
     """Axes, grid and title in the theme's colours."""
     font = QFont()
@@ -270,9 +86,8 @@ def style_plot(plot: pg.PlotItem, pal: Palette) -> None:
         if label:
             axis.setLabel(label, color=pal.muted)
     plot.showGrid(x=True, y=True, alpha=0.18 if pal.name == "light" else 0.12)
-    title = getattr(plot, "_cnnviz_title", "")
-    if title:
-        plot.setTitle(title, color=pal.text, size="9.5pt")
+    plot._cnnviz_color = pal.text  # noqa: SLF001 - our own marker on a pyqtgraph object
+    _show_title(plot)
 
 
 def snapped(low: float, high: float, step: float, margin: float = 0.0) -> tuple[float, float]:
@@ -285,10 +100,64 @@ def snapped(low: float, high: float, step: float, margin: float = 0.0) -> tuple[
     return (math.floor((low - margin) / step) * step, math.ceil((high + margin) / step) * step)
 
 
+#: Point size of a plot's title.
+TITLE_PT = 9.5
+#: Pixels of view box a plot keeps under its title and above its bottom axis, at least.
+VIEW_MIN_PX = 40
+
+
+def title_row_px() -> int:
+    """The height of a plot's title row: one line of its font.  pyqtgraph's own row is 30
+    pixels whatever the font, a third of a small plot's room for its data."""
+    font = QFont()
+    font.setPointSizeF(TITLE_PT)
+    return QFontMetrics(font).height() + 4
+
+
 def titled(plot: pg.PlotItem, title: str) -> None:
     """Give ``plot`` a title that :func:`style_plot` re-colours with the theme."""
     plot._cnnviz_title = title  # noqa: SLF001 - our own marker on a pyqtgraph object
-    plot.setTitle(title, size="9.5pt")
+    _show_title(plot)
+
+
+def show_title(plot: pg.PlotItem, shown: bool) -> None:
+    """Show or hide the title :func:`titled` gave ``plot`` (hidden, its row takes no room)."""
+    if shown != getattr(plot, "_cnnviz_title_shown", True):
+        plot._cnnviz_title_shown = shown  # noqa: SLF001 - our own marker
+        _show_title(plot)
+
+
+def _show_title(plot: pg.PlotItem) -> None:
+    title = getattr(plot, "_cnnviz_title", "")
+    if not title:
+        return
+    if not getattr(plot, "_cnnviz_title_shown", True):
+        plot.titleLabel.setText("")  # a hidden title's text would still widen the plot
+        plot.setTitle(None)
+        # Half a tick label of room above the data: the top label is drawn whole.
+        plot.layout.setRowFixedHeight(0, math.ceil(title_row_px() / 2))
+        return
+    color = getattr(plot, "_cnnviz_color", None)
+    plot.setTitle(title, size=f"{TITLE_PT}pt", **({"color": color} if color else {}))
+    row = title_row_px()
+    plot.titleLabel.setMaximumHeight(row)
+    plot.layout.setRowFixedHeight(0, row)
+
+
+def minimum_plot_height(plot: pg.PlotWidget, *side_axes: pg.AxisItem) -> int:
+    """The least height ``plot`` needs for its title (if shown), its axes' labels and
+    :data:`VIEW_MIN_PX` of data, as it is laid out now.  A vertical axis's title is centred
+    on the data's height: the data get at least its length (of the left axis and of
+    ``side_axes``, a colour bar's, say), so it is never drawn over the title or cut."""
+    item = plot.getPlotItem()
+    item.layout.activate()
+    least = item.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
+    view = VIEW_MIN_PX
+    for axis in (item.getAxis("left"), *side_axes):
+        if axis.labelText and axis.label.isVisible():
+            margin = axis.label.document().documentMargin()
+            view = max(view, axis.label.boundingRect().width() - 2 * margin + 4)
+    return math.ceil(least + view) + 2 * plot.frameWidth()
 
 
 def plot_options(log_y: bool = False) -> dict:

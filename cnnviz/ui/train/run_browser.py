@@ -2,8 +2,8 @@
 
 Only each folder's ``run.json`` is read to list it (its CSV files are read when it opens), so
 a folder of hundreds of runs lists at once; still, listing them is work for the window's
-thread, so what only might have changed (a run started or ended) is listed again when the
-list is next shown, not while it is hidden (:meth:`RunBrowser.refresh_later`).  A run whose
+thread, so the list is made again each time it is shown (a run may have been deleted or
+moved meanwhile), never while it is hidden (:meth:`RunBrowser.refresh_later`).  A run whose
 writer is still going shows as "running" and opens followed live.
 """
 
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.train.runreader import RunUpdate, read_meta
-from cnnviz.ui.train.names import device_name, train_name
+from cnnviz.ui.train.names import device_name, meta_title
 
 STATUS_LABELS = {"running": "● Running", "finished": "Finished", "stopped": "Stopped",
                  "failed": "Failed", "interrupted": "Interrupted"}
@@ -59,13 +59,14 @@ def _when(meta: dict) -> str:
     return stamp.strftime("%d %b %Y, %H:%M")
 
 
-def _models_line(models: list[dict]) -> str:
-    """"Plain-20 vs ResNet-20": display names, or run names where two share one (as the
-    plots label them)."""
-    names = [train_name(m.get("display_name") or m.get("name", "?")) for m in models]
-    if len(set(names)) < len(names):
-        names = [m.get("name", "?") for m in models]
-    return " vs ".join(names)
+def _row_lines(folder: Path, meta: dict) -> list[str]:
+    """A run's row: its models and switches, then its length and data set, then when and
+    where it ran (the data set on a line of its own: beside the date it pushed the date out
+    of a narrow column)."""
+    models, _, rest = meta_title(meta).partition(" · ")
+    device = meta.get("device")
+    when = " · ".join(x for x in (_when(meta), device_name(device) if device else "") if x)
+    return [line for line in (models or folder.name, rest, when) if line]
 
 
 class RunBrowser(QWidget):
@@ -77,7 +78,6 @@ class RunBrowser(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.root: Path | None = None
-        self._stale = False
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Run", "Status"])
         self.tree.setRootIsDecorated(False)
@@ -92,8 +92,8 @@ class RunBrowser(QWidget):
         self.where = QLabel(wordWrap=True)
         self.where.setProperty("role", "muted")
         open_button = QPushButton("Open a run folder…")
-        open_button.setToolTip("Open a run written by cnnviz train, the Train workspace or "
-                               "GradNormRecorder in your own script")
+        open_button.setToolTip("Open a run saved by the Train workspace or cnnviz train, or a "
+                               "run logged from your own PyTorch script (see the README)")
         open_button.clicked.connect(self.open_folder_requested)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
@@ -116,33 +116,23 @@ class RunBrowser(QWidget):
         """List the runs again now if the list is on screen, else when it is next shown."""
         if self.isVisible():
             self.refresh()
-        else:
-            self._stale = True
 
     def showEvent(self, event) -> None:
+        # Always: a run may have been deleted, moved or added by hand meanwhile.
         super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        self.refresh()
 
     def refresh(self) -> None:
         """List the runs under the root folder now."""
-        self._stale = False
         self.tree.clear()
         root = self.root
         runs = list_runs(root) if root is not None else []
         self.where.setText(f"Runs in {root}" if root is not None else "")
         for folder, meta in runs:
-            models = _models_line(meta.get("models", []))
             status = RunUpdate(meta, {}).status
-            item = QTreeWidgetItem([models or folder.name, STATUS_LABELS.get(status, status)])
+            item = QTreeWidgetItem(["\n".join(_row_lines(folder, meta)),
+                                    STATUS_LABELS.get(status, status)])
             item.setData(0, Qt.ItemDataRole.UserRole, str(folder))
-            device = meta.get("device")
-            # The data set on a line of its own: beside the date it pushed the date out of
-            # a narrow column.
-            when = " · ".join(x for x in (_when(meta), device_name(device) if device else "")
-                              if x)
-            lines = [models or folder.name, meta.get("dataset_name") or "", when]
-            item.setText(0, "\n".join(line for line in lines if line))
             item.setToolTip(0, str(folder))
             self.tree.addTopLevelItem(item)
         self.empty.setText("" if runs else self._empty_text())
@@ -164,4 +154,7 @@ class RunBrowser(QWidget):
                 for i in range(self.tree.topLevelItemCount())]
 
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
-        self.open_requested.emit(Path(item.data(0, Qt.ItemDataRole.UserRole)))
+        path = Path(item.data(0, Qt.ItemDataRole.UserRole))
+        self.open_requested.emit(path)  # a folder gone meanwhile is a sentence there
+        if not (path / "run.json").is_file():
+            self.refresh()

@@ -27,10 +27,12 @@ from cnnviz.ui.train.history_plots import HistoryPlots
 from cnnviz.ui.train.model_panel import ModelPanel
 from cnnviz.ui.train.panel_pool import PanelPool
 from cnnviz.ui.train.plot_split import PLOT_MIN_HEIGHT, PlotSplit
-from cnnviz.ui.train.series import RunSeries, ratio_sentence
+from cnnviz.ui.train.series import RunSeries, ratio_details, ratio_sentence
 from cnnviz.ui.widgets import icons
 
 FRAME_MS = 33
+#: How far beyond the last step the history plots show, as a share of the steps shown.
+MARKER_ROOM = 0.03
 
 
 class EmptyPage(QWidget):
@@ -46,7 +48,7 @@ class EmptyPage(QWidget):
             "Pick a lesson on the left — a plain network and its residual twin — and press "
             "<b>Start</b>. Both train on exactly the same batches; the plots show how much "
             "gradient reaches each layer, step by step.<br><br>You can also open a past run, "
-            "or a folder written by <code>GradNormRecorder</code> in your own script.",
+            "or a run logged from your own PyTorch script (see the README).",
             alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         text.setProperty("role", "muted")
         text.setMaximumWidth(520)
@@ -163,6 +165,7 @@ class RunView(QStackedWidget):
                         + [("text",)])
         self._pending = []
         self.sentence.setText(ratio_sentence(run))
+        self.sentence.setToolTip(ratio_details(run))
         if self.panels:
             self.split_share.apply()
         self.setCurrentWidget(self.plots_page if self.panels else self.empty)
@@ -282,6 +285,7 @@ class RunView(QStackedWidget):
             for panel in self.panels:
                 panel.refresh_header()
             self.sentence.setText(ratio_sentence(self.run))
+            self.sentence.setToolTip(ratio_details(self.run))
 
     def _refresh_depth(self, index: int) -> None:
         # Each panel's plot takes the shared range in its own frame (see set_own_range).
@@ -310,7 +314,11 @@ class RunView(QStackedWidget):
         span = self._step_span()
         if span is not None:
             history = self.history
-            self._set_range(("history_x", name), getattr(history, name), "x", *span,
+            # Room after the last step: the last epoch ends there, and its held-out dots
+            # (and pinned triangles) on the plot's edge would be cut in half.
+            low, high = span
+            high += MARKER_ROOM * (high - low)
+            self._set_range(("history_x", name), getattr(history, name), "x", low, high,
                             (history.layers, history.loss, history.accuracy))
         self.history.refresh((name,))
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from cnnviz.core.train.runreader import first_to_last_ratio
 from cnnviz.ui.train.names import train_name
+from cnnviz.ui.train.ratio_words import comparison, exact_ratio
 
 _START = 256
 
@@ -177,51 +178,34 @@ class RunSeries:
         return low, high
 
 
-def ratio_phrase(ratio: float) -> str:
-    """"1/340" for a fading gradient, "2.5×" for a growing one, "0" when none arrives,
-    "—" when unknown."""
-    if ratio == 0:
-        return "0"
-    if not math.isfinite(ratio) or ratio < 0:
-        return "—"
-    if ratio < 1:
-        return f"1/{_short(1 / ratio)}"
-    return f"{_short(ratio)}×"
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _short(value: float) -> str:
-    if value >= 100_000:
-        # "4.7×10¹²" reads better than thirteen digits when the gradient has all but vanished.
-        exponent = int(math.floor(math.log10(value)))
-        mantissa = value / 10**exponent
-        return f"{mantissa:.2g}×10{str(exponent).translate(_SUPERSCRIPT)}"
-    if value >= 100:
-        return f"{value:,.0f}"
-    if value >= 10:
-        return f"{value:.0f}"
-    return f"{value:.2g}"
-
-
 def ratio_sentence(series: RunSeries) -> str:
-    """One sentence comparing each model's first-to-last-layer gradient ratio."""
+    """One sentence comparing each model's first-to-last-layer gradient ratio, in words a
+    student reads aloud ("Plain-20: the first layer's gradient is about 41 million times
+    smaller than the last layer's; ResNet-20: about 3 times smaller.");
+    :func:`ratio_details` has the numbers."""
     parts, explained = [], False
     for model in series:
         ratio = model.ratio()
         if not math.isfinite(ratio):
             continue
-        phrase = ratio_phrase(ratio)
         name = series.label(model)
         if ratio == 0:  # below what float32 can hold: the gradient has vanished
             parts.append(f"{name}: no measurable gradient reaches the first layer")
         elif explained:
-            parts.append(f"{name}: {phrase}")
+            parts.append(f"{name}: {comparison(ratio, full=False)}")
         else:
-            last = "of the last's" if ratio < 1 else "the last's"
-            parts.append(f"{name}: the first layer's gradient is {phrase} {last}")
+            parts.append(f"{name}: the first layer's gradient is {comparison(ratio)}")
             explained = True
     if not parts:
         return "The gradient ratio of each model appears after the first steps."
     return "; ".join(parts) + "."
+
+
+def ratio_details(series: RunSeries) -> str:
+    """The measured ratios behind :func:`ratio_sentence`, for its tooltip ("" before any)."""
+    ratios = [(series.label(m), m.ratio()) for m in series]
+    lines = [f"{name}: first/last = {exact_ratio(r)}" for name, r in ratios if math.isfinite(r)]
+    if not lines:
+        return ""
+    return "\n".join([*lines, "The first layer's gradient norm divided by the last layer's, "
+                       "median of the last 10 logged steps."])

@@ -1,13 +1,15 @@
 """The Train workspace: train a plain network and its residual twin side by side and watch
 their gradients, or reopen (and follow) a run folder.
 
-Training runs on a :class:`~cnnviz.ui.train.worker.TrainingWorker` thread; its records arrive
-here through a queued signal and only update numpy buffers (:mod:`cnnviz.ui.train.series`);
-the :class:`~cnnviz.ui.train.run_view.RunView` timer redraws the plots at most 30 times a
-second.  The view builds its plot panels ahead, while the workspace is idle
-(:mod:`cnnviz.ui.train.panel_pool`), so not even the first run freezes the window when it
-starts.  :meth:`TrainWorkspace.shutdown` stops the run and waits for the thread, so the run
-folder is complete when the window closes.
+This module builds the workspace and keeps its contract with the main window; starting and
+stopping runs is :mod:`cnnviz.ui.train.training_flow`, opening past runs is
+:mod:`cnnviz.ui.train.folder_flow`.  Training runs on a
+:class:`~cnnviz.ui.train.worker.TrainingWorker` thread; its records only update numpy buffers
+(:mod:`cnnviz.ui.train.series`) and the :class:`~cnnviz.ui.train.run_view.RunView` timer
+redraws the plots at most 30 times a second.  The view builds its plot panels ahead, while the
+workspace is idle (:mod:`cnnviz.ui.train.panel_pool`), so not even the first run freezes the
+window when it starts.  :meth:`TrainWorkspace.shutdown` stops the run and waits for the
+thread, so the run folder is complete when the window closes.
 
 Hand-offs to the other workspaces (:mod:`cnnviz.ui.train.handoffs`): a trained model goes to
 "Look inside" through :attr:`TrainWorkspace.look_inside_model_requested`, and each model's
@@ -17,54 +19,30 @@ run goes) and :attr:`show_gradients_requested` (the header's "Show in graph").
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from cnnviz.core.errors import CnnvizError
-from cnnviz.core.train.records import (
-    EpochRecord,
-    ModelConfig,
-    ModelStopped,
-    RunConfig,
-    RunFinished,
-    RunStarted,
-    StepRecord,
-)
-from cnnviz.core.train.runreader import RunData, RunFollower
 from cnnviz.ui import settings
 from cnnviz.ui.theme import theme_manager
 from cnnviz.ui.train.control_bar import ControlBar
-from cnnviz.ui.train.estimate import estimate_sentence, remember_speed
 from cnnviz.ui.train.exports import PlotExports
-from cnnviz.ui.train.folder_source import FolderSource
+from cnnviz.ui.train.first_guess import FirstGuessWorker
+from cnnviz.ui.train.folder_flow import RunFolderFlow
 from cnnviz.ui.train.handoffs import Handoffs
-from cnnviz.ui.train.names import device_name, models_title
 from cnnviz.ui.train.run_browser import RunBrowser
 from cnnviz.ui.train.run_view import RunView
 from cnnviz.ui.train.series import RunSeries
 from cnnviz.ui.train.setup_form import SetupForm
-from cnnviz.ui.train.worker import TrainingWorker
+from cnnviz.ui.train.training_flow import TrainingFlow
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.banner import Banner
 
 
-def _run_folder_name(config: RunConfig) -> str:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{'-vs-'.join(m.label for m in config.models)}"
-
-
-class TrainWorkspace(QWidget):
+class TrainWorkspace(TrainingFlow, RunFolderFlow, QWidget):
     """See the workspace contract in the main window: TITLE, can_open, open_paths, shutdown."""
 
     TITLE = "Train"
@@ -72,7 +50,7 @@ class TrainWorkspace(QWidget):
     RUNS_DIR_DELAY_MS = 400
     status_message = Signal(str)
     #: A trained model for "Look inside": a CPU copy, its arch, its options and a label
-    #: ("plain20, step 400 of run <folder>").
+    #: ("Plain-20, step 400 of run <folder>").
     look_inside_model_requested = Signal(object, str, dict, str, dict)
     #: Each model's latest gradient norms (a GradientSnapshot), at most 4 times a second.
     gradients_changed = Signal(object)
@@ -87,21 +65,13 @@ class TrainWorkspace(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.worker: TrainingWorker | None = None
-        self.source: FolderSource | None = None
         self.run = RunSeries()
         self.run_dir: Path | None = None
-        self._step = 0
-        self._rate = math.nan
-        self._batch = 0
-        self._device = "CPU"
-        self._began = False
-        self._title_before = ""
-        self._reading_folder = False  # an opened run folder's first read is under way
-        self._folder_handoff: tuple = ({}, "", {})  # what the hand-offs get once it is in
-        self._dir_before: Path | None = None
-        self._config: RunConfig | None = None
-        self._elapsed = 0.0
+        self._reset_training_state()
+        self._reset_folder_state()
+        #: The banner's sentence when it says why the last start failed ("" otherwise): the
+        #: next edit of the form is the student acting on it, so the banner goes then.
+        self._start_error = ""
 
         self.form = SetupForm()
         self.browser = RunBrowser()
@@ -137,6 +107,11 @@ class TrainWorkspace(QWidget):
             lambda: self.browser.set_root(self.form.runs_folder()))
         self.form.runs_dir.changed.connect(self._runs_dir_timer.start)
         self.form.changed.connect(self._show_estimate)
+        self.form.changed.connect(self._form_edited)
+        # Before a first run of the form's models: a rough guess, worked out on a worker.
+        self.first_guess = FirstGuessWorker(self)
+        self.first_guess.changed.connect(self._show_estimate)
+        self.form.changed.connect(self._ask_first_guess)
         self._show_estimate()
 
     def _build(self) -> None:
@@ -177,6 +152,45 @@ class TrainWorkspace(QWidget):
         self.tabs.setTabIcon(0, icons.icon("train", pal.muted, pal.accent, 18))
         self.tabs.setTabIcon(1, icons.icon("open", pal.muted, pal.accent, 18))
 
+    # -- the first guess of a run's length ----------------------------------------------------
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        # Timing this computer takes a tenth of a second on a worker: only once it is seen.
+        self.first_guess.measure()
+        self._ask_first_guess()
+
+    def _ask_first_guess(self) -> None:
+        try:
+            config = self.form.config()
+        except CnnvizError:
+            return
+        self.first_guess.request(config)
+
+    # -- a start that failed ----------------------------------------------------------------
+
+    def start(self, *, config=None, modules=None, data=None, run_dir=None) -> bool:
+        """Start a run (see :meth:`TrainingFlow.start`); why it could not start stays in
+        the banner until the form is next edited."""
+        busy = self.worker is not None
+        started = super().start(config=config, modules=modules, data=data, run_dir=run_dir)
+        if started:
+            self._start_error = ""
+            self.worker.failed.connect(self._worker_failed)
+        elif not busy and self.banner.message:
+            self._start_error = self.banner.message
+        return started
+
+    def _worker_failed(self, message: str) -> None:
+        if not self._began:  # the engine refused the settings before the first step
+            self._start_error = message
+
+    def _form_edited(self) -> None:
+        if self._start_error and self.worker is None and \
+                self.banner.message == self._start_error:
+            self.banner.dismiss()
+        self._start_error = ""
+
     # -- workspace contract -------------------------------------------------------------------
 
     @classmethod
@@ -207,333 +221,9 @@ class TrainWorkspace(QWidget):
             worker.shutdown()
             self._drop_worker()
         self.handoffs.shutdown()
+        self.first_guess.shutdown()
         self.form.shutdown()
         settings.write("train/split", self.split.saveState())
-
-    # -- training -----------------------------------------------------------------------------
-
-    @property
-    def running(self) -> bool:
-        return self.worker is not None
-
-    def start(self, *, config: RunConfig | None = None, modules=None, data=None,
-              run_dir: str | Path | None = None) -> bool:
-        """Start training ``config`` (the form's by default); False with a banner when the
-        settings cannot run.  ``modules``/``data`` are handed to the engine as they are."""
-        if self.worker is not None:
-            return False
-        self.banner.hide()
-        try:
-            config = config or self.form.config()
-            if run_dir is None:
-                run_dir = self.form.runs_folder() / _run_folder_name(config)
-        except CnnvizError as exc:
-            self.banner.show_message(str(exc))
-            return False
-        self._stop_source()
-        self._dir_before, self.run_dir = self.run_dir, Path(run_dir)
-        self._step, self._rate, self._batch = 0, math.nan, config.batch_size
-        self._config, self._elapsed = config, 0.0
-        self.worker = TrainingWorker(config, run_dir, modules=modules, data=data)
-        self.worker.record.connect(self._on_record)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.finished.connect(self._on_thread_finished)
-        self.worker.parked.connect(self._on_parked)
-        self.form.show_note("")
-        # The hand-offs keep the run on screen until the new one has started (_started):
-        # a start that fails leaves its Look inside and Show in graph as they were.
-        self.handoffs.set_training(self.worker)
-        # Until the run has started, the plots (and the bar's progress) still show the run
-        # before; a start that fails puts its title back (_on_thread_finished).
-        self._began = False
-        self._title_before = self.bar.shown_title()
-        self.bar.show_title(f"Starting {models_title(config.models)}…")
-        self.bar.status.setText("Preparing the data and the models…")
-        self.bar.progress.setRange(0, 0)  # busy until the first record says how long
-        self.bar.set_state("starting")
-        self.form.setEnabled(False)
-        self.worker.start()
-        # The worker takes a while to build the models: time to get their panels ready.
-        self.view.prepare(len(config.models))
-        self.exports.update()
-        return True
-
-    def pause(self) -> None:
-        if self.worker is not None and self.bar.state == "running":
-            self.worker.pause()
-            self.bar.set_state("paused")
-            self.bar.status.setText(f"Paused at step {self._step}.")
-
-    def resume(self) -> None:
-        if self.worker is not None and self.bar.state == "paused":
-            self.handoffs.set_parked(False)
-            self.worker.resume()
-            self.bar.set_state("running")
-            self.bar.status.setText(self._running_text())
-
-    def stop(self) -> None:
-        if self.worker is not None:
-            self.handoffs.set_parked(False)
-            self.worker.stop()
-            self.bar.set_state("stopping")
-            self.bar.status.setText("Stopping after the current step…")
-
-    def _on_parked(self, generation: int) -> None:
-        """The engine waits at the pause asked for last: its models can be copied."""
-        worker = self.worker
-        if worker is not None and self.bar.state == "paused" and \
-                generation == worker.control.generation:
-            self.handoffs.set_parked(True)
-            # The step under way when Pause was pressed has arrived by now.
-            self.bar.status.setText(f"Paused at step {self._step}.")
-
-    def _pause_toggled(self, on: bool) -> None:
-        self.pause() if on else self.resume()
-
-    def _running_text(self) -> str:
-        where = f" Saving to {self.run_dir}." if self.run_dir else ""
-        return f"Training on {self._device}.{where}"
-
-    def _on_record(self, record) -> None:
-        if isinstance(record, StepRecord):
-            model = self.run.models.get(record.model)
-            if model is not None:
-                model.add_step(record.step, record.loss, record.accuracy, record.grad_norms)
-            self._step = record.step
-            self._elapsed = record.elapsed_s
-            if math.isfinite(record.samples_per_s) and record.samples_per_s > 0:
-                # Smoothed, so the time left does not jump with every batch.
-                self._rate = record.samples_per_s if not math.isfinite(self._rate) else \
-                    0.8 * self._rate + 0.2 * record.samples_per_s
-            self.view.mark_dirty()
-        elif isinstance(record, EpochRecord):
-            model = self.run.models.get(record.model)
-            if model is not None:
-                model.add_epoch(record.step, record.val_loss, record.val_accuracy)
-            self.view.mark_dirty()
-        elif isinstance(record, RunStarted):
-            self._started(record)
-        elif isinstance(record, ModelStopped):
-            model = self.run.models.get(record.model)
-            if model is not None:
-                model.stopped = record.message
-            self.view.mark_dirty()
-            self.status_message.emit(record.message)
-        elif isinstance(record, RunFinished):
-            self.run.status = record.reason
-            self.run.message = record.message
-            self.bar.status.setText(record.message)
-            if record.reason in ("error", "out_of_memory"):
-                self.banner.show_message(record.message)
-            self.view.mark_dirty()
-
-    def _started(self, record: RunStarted) -> None:
-        self._began = True
-        run = RunSeries()
-        for info in record.models:
-            run.add_model(info.name, info.display_name, info.layer_names, info.frozen)
-        run.total_steps = record.total_steps
-        run.title = f"{' vs '.join(run.label(m) for m in run)} · {record.dataset_name}"
-        run.status = "running"
-        self.run = run
-        self._device = device_name(record.device) + (" with mixed precision" if record.amp
-                                                      else "")
-        if record.run_dir:
-            self.run_dir = Path(record.run_dir)
-        self.view.set_run(run)
-        self.bar.show_title(run.title)
-        self.bar.progress.setRange(0, max(1, record.total_steps))
-        # Every model is built before the first record; copy the references (a plain dict,
-        # so looking a name up never builds anything on this thread).
-        modules = self.worker.modules if self.worker is not None else {}
-        modules = dict(getattr(modules, "built", modules))
-        self.handoffs.begin(run, {m.label: m for m in record.config.models},
-                            self.run_dir.name if self.run_dir else "", modules, live=True,
-                            data={"classes": list(record.classes), "mean": record.mean,
-                                  "std": record.std, "image_size": record.image_size,
-                                  "channels": record.channels,
-                                  "data_size": record.data_size})
-        if record.skipped:
-            self.banner.show_message(
-                f"{record.skipped} file{'s' if record.skipped != 1 else ''} of the image "
-                "folder could not be read as pictures and "
-                f"{'are' if record.skipped != 1 else 'is'} left out of the training data.")
-        if self.bar.state == "starting":
-            self.bar.set_state("running")
-            self.bar.status.setText(self._running_text())
-        self.browser.refresh_later()
-        self.exports.update()
-
-    def _show_progress(self) -> None:
-        if self.worker is None or self.bar.state == "starting":
-            return
-        total = self.run.total_steps
-        left = (total - self._step) * self._batch / self._rate \
-            if math.isfinite(self._rate) and self._rate > 0 else math.nan
-        self.bar.show_progress(self._step, total, self._rate, left)
-
-    def _show_estimate(self) -> None:
-        """Say under "Train for" how long the form's run will take here, when a run of the
-        same models was measured."""
-        try:
-            sentence = estimate_sentence(self.form.config())
-        except CnnvizError:
-            sentence = ""
-        self.form.show_estimate(sentence)
-        self.bar.start_button.setToolTip(
-            "Train the chosen models side by side (Ctrl+Return)" +
-            (f". {sentence}" if sentence else ""))
-
-    def _on_failed(self, message: str) -> None:
-        self.banner.show_message(message)
-        self.bar.status.setText("The run could not go on." if self._began else
-                                self._not_started_text())
-
-    def _not_started_text(self) -> str:
-        return ("The new run did not start; the plots still show the run before."
-                if self.run.models else "The run did not start.")
-
-    def _on_thread_finished(self) -> None:
-        began = self._began
-        self._drop_worker()
-        self.handoffs.finish()
-        if began:
-            self.bar.show_progress(self._step, self.run.total_steps, self._rate, math.nan)
-            if self._config is not None:
-                remember_speed(self._config, self._step * self._batch, self._elapsed)
-                self._show_estimate()
-        else:
-            self._restore_before()
-        self.view.refresh()
-        self.browser.refresh_later()
-
-    def _restore_before(self) -> None:
-        """A run that never started leaves the bar as the run before had it."""
-        self.bar.show_title(self._title_before)
-        self.run_dir = self._dir_before
-        self.bar.status.setText(self._not_started_text())
-        if self.run.models:
-            self.bar.show_progress(self.run.last_step, self.run.total_steps, math.nan,
-                                   math.nan)
-        else:
-            self.bar.clear_progress()
-        self.bar.set_state("idle")  # shows the progress again if the run before has one
-
-    def _drop_worker(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is None:
-            return
-        for signal in (worker.record, worker.failed, worker.finished, worker.parked):
-            try:
-                signal.disconnect()
-            except (RuntimeError, TypeError):
-                pass
-        worker.deleteLater()
-        self.bar.set_state("idle")
-        self.form.setEnabled(True)
-        if self.bar.progress.maximum() == 0:
-            self.bar.progress.setRange(0, 1)
-        self.exports.update()
-
-    # -- run folders --------------------------------------------------------------------------
-
-    def open_run_dialog(self) -> None:
-        start = settings.read_str("paths/runs", str(self.form.runs_folder()))
-        path = QFileDialog.getExistingDirectory(self, "Open Run Folder", start)
-        if path:
-            settings.write("paths/runs", str(Path(path).parent))
-            self.open_run(Path(path))
-
-    def open_run(self, path: Path) -> bool:
-        """Show the run folder ``path``; a run still being written is followed live."""
-        if self.worker is not None:
-            self.banner.show_message("Stop the current run before opening another one.")
-            return False
-        self.banner.hide()
-        self._stop_source()
-        try:
-            source = FolderSource(path, self)
-        except CnnvizError as exc:
-            self.banner.show_message(str(exc))
-            return False
-        except OSError as exc:
-            self.banner.show_message(f"The run folder {path} cannot be read "
-                                     f"({exc.strerror or exc}).")
-            return False
-        self.source = source
-        self.run = source.run
-        self.run_dir = Path(path)
-        source.updated.connect(self._source_updated)
-        source.ended.connect(self._source_ended)
-        source.failed.connect(self._source_failed)
-        self.view.set_run(self.run)
-        self.bar.show_title(self.run.title or Path(path).name)
-        self.bar.set_state("following" if source.live else "idle")
-        self.bar.clear_progress()
-        self.bar.status.setText(f"Reading {Path(path).name}…")  # its rows come on a worker
-        self._reading_folder = True
-        meta = self._run_meta(Path(path))
-        configs = self._refill_form(Path(path), meta)
-        data = {key: meta[key] for key in ("classes", "mean", "std", "image_size", "channels",
-                                           "data_size") if key in meta}
-        # The hand-offs start from the rows, which the first read brings (_source_updated).
-        self._folder_handoff = (configs, Path(path).name, data)
-        self.handoffs.begin(RunSeries(), {}, "")
-        self.exports.update()
-        return True
-
-    @staticmethod
-    def _run_meta(path: Path) -> dict:
-        """What the run folder's run.json says (nothing when it cannot be read)."""
-        try:
-            return RunFollower(path).meta
-        except CnnvizError:
-            return {}
-
-    def _refill_form(self, path: Path, meta: dict) -> dict[str, ModelConfig]:
-        """Fill the form with the run's settings (a run that saved none leaves it alone);
-        returns the run's models by name."""
-        config = RunData(path, meta).config
-        if config is None:
-            self.form.show_note(f"{path.name} was written by a script that saved no "
-                                "settings, so the form below keeps yours.")
-            return {e["name"]: ModelConfig(e.get("arch", ""), name=e["name"])
-                    for e in meta.get("models", [])}
-        unshown = self.form.apply_config(config)
-        self.form.show_note(" ".join([f"The settings of {path.name}: press Start to train it "
-                                      "again.", *unshown]))
-        return {m.label: m for m in config.models}
-
-    def _source_failed(self, message: str) -> None:
-        self._reading_folder = False
-        self.banner.show_message(message)
-        self.bar.set_state("idle")
-        self.bar.status.setText("The run folder could not be read to its end.")
-
-    def _source_updated(self) -> None:
-        if self._reading_folder:  # the first read is in
-            self._reading_folder = False
-            self.bar.status.setText(f"{self.run.message}  {self.run_dir}")
-            configs, name, data = self._folder_handoff
-            self.handoffs.begin(self.run, configs, name, live=self.source.live, data=data)
-            self.exports.update()
-        last = self.run.last_step
-        total = self.run.total_steps or last
-        self.bar.show_progress(last, total, math.nan, math.nan)
-        self.view.mark_dirty()
-
-    def _source_ended(self, status: str) -> None:
-        self.handoffs.finish()
-        self.bar.set_state("idle")
-        self.bar.status.setText(self.run.message)
-        self.view.mark_dirty()
-        self.browser.refresh_later()
-
-    def _stop_source(self) -> None:
-        if self.source is not None:
-            self.source.shutdown()
-            self.source.deleteLater()
-            self.source = None
 
     # -- export -------------------------------------------------------------------------------
 
