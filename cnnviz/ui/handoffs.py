@@ -57,8 +57,12 @@ class WorkspaceHandoffs:
         if getattr(arch, "look_inside", None) is None:
             return
         data = data or {}
-        # The graph shows the same network (picked once the catalog has loaded, if it has not).
-        if arch.current_ref != ref and (ref in arch.catalog.entries or not arch.catalog.entries):
+        # The graph shows the same network built the same way: the same ref with other
+        # switches (a no-batch-norm Plain-20 while the explorer shows the default) is redrawn,
+        # once the catalog has loaded if it has not.
+        other_build = any(arch.bar.options().get(k) != v for k, v in options.items())
+        if ((arch.current_ref != ref or other_build)
+                and (ref in arch.catalog.entries or not arch.catalog.entries)):
             arch.select_arch(ref, dict(options) or None)
         arch.keep_inside()
         arch.tabs.setCurrentWidget(arch.inside_page)

@@ -62,4 +62,4 @@ def test_activations_with_another_networks_run_weights_is_a_sentence(run_folder,
     err = capsys.readouterr().err
     assert code != 0
     assert err.strip() == (f"cnnviz: {weights} holds the weights of LeNet-5, not "
-                           "ResNet-20 (CIFAR); give lenet5 as the network.")
+                           "ResNet-20; give lenet5 as the network.")

@@ -131,7 +131,7 @@ def test_an_exported_shaded_graph_carries_its_legend(qtbot, arch, snapshot, tmp_
 
     assert "Gradient norm" not in plain_svg and "not measured" not in plain_svg
     assert legend.title in shaded_svg and legend.title == (
-        f"Gradient norm · ResNet-20 (CIFAR), step {snapshot.step:,}")
+        f"Gradient norm · ResNet-20, step {snapshot.step:,}")
     for text in ("run lesson 3", "log10 scale", "collapsed blocks: geometric mean", "frozen",
                  "not measured", fmt.norm(legend.low), fmt.norm(legend.high),
                  arch.report.display_name):

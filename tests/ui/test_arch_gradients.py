@@ -95,7 +95,7 @@ def test_show_gradients_brings_the_network_and_colours_it(qtbot, arch, snapshots
     legend = arch.graph.legend
     assert legend.isVisible()
     # The model by its display name, as everywhere a student reads it.
-    assert legend.title == f"Gradient norm · Plain-20 (CIFAR), step {snap.step}"
+    assert legend.title == f"Gradient norm · Plain-20, step {snap.step}"
     assert (legend.low, legend.high) == (low, high)
     assert legend.note.startswith("log10 scale")
     # The legend is a strip under the graph, never over it.
@@ -129,7 +129,7 @@ def test_newer_snapshots_recolour_without_relayout(qtbot, arch, snapshots):
         assert scene.nodes[_node_of(arch, name)].heat == color_at(scale_position(value, low, high))
     after = {key: scene.nodes[key].heat.name() for key in before}
     assert sum(after[k] != before[k] for k in before) > len(before) // 2
-    assert arch.graph.legend.title.endswith(f"Plain-20 (CIFAR), step {newer.step}")
+    assert arch.graph.legend.title.endswith(f"Plain-20, step {newer.step}")
     assert fmt.norm(float(newer.norms[0])) in arch.details.toPlainText()
 
 
@@ -172,7 +172,7 @@ def test_options_pick_the_variant_that_was_trained(qtbot, arch, snapshots):
         assert scene.nodes[_node_of(arch, name)].heat_state == "value"
     # Two models of one network: the option the run changed tells them apart, in words.
     assert arch.graph.legend.title.endswith(
-        f"Plain-20 (CIFAR) without batch norm, step {snap.step}")
+        f"Plain-20 without batch norm, step {snap.step}")
     # The batch-norm variant's gradients do not fit this graph.
     arch.update_gradients(snapshots["plain20"])
     assert arch.gradients.snapshot is snap

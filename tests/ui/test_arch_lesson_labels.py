@@ -107,7 +107,7 @@ def test_show_in_graph_names_every_bar_with_its_norm(qtbot, window, arch, plain2
 def test_the_legend_names_the_model_and_the_run_in_words(qtbot, window, arch, plain20):
     _show_in_graph(qtbot, window, arch, plain20)
     legend = arch.graph.legend
-    assert legend.title == f"Gradient norm · Plain-20 (CIFAR) without batch norm, step {plain20.step}"
+    assert legend.title == f"Gradient norm · Plain-20 without batch norm, step {plain20.step}"
     tip = legend.toolTip()
     assert "the run of 28 Nov 14:13" in tip
     for raw in (plain20.model, RUN, "plain20", "batch_norm"):

@@ -155,6 +155,6 @@ def test_check_architecture_names_the_layer_that_differs(lab_run):
     module, _ = lab_run
     spec = resolve("plain20")
     check_architecture(module, spec, NO_BN)
-    expected = r"match Plain-20 \(CIFAR\): it has no bn1\.bias, .*options it was built with\.$"
+    expected = r"match Plain-20: it has no bn1\.bias, .*options it was built with\.$"
     with pytest.raises(WeightsError, match=expected):
         check_architecture(module, spec, {})

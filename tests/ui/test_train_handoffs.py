@@ -84,7 +84,7 @@ def test_workspace_built_models_train_exactly_like_the_engines_own(qtbot, ws, tm
     # ... and the run folder, so a reopened run is titled the same
     from cnnviz.core.train import read_run
 
-    assert read_run(ws.run_dir).model("resnet20").display_name == "ResNet-20 (CIFAR)"
+    assert read_run(ws.run_dir).model("resnet20").display_name == "ResNet-20"
     # ... which keeps what the models learnt, for Look inside once cnnviz is closed
     saved = read_run(ws.run_dir).model("resnet20").weights
     assert (saved.file, saved.step, saved.after) == ("resnet20/weights.pt", 1, "completed")

@@ -59,7 +59,7 @@ from cnnviz.core.train.trainee import Trainee, is_out_of_memory, lr_factor, make
 
 
 def _zoo_title(arch: str) -> str | None:
-    """The zoo's display name of ``arch`` ("Plain-20 (CIFAR)"), or None if it is no zoo name."""
+    """The zoo's display name of ``arch`` ("Plain-20"), or None if it is no zoo name."""
     from cnnviz.core.zoo import resolve
 
     try:

@@ -140,14 +140,14 @@ _SHORTCUT_CHOICES = {**TWIN_CHOICES, "shortcut": ("A", "B")}
 
 for _depth in DEPTHS:
     register(ArchSpec(
-        name=f"resnet{_depth}", display_name=f"ResNet-{_depth} (CIFAR)",
+        name=f"resnet{_depth}", display_name=f"ResNet-{_depth}",
         family="ResNet (CIFAR)", year=2015, paper=PAPER + ", section 4.2",
         input_shape=(3, 32, 32), num_classes=10, note=_RESNET_NOTES[_depth],
         builder=partial(cifar_resnet, _depth), twin=f"plain{_depth}",
         options={**TWIN_OPTIONS, "shortcut": "A"}, option_choices=_SHORTCUT_CHOICES,
     ))
     register(ArchSpec(
-        name=f"plain{_depth}", display_name=f"Plain-{_depth} (CIFAR)",
+        name=f"plain{_depth}", display_name=f"Plain-{_depth}",
         family="Plain net (CIFAR)", year=2015, paper=PAPER + ", section 4.2",
         input_shape=(3, 32, 32), num_classes=10, note=_PLAIN_NOTES[_depth],
         builder=partial(cifar_plain, _depth), twin=f"resnet{_depth}",

@@ -36,9 +36,9 @@ def model_key(ref: str, options: dict | None, defaults: dict | None = None) -> M
 
 
 def model_name(snapshot, network: str, defaults: dict | None = None) -> str:
-    """How views name ``snapshot``'s model: ``network`` (the display name, "Plain-20
-    (CIFAR)") followed by the builder options it was trained with, in words, where they
-    differ from ``defaults`` (all of them when None): "Plain-20 (CIFAR) without batch norm".
+    """How views name ``snapshot``'s model: ``network`` (the display name, "Plain-20")
+    followed by the builder options it was trained with, in words, where they differ from
+    ``defaults`` (all of them when None): "Plain-20 without batch norm".
     The run's own id for the model ("plain20-nobn") is never shown: the options are what
     tell two models of one network apart."""
     name = network or arch_title(snapshot.arch) or snapshot.model.strip()

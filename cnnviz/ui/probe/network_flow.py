@@ -205,7 +205,7 @@ def ready_message(net: jobs.Network) -> str:
 
 
 def _display_name(ref: str) -> str:
-    """The catalog's name for architecture ``ref`` ("Plain-20 (CIFAR)" for "plain20"); an
+    """The catalog's name for architecture ``ref`` ("Plain-20" for "plain20"); an
     unknown ref is shown as given (building it then reports the problem)."""
     from cnnviz.core.zoo import resolve
 

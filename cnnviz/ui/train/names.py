@@ -1,9 +1,9 @@
 """What the Train workspace calls things in front of a student: networks by their display
 names ("ResNet-20", not "resnet20"), switches and devices as the explorer spells them.
 
-The zoo calls its 32x32 networks "ResNet-20 (CIFAR)" to tell them from the explorer's
-ImageNet ones; Train offers no other ResNet-20, and a run on Shapes titled "(CIFAR)" misleads,
-so Train drops that suffix (:func:`train_name`).
+Runs written by earlier versions name the 32x32 networks "ResNet-20 (CIFAR)" (the zoo's
+family says CIFAR now, the name does not); Train drops that suffix (:func:`train_name`), so
+old and new runs read alike.
 
 The zoo knows each network's display name, but importing it imports torch, which the window
 never does on its own thread; the networks the setup form offers are listed here with the
@@ -21,7 +21,7 @@ from cnnviz.core.train.records import ModelConfig
 
 #: The zoo's display name of every network the setup form lists, in the form's order.
 ZOO_DISPLAY: dict[str, str] = {
-    **{f"{kind}{depth}": f"{title}-{depth} (CIFAR)" for depth in (20, 32, 44, 56, 110)
+    **{f"{kind}{depth}": f"{title}-{depth}" for depth in (20, 32, 44, 56, 110)
        for kind, title in (("plain", "Plain"), ("resnet", "ResNet"))},
     "lenet5": "LeNet-5", "alexnet": "AlexNet",
     "vgg11": "VGG-11", "vgg11_bn": "VGG-11 (BN)", "vgg16": "VGG-16", "vgg16_bn": "VGG-16 (BN)",
@@ -39,12 +39,12 @@ INIT_NAMES = {"default": "Default init", "xavier": "Xavier init", "he": "He init
 DEVICE_NAMES = {"cpu": "CPU", "cuda": "CUDA", "mps": "Apple MPS"}
 
 
-#: The suffix of the zoo's 32x32 networks that Train leaves out.
+#: The suffix earlier versions gave the 32x32 networks, which Train leaves out.
 _CIFAR_SUFFIX = " (CIFAR)"
 
 
 def train_name(display_name: str) -> str:
-    """``display_name`` as Train shows it: "Plain-20" for the zoo's "Plain-20 (CIFAR)"."""
+    """``display_name`` as Train shows it: "Plain-20" for an older run's "Plain-20 (CIFAR)"."""
     return display_name.removesuffix(_CIFAR_SUFFIX)
 
 
@@ -60,7 +60,7 @@ def arch_name(arch: str) -> str:
 
 
 def arch_of(text: str) -> str:
-    """The zoo reference a name stands for, Train's or the zoo's ("Plain-20" or "Plain-20
+    """The zoo reference a name stands for ("Plain-20", or an older run's "Plain-20
     (CIFAR)"); the text itself when it is none."""
     text = text.strip()
     # Any case: the combo box's inline completion keeps the case the user typed.
