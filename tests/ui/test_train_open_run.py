@@ -67,7 +67,8 @@ def test_opening_a_run_reads_its_run_json_once_on_the_gui_thread(qtbot, ws, past
     assert calls.count(main) == 1, calls
     # What the workspace took from it: the settings in the form, the data for Look inside.
     assert ws.source.meta["models"][0]["name"] == "plain"
-    assert "settings of past" in ws.form.note.text()
+    assert ws.form.note.text().startswith("The form below holds this run's settings")
+    assert "past" not in ws.form.note.text()  # the folder's name is an id, not a title
     configs, name, data = ws._folder_handoff
     assert set(configs) == {"plain", "residual"} and name == "past"
     assert data["classes"] == ws.source.meta["classes"]

@@ -91,8 +91,9 @@ class RunFolderFlow:
             return {e["name"]: ModelConfig(e.get("arch", ""), name=e["name"])
                     for e in meta.get("models", [])}
         unshown = self.form.apply_config(config)
-        self.form.show_note(" ".join([f"The settings of {path.name}: press Start to train it "
-                                      "again.", *unshown]))
+        # Named by what it is, not by its folder ("plain20-vs-resnet20-no-bn" is an id).
+        self.form.show_note(" ".join(["The form below holds this run's settings: press Start "
+                                      "to train it again.", *unshown]))
         return {m.label: m for m in config.models}
 
     def _source_failed(self, message: str) -> None:
