@@ -14,7 +14,6 @@ from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -36,6 +35,7 @@ from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.dialogs import AboutDialog, ShortcutsDialog
 from cnnviz.ui.widgets.unavailable import UnavailablePage
 from cnnviz.ui.workspaces import WORKSPACES, WorkspaceRegistry, natural_owner
+from cnnviz.ui.widgets.file_dialogs import ask_open_file, ask_open_files
 
 
 
@@ -333,22 +333,14 @@ class MainWindow(WorkspaceHandoffs, QMainWindow):
 
     def open_image_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Open Image", settings.read_str("paths/images", str(Path.home())),
-            f"Images ({patterns});;All files (*)",
-        )
+        files = ask_open_files(self, "Open Image", "images", f"Images ({patterns});;All files (*)")
         if files:
-            settings.write("paths/images", str(Path(files[0]).parent))
-            self.open_paths([Path(f) for f in files])
+            self.open_paths(files)
 
     def open_model_dialog(self) -> None:
-        file, _ = QFileDialog.getOpenFileName(
-            self, "Open Model File", settings.read_str("paths/models", str(Path.home())),
-            "Python files (*.py)",
-        )
-        if file:
-            settings.write("paths/models", str(Path(file).parent))
-            self.open_paths([Path(file)])
+        file = ask_open_file(self, "Open Model File", "models", "Python files (*.py)")
+        if file is not None:
+            self.open_paths([file])
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._local_files(event.mimeData()):

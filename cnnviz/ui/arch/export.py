@@ -15,13 +15,13 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QWidget
 
 from cnnviz.core.inspect.textio import ExportError, atomic_write_bytes, atomic_write_text
-from cnnviz.ui import settings
 from cnnviz.ui.arch.gradient_legend import LegendContent
 from cnnviz.ui.arch.legend_print import PrintedLegend
 from cnnviz.ui.theme import palette
+from cnnviz.ui.widgets.file_dialogs import ask_save_file
 
 __all__ = ["FORMATS", "GRAPH_FORMATS", "ExportError", "ask_path", "export", "export_pdf",
            "export_png", "export_svg", "export_table"]
@@ -148,13 +148,8 @@ def export_table(report, path: Path, fmt: str) -> Path:
 def ask_path(parent: QWidget, kind: str, stem: str) -> Path | None:
     """Ask where to save a ``kind`` export (remembering the folder); None when cancelled."""
     label, pattern = FORMATS[kind]
-    folder = Path(settings.read_str("paths/export", str(Path.home())))
-    name, _ = QFileDialog.getSaveFileName(parent, f"Export {label}", str(folder / f"{stem}.{kind}"),
-                                          pattern)
-    if not name:
-        return None
-    settings.write("paths/export", str(Path(name).parent))
-    return Path(name)
+    return ask_save_file(parent, f"Export {label}", "export", f"{stem}.{kind}", pattern,
+                         f".{kind}")
 
 
 def export(kind: str, path: Path, scene: QGraphicsScene, report,

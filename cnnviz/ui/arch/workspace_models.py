@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.inspect.depth import weighted_layers
@@ -21,6 +20,7 @@ from cnnviz.ui.arch import engine
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.model_file import ClassChooserDialog
 from cnnviz.ui.widgets.dialogs import error_box
+from cnnviz.ui.widgets.file_dialogs import ask_open_file
 
 DEFAULT_ARCH = "resnet18"
 
@@ -152,12 +152,9 @@ class ModelLoading:
 
     # ----------------------------------------------------------- model files
     def _open_file_dialog(self) -> None:
-        file, _ = QFileDialog.getOpenFileName(
-            self, "Open Model File", settings.read_str("paths/models", str(Path.home())),
-            "Python files (*.py)")
-        if file:
-            settings.write("paths/models", str(Path(file).parent))
-            self.open_model_file(Path(file))
+        file = ask_open_file(self, "Open Model File", "models", "Python files (*.py)")
+        if file is not None:
+            self.open_model_file(file)
 
     def open_model_file(self, path: Path) -> None:
         """List the networks ``path`` defines; open the only one or ask which (non-blocking)."""

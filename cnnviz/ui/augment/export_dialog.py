@@ -33,6 +33,7 @@ from cnnviz.ui.augment.export import FORMATS, ExportJob, ExportResult, write_sam
 from cnnviz.ui.widgets.elided import ElidedLabel
 from cnnviz.ui.augment.images import LoadedImage
 from cnnviz.ui.widgets.mailbox import Mailbox
+from cnnviz.ui.widgets.file_dialogs import ask_save_file
 
 
 class _ExportRun(QRunnable):
@@ -286,9 +287,7 @@ class CodeDialog(QDialog):
         self.status.setText(f"Saved {Path(path).name}.")
 
     def _save_dialog(self) -> None:
-        start = settings.read_str("paths/augment_code", str(Path.home() / "augment.py"))
-        name, _ = QFileDialog.getSaveFileName(self, "Save Code", start, "Python files (*.py)")
-        if name:
-            path = Path(name) if name.endswith(".py") else Path(name + ".py")
-            settings.write("paths/augment_code", str(path))
+        path = ask_save_file(self, "Save Code", "augment_code", "augment.py",
+                             "Python files (*.py)", ".py")
+        if path is not None:
             self.save_to(path)

@@ -14,13 +14,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QFileDialog
 
 from cnnviz.core.augment.image_io import IMAGE_SUFFIXES
 from cnnviz.core.errors import CnnvizError, brief
-from cnnviz.ui import settings
 from cnnviz.ui.augment import accepts
 from cnnviz.ui.augment.images import LoadBatch, LoadedImage, from_qimage, load_batch
+from cnnviz.ui.widgets.file_dialogs import ask_open_files
 
 
 def plural(n: int, word: str) -> str:
@@ -48,13 +47,10 @@ class PictureIntake:
 
     def open_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Open Pictures", settings.read_str("paths/images", str(Path.home())),
-            f"Pictures ({patterns});;All files (*)",
-        )
+        files = ask_open_files(self, "Open Pictures", "images",
+                               f"Pictures ({patterns});;All files (*)")
         if files:
-            settings.write("paths/images", str(Path(files[0]).parent))
-            self.open_paths([Path(f) for f in files])
+            self.open_paths(files)
 
     def paste(self) -> None:
         """Add the clipboard's picture (or the picture files copied in a file manager)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from cnnviz.core.augment import Pipeline, Step
 from cnnviz.core.errors import CnnvizError
@@ -19,6 +19,7 @@ from cnnviz.ui import settings
 from cnnviz.ui.augment.export_dialog import CodeDialog, ExportSamplesDialog
 from cnnviz.ui.augment.pipeline_editor import copy_pipeline
 from cnnviz.ui.augment.preview_grid import MAX_SEED
+from cnnviz.ui.widgets.file_dialogs import ask_open_file, ask_save_file
 
 # What a new user starts with: the augmentations of AlexNet and Inception, one of each kind.
 DEFAULT_PIPELINE = Pipeline([
@@ -78,19 +79,15 @@ class PipelineFiles:
         return True
 
     def save_pipeline_dialog(self) -> None:
-        start = settings.read_str("paths/pipelines", str(Path.home() / "pipeline.json"))
-        name, _ = QFileDialog.getSaveFileName(self, "Save Pipeline", start, "Pipelines (*.json)")
-        if name:
-            path = Path(name) if name.endswith(".json") else Path(name + ".json")
-            settings.write("paths/pipelines", str(path))
+        path = ask_save_file(self, "Save Pipeline", "pipelines", "pipeline.json",
+                             "Pipelines (*.json)", ".json")
+        if path is not None:
             self.save_pipeline(path)
 
     def load_pipeline_dialog(self) -> None:
-        start = settings.read_str("paths/pipelines", str(Path.home()))
-        name, _ = QFileDialog.getOpenFileName(self, "Load Pipeline", start, "Pipelines (*.json)")
-        if name:
-            settings.write("paths/pipelines", name)
-            self.load_pipeline(Path(name))
+        path = ask_open_file(self, "Load Pipeline", "pipelines", "Pipelines (*.json)")
+        if path is not None:
+            self.load_pipeline(path)
 
     # ---------------------------------------------------------------- export
     def torchvision_code(self) -> str:

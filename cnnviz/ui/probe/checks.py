@@ -12,12 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.ui.probe import jobs
 from cnnviz.ui.probe.invariance_view import InvarianceView
 from cnnviz.ui.probe.tencrop_view import TenCropView
+from cnnviz.ui.widgets.file_dialogs import ask_open_file
 
 NO_IMAGE = "Drop a photo to compare the centre crop with ten-crop averaging."
 
@@ -110,7 +111,7 @@ class AnswerChecks(QObject):
                               seed, key="invariance", on_done=done, on_error=self.failed.emit)
 
     def _open_pipeline_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.invariance_view, "Load Pipeline", "",
-                                              "Pipelines (*.json)")
-        if path:
+        path = ask_open_file(self.invariance_view, "Load Pipeline", "pipelines",
+                             "Pipelines (*.json)")
+        if path is not None:
             self.load_pipeline_file(path)

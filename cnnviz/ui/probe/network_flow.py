@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.ui.probe import jobs, units
 from cnnviz.ui.probe.accepts import WEIGHTS_SUFFIXES
+from cnnviz.ui.widgets.file_dialogs import ask_open_file
 
 WEIGHTS_FILTER = f"PyTorch weights ({' '.join('*' + s for s in WEIGHTS_SUFFIXES)})"
 
@@ -122,8 +122,8 @@ class NetworkFlow:
         elif kind == "lab" and self._lab is not None:
             self._adopt_lab(self._failed)
         elif kind == "file":
-            path, _ = QFileDialog.getOpenFileName(self, "Load Weights", "", WEIGHTS_FILTER)
-            if path:
+            path = ask_open_file(self, "Load Weights", "weights", WEIGHTS_FILTER)
+            if path is not None:
                 self.load_weights_path(path)
             else:
                 self.weights_bar.revert()

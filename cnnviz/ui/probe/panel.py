@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QFrame, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QTabWidget, QVBoxLayout, QWidget
 
 from cnnviz.core.augment.image_io import IMAGE_SUFFIXES
 from cnnviz.core.errors import CnnvizError
@@ -31,6 +31,7 @@ from cnnviz.ui.probe.network_flow import NetworkFlow
 from cnnviz.ui.probe.seen_column import SeenColumn
 from cnnviz.ui.probe.worker import ProbeWorker
 from cnnviz.ui.theme import Palette, theme_manager
+from cnnviz.ui.widgets.file_dialogs import ask_open_file
 
 # The Open image… dialog offers what a drop takes (accepts.file_kind), every suffix the loader reads.
 IMAGE_FILTER = f"Images ({' '.join('*' + s for s in sorted(IMAGE_SUFFIXES))})"
@@ -228,9 +229,9 @@ class LookInsidePanel(NetworkFlow, QWidget):
     # --- files, drops, messages -------------------------------------------------------
 
     def _open_image_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open Image", "", IMAGE_FILTER)
-        if path:
-            self.set_image(Path(path))
+        path = ask_open_file(self, "Open Image", "images", IMAGE_FILTER)
+        if path is not None:
+            self.set_image(path)
 
     def dragEnterEvent(self, event) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):

@@ -12,12 +12,12 @@ import pyqtgraph.exporters as exporters
 
 from PySide6.QtCore import QBuffer, QEvent, QIODevice, QObject, Signal
 from PySide6.QtGui import QAction, QImage
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QToolButton, QWidget
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.inspect.textio import ExportError, atomic_write_bytes, atomic_write_text
-from cnnviz.ui import settings
 from cnnviz.ui.widgets.banner import Banner
+from cnnviz.ui.widgets.file_dialogs import ask_folder
 
 
 class PlotExports(QObject):
@@ -50,14 +50,12 @@ class PlotExports(QObject):
             widget.setEnabled(has)
 
     def export_dialog(self, kind: str) -> list[Path]:
-        start = settings.read_str("paths/train_export", str(Path.home()))
-        folder = QFileDialog.getExistingDirectory(
+        folder = ask_folder(
             self.parent(), "Export Plots as PNG" if kind == "png" else "Export Plot Data as CSV",
-            start)
-        if not folder:
+            "train_export")
+        if folder is None:
             return []
-        settings.write("paths/train_export", folder)
-        return self.export(kind, Path(folder))
+        return self.export(kind, folder)
 
     def export(self, kind: str, folder: Path) -> list[Path]:
         """Write the plots (``"png"``) or their data (``"csv"``) into ``folder``."""

@@ -14,15 +14,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.train.records import ModelConfig
 from cnnviz.core.train.runreader import RunData
-from cnnviz.ui import settings
 from cnnviz.ui.train.folder_source import FolderSource
 from cnnviz.ui.train.names import created_when
 from cnnviz.ui.train.series import RunSeries
+from cnnviz.ui.widgets.file_dialogs import ask_folder
 
 #: What the Look inside hand-off needs to know of the data, as run.json keeps it.
 DATA_KEYS = ("classes", "mean", "std", "image_size", "channels", "data_size")
@@ -37,11 +36,10 @@ class RunFolderFlow:
         self._folder_handoff: tuple = ({}, "", {})  # what the hand-offs get once it is in
 
     def open_run_dialog(self) -> None:
-        start = settings.read_str("paths/runs", str(self.form.runs_folder()))
-        path = QFileDialog.getExistingDirectory(self, "Open Run Folder", start)
-        if path:
-            settings.write("paths/runs", str(Path(path).parent))
-            self.open_run(Path(path))
+        path = ask_folder(self, "Open Run Folder", "runs", fallback=self.form.runs_folder(),
+                          remember_parent=True)
+        if path is not None:
+            self.open_run(path)
 
     def open_run(self, path: Path) -> bool:
         """Show the run folder ``path``; a run still being written is followed live."""

@@ -16,16 +16,15 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from cnnviz.ui import settings
 from cnnviz.ui.train.names import arch_name, arch_of
 from cnnviz.ui.widgets.tasks import TaskRunner
+from cnnviz.ui.widgets.file_dialogs import ask_open_file
 
 ZOO_NAMES = (
     "plain20", "resnet20", "plain32", "resnet32", "plain44", "resnet44", "plain56", "resnet56",
@@ -237,12 +236,9 @@ class ModelRow(QWidget):
             self._show_imagenet()
             self.transfer_changed.emit()
             return
-        start = settings.read_str("paths/weights", str(Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self, "Start From a Weights File", start,
-                                              WEIGHTS_FILTER)
-        if path:
-            settings.write("paths/weights", str(Path(path).parent))
-            self.set_weights(path)
+        path = ask_open_file(self, "Start From a Weights File", "weights", WEIGHTS_FILTER)
+        if path is not None:
+            self.set_weights(str(path))
         else:
             self.start.setCurrentIndex(self._start_index)
 
