@@ -20,8 +20,20 @@ from cnnviz import resources
 
 # Sizes offered for the whole interface (View > Interface Size), in percent: larger ones make
 # text, plots and controls readable on a classroom projector.  Qt scales everything at
-# start-up, so a change takes effect the next time cnnviz starts.
-INTERFACE_SIZES = ("100", "125", "150")
+# start-up, so a change takes effect the next time cnnviz starts.  175 and 200 are for
+# 1440p and 4K projectors and screens.
+INTERFACE_SIZES = ("100", "125", "150", "175", "200")
+
+# The smallest window every workspace lays out in, in pixels at 100 %.
+MIN_WINDOW = (960, 640)
+
+
+def size_fits(size: str, screen_pixels: tuple[int, int]) -> bool:
+    """Whether the window's smallest size at ``size`` percent fits a screen's free area of
+    ``screen_pixels`` (counted as at 100 %)."""
+    factor = int(size) / 100
+    return (MIN_WINDOW[0] * factor <= screen_pixels[0]
+            and MIN_WINDOW[1] * factor <= screen_pixels[1])
 
 
 def interface_scale() -> str | None:

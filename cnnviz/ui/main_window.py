@@ -7,6 +7,7 @@ A workspace module that is missing from this build gets an honest page saying so
 
 from __future__ import annotations
 
+import os
 from functools import partial
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from cnnviz import APP_DISPLAY_NAME
 from cnnviz.core.augment.image_io import IMAGE_SUFFIXES  # the suffixes the loader reads
 from cnnviz.ui import settings
-from cnnviz.ui.app import INTERFACE_SIZES
+from cnnviz.ui.app import INTERFACE_SIZES, MIN_WINDOW, size_fits
 from cnnviz.ui.handoffs import WorkspaceHandoffs
 from cnnviz.ui.theme import MODES, theme_manager
 from cnnviz.ui.widgets import icons
@@ -61,7 +62,7 @@ class MainWindow(WorkspaceHandoffs, QMainWindow):
         super().__init__()
         self.setWindowTitle(APP_DISPLAY_NAME)
         self.setAcceptDrops(True)
-        self.setMinimumSize(960, 640)
+        self.setMinimumSize(*MIN_WINDOW)
         self.pages: dict[str, QWidget] = {}
         self.registry = WorkspaceRegistry()
         self._dialogs: list[QWidget] = []
@@ -157,13 +158,15 @@ class MainWindow(WorkspaceHandoffs, QMainWindow):
         sizes = QActionGroup(self)
         chosen = settings.read_str("view/interface_size", "100", INTERFACE_SIZES)
         for size in INTERFACE_SIZES:
-            act = QAction(f"{size} %" + (" (projector)" if size == "150" else ""), self,
-                          checkable=True)
+            act = QAction(f"{size} %", self, checkable=True)
             act.setChecked(size == chosen)
             act.triggered.connect(lambda _=False, s=size: self.set_interface_size(s))
             sizes.addAction(act)
             size_menu.addAction(act)
             self.size_actions[size] = act
+        # Checked each time the menu opens: the window may have moved to a projector.
+        size_menu.aboutToShow.connect(lambda: self.offer_sizes(self._screen_pixels()))
+        self.offer_sizes(self._screen_pixels())
         view.addSeparator()
         self.workspace_actions: list[QAction] = []
         for i, entry in enumerate(WORKSPACES):
@@ -258,8 +261,31 @@ class MainWindow(WorkspaceHandoffs, QMainWindow):
         if self.stack.currentWidget() is page:
             self.statusBar().showMessage(text, 6000)
 
+    def _screen_pixels(self) -> tuple[int, int]:
+        """The screen's free area in pixels as the interface at 100 % counts them (this start
+        may already run at a larger interface size, which makes every pixel bigger)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return (1 << 16, 1 << 16)
+        room = screen.availableGeometry().size()
+        try:
+            factor = float(os.environ.get("QT_SCALE_FACTOR") or 1)
+        except ValueError:
+            factor = 1.0
+        return (round(room.width() * factor), round(room.height() * factor))
+
+    def offer_sizes(self, pixels: tuple[int, int]) -> None:
+        """Grey the interface sizes whose smallest window would not fit on a screen of
+        ``pixels`` (the size in use stays choosable)."""
+        for size, act in self.size_actions.items():
+            fits = size_fits(size, pixels)
+            note = " (projector)" if size == "150" else ""
+            act.setText(f"{size} %" + (note if fits else " (needs a larger screen)"))
+            act.setEnabled(fits or act.isChecked())
+
     def set_interface_size(self, size: str) -> None:
-        """Remember the interface size ("100", "125" or "150" percent) for the next start."""
+        """Remember the interface size (one of :data:`INTERFACE_SIZES`, in percent) for the
+        next start."""
         settings.write("view/interface_size", size)
         self.size_actions[size].setChecked(True)
         self.statusBar().showMessage(

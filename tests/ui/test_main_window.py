@@ -312,6 +312,8 @@ def test_a_larger_interface_for_a_projector_is_remembered_for_the_next_start(qtb
 
     monkeypatch.delenv("QT_SCALE_FACTOR", raising=False)
     assert window.size_actions["100"].isChecked() and interface_scale() is None
+    window.offer_sizes((1920, 1080))  # the offscreen screen is smaller than a projector's
+    assert not window.size_actions["200"].isEnabled()
     window.size_actions["150"].trigger()
     assert window.size_actions["150"].isChecked() and not window.size_actions["100"].isChecked()
     assert "150 %" in window.statusBar().currentMessage()
@@ -319,3 +321,24 @@ def test_a_larger_interface_for_a_projector_is_remembered_for_the_next_start(qtb
     monkeypatch.setenv("QT_SCALE_FACTOR", "2")
     assert interface_scale() is None  # a scale set in the environment wins
     window.size_actions["100"].trigger()  # leave the test store as it was
+
+
+def test_interface_sizes_a_screen_cannot_hold_are_offered_but_greyed(qtbot, window,
+                                                                       monkeypatch):
+    from cnnviz.ui.app import size_fits
+
+    # The offscreen screen is 800x800: even 100 % is larger than it, but the size in use
+    # always stays choosable.
+    assert size_fits("200", (2560, 1440)) and not size_fits("200", (1920, 1080))
+    assert size_fits("150", (1920, 1080)) and not size_fits("175", (1920, 1080))
+    room = window._screen_pixels()
+    window.size_actions["125"].trigger()
+    window.offer_sizes(room)
+    for size, act in window.size_actions.items():
+        assert act.isEnabled() == (size_fits(size, room) or act.isChecked())
+        assert ("needs a larger screen" in act.text()) == (not size_fits(size, room))
+    monkeypatch.setenv("QT_SCALE_FACTOR", "2")  # this start already draws at 200 %
+    assert window._screen_pixels() == (room[0] * 2, room[1] * 2)
+    window.offer_sizes((2560, 1440))
+    window.size_actions["100"].trigger()
+    assert all(act.isEnabled() for act in window.size_actions.values())
