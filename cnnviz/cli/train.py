@@ -245,6 +245,11 @@ def _fmt(value: float, spec: str) -> str:
     return format(value, spec) if math.isfinite(value) else "-"
 
 
+def _ratio(value: float) -> str:
+    """A first/last gradient ratio; 0 means no gradient reached the first layer at all."""
+    return f"{'none':>15s}" if value == 0 else _fmt(value, "15.3g")
+
+
 def _print_summary(path: Path, out: TextIO) -> None:
     from cnnviz.core.train.runreader import read_run
     from cnnviz.core.train.summary import summarise
@@ -264,7 +269,7 @@ def _print_summary(path: Path, out: TextIO) -> None:
     for r in rows:
         print(f"  {r.name:{width}s}  {r.last_step:6d}  {_fmt(r.loss, '8.4f')}  "
               f"{_fmt(r.accuracy, '6.1%')}  {_fmt(r.val_loss, '8.4f')}  "
-              f"{_fmt(r.val_accuracy, '7.1%')}  {_fmt(r.grad_ratio, '15.3g')}", file=out)
+              f"{_fmt(r.val_accuracy, '7.1%')}  {_ratio(r.grad_ratio)}", file=out)
     for r in rows:
         print(f"  {r.gradient_sentence}", file=out)
         if r.stopped:

@@ -1,5 +1,6 @@
 """``cnnviz train`` and ``cnnviz runs`` end to end, and a run folder surviving SIGKILL."""
 
+import json
 import os
 import signal
 import subprocess
@@ -38,6 +39,18 @@ def test_train_twins_end_to_end_then_summarise(tmp_path, capsys):
     assert f"Run {out}  [finished]" in listing and "first/last grad" in listing
     assert main(["runs", str(tmp_path)]) == 0  # a folder of runs
     assert str(out) in capsys.readouterr().out
+
+    # Sizes are written with the multiplication sign, as the explorer writes shapes ...
+    size = "8 × 8"
+    assert f"Shapes (10 classes, {size})" in captured.err
+    assert f"Shapes (10 classes, {size})" in listing and "8x8" not in listing
+    # ... and a run.json of an older version, which stored "8x8", reads alike.
+    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert meta["dataset_name"] == f"Shapes (10 classes, {size})"
+    meta["dataset_name"] = "Shapes (10 classes, 8x8)"
+    (out / "run.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert main(["runs", str(out)]) == 0
+    assert f"Shapes (10 classes, {size})" in capsys.readouterr().out
 
 
 def test_runs_on_a_folder_without_runs_is_a_sentence(tmp_path, capsys):
@@ -145,3 +158,12 @@ def test_a_preset_brings_its_optimiser_and_learning_rate():
             config("--optimizer", "sgd").learning_rate) == ("sgd", 0.1)
     assert config("--lr", "0.01").learning_rate == 0.01
     assert _config(build_parser().parse_args(["train", "--arch", "lenet5"])).optimizer == "sgd"
+
+
+def test_the_runs_table_says_none_when_no_gradient_reached_the_first_layer():
+    from cnnviz.cli.train import _ratio
+
+    assert _ratio(0.0).strip() == "none"  # not a bare 0, which reads as a measured ratio
+    assert _ratio(float("nan")).strip() == "-"
+    assert _ratio(2.5e-7).strip() == "2.5e-07"
+    assert len(_ratio(0.0)) == len(_ratio(1.0)) == 15  # the column stays aligned

@@ -145,3 +145,20 @@ def data():
 
     return load_dataset("shapes", num_classes=3, image_size=16, train_size=48, val_size=12)
 
+
+
+@pytest.fixture
+def train_ws(make_shown):
+    """The Train workspace, shown offscreen at the window size most students have
+    (1280x800)."""
+    from cnnviz.ui.train.workspace import TrainWorkspace
+
+    return make_shown(TrainWorkspace, (1280, 800))
+
+
+@pytest.fixture
+def plot_view(make_shown):
+    """The Train workspace's plot view on its own, shown offscreen at 1280x800."""
+    from cnnviz.ui.train.run_view import RunView
+
+    return make_shown(RunView, (1280, 800))

@@ -6,20 +6,12 @@ the held-out dots of the last epoch end are drawn whole."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtGui import QImage
 
 from cnnviz.ui.train.series import RunSeries
 
 WAIT_MS = 10_000
 HISTORY_PICTURES = ("layers-over-time.png", "loss.png", "accuracy.png")
-
-
-@pytest.fixture
-def ws(make_shown):
-    from cnnviz.ui.train.workspace import TrainWorkspace
-
-    return make_shown(TrainWorkspace, (1280, 800))
 
 
 def _run() -> RunSeries:
@@ -39,10 +31,10 @@ def _run() -> RunSeries:
     return run
 
 
-def _shown(qtbot, ws) -> None:
-    ws.view.set_run(_run())
-    ws.view.mark_dirty()
-    qtbot.waitUntil(lambda: not ws.view._pending, timeout=WAIT_MS)
+def _shown(qtbot, train_ws) -> None:
+    train_ws.view.set_run(_run())
+    train_ws.view.mark_dirty()
+    qtbot.waitUntil(lambda: not train_ws.view._pending, timeout=WAIT_MS)
 
 
 def _ink_rows(path) -> np.ndarray:
@@ -55,9 +47,9 @@ def _ink_rows(path) -> np.ndarray:
     return (np.abs(pixels - background).sum(axis=2) > 60).any(axis=1)
 
 
-def test_exported_history_plots_keep_their_whole_title_at_1280x800(qtbot, ws, tmp_path):
-    _shown(qtbot, ws)
-    files = {path.name: path for path in ws.export("png", tmp_path)}
+def test_exported_history_plots_keep_their_whole_title_at_1280x800(qtbot, train_ws, tmp_path):
+    _shown(qtbot, train_ws)
+    files = {path.name: path for path in train_ws.export("png", tmp_path)}
     for name in HISTORY_PICTURES:
         ink = _ink_rows(files[name])
         height = len(ink)
@@ -71,9 +63,9 @@ def test_exported_history_plots_keep_their_whole_title_at_1280x800(qtbot, ws, tm
         assert height >= 0.4 * width, (name, width, height)
 
 
-def test_the_title_row_is_as_tall_as_its_lines_while_dressed_and_gone_after(qtbot, ws):
-    _shown(qtbot, ws)
-    history = ws.view.history
+def test_the_title_row_is_as_tall_as_its_lines_while_dressed_and_gone_after(qtbot, train_ws):
+    _shown(qtbot, train_ws)
+    history = train_ws.view.history
     plots = (history.layers, history.loss, history.accuracy)
     with history.dressed_for_export():
         for plot in plots:
@@ -89,9 +81,9 @@ def test_the_title_row_is_as_tall_as_its_lines_while_dressed_and_gone_after(qtbo
         assert item.layout.rowMaximumHeight(0) == 0  # no room kept for a hidden title
 
 
-def test_the_last_epoch_ends_dots_are_drawn_whole(qtbot, ws):
-    _shown(qtbot, ws)
-    history = ws.view.history
+def test_the_last_epoch_ends_dots_are_drawn_whole(qtbot, train_ws):
+    _shown(qtbot, train_ws)
+    history = train_ws.view.history
     # The largest mark, the triangle of a held-out loss pinned to the edge.
     half = history.curves["plain20"]["val_loss_off"].opts["symbolSize"] / 2
     for plot, key in ((history.loss, "val_loss"), (history.accuracy, "val_accuracy")):
@@ -104,9 +96,9 @@ def test_the_last_epoch_ends_dots_are_drawn_whole(qtbot, ws):
         assert room >= half, (plot, room)
 
 
-def test_the_overview_pictures_legend_asks_for_no_hovering(qtbot, ws, tmp_path, monkeypatch):
-    _shown(qtbot, ws)
-    history = ws.view.history
+def test_the_overview_pictures_legend_asks_for_no_hovering(qtbot, train_ws, tmp_path, monkeypatch):
+    _shown(qtbot, train_ws)
+    history = train_ws.view.history
     from cnnviz.ui.train import plot_legend
 
     def said(text):  # the legend keeps each entry on one line with no-break spaces
@@ -115,14 +107,14 @@ def test_the_overview_pictures_legend_asks_for_no_hovering(qtbot, ws, tmp_path, 
     on_screen = history.scalar_legend.text()
     assert said(plot_legend.OFF_SCALE) in on_screen  # the pinned triangle, read by hovering
     legends = []
-    grab = ws.view.plots_page.grab
+    grab = train_ws.view.plots_page.grab
 
     def spy(*args):
         legends.append(history.scalar_legend.text())
         return grab(*args)
 
-    monkeypatch.setattr(ws.view.plots_page, "grab", spy)
-    ws.export("png", tmp_path)
+    monkeypatch.setattr(train_ws.view.plots_page, "grab", spy)
+    train_ws.export("png", tmp_path)
     assert len(legends) == 1
     assert said(plot_legend.OFF_SCALE_PICTURE) in legends[0]
     assert said(plot_legend.OFF_SCALE) not in legends[0]

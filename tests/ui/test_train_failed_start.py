@@ -23,45 +23,38 @@ class Tiny(torch.nn.Module):
         return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
 
 
-@pytest.fixture
-def ws(make_shown):
-    from cnnviz.ui.train.workspace import TrainWorkspace
-
-    return make_shown(TrainWorkspace, (1280, 800))
-
-
 def _menu_texts(button):
     menu = button.menu()
     menu.aboutToShow.emit()  # what opening the menu does: fill it for the run shown now
     return [(a.text(), a.isEnabled()) for a in menu.actions()]
 
 
-def test_a_failed_start_keeps_the_hand_offs_of_the_run_on_screen(qtbot, ws, data, tmp_path):
+def test_a_failed_start_keeps_the_hand_offs_of_the_run_on_screen(qtbot, train_ws, data, tmp_path):
     config = RunConfig(models=(ModelConfig("tiny", name="plain"),
                                ModelConfig("tiny", name="residual")),
                        batch_size=8, steps=3, lr=0.05, seed=1, device="cpu", validate=False)
-    assert ws.start(config=config, modules={"plain": Tiny(), "residual": Tiny()}, data=data,
+    assert train_ws.start(config=config, modules={"plain": Tiny(), "residual": Tiny()}, data=data,
                     run_dir=tmp_path / "first")
-    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
-    look, graph = ws.bar.look_button, ws.bar.graph_button
+    qtbot.waitUntil(lambda: not train_ws.running, timeout=WAIT_MS)
+    look, graph = train_ws.bar.look_button, train_ws.bar.graph_button
     assert look.isEnabled() and graph.isEnabled()
     before = _menu_texts(look)
     assert before == [("plain", True), ("residual", True)]
-    title = ws.bar.shown_title()
+    title = train_ws.bar.shown_title()
 
     bad = RunConfig(models=(ModelConfig("no_such_net"),), steps=2, batch_size=4,
                     train_size=16, val_size=8, device="cpu")
-    assert ws.start(config=bad, run_dir=tmp_path / "bad")
-    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
-    assert "no_such_net" in ws.banner.text.text()
-    assert ws.bar.shown_title() == title
+    assert train_ws.start(config=bad, run_dir=tmp_path / "bad")
+    qtbot.waitUntil(lambda: not train_ws.running, timeout=WAIT_MS)
+    assert "no_such_net" in train_ws.banner.text.text()
+    assert train_ws.bar.shown_title() == title
     # The run on screen can still be looked inside and shown in the graph.
     assert look.isEnabled() and graph.isEnabled()
     assert _menu_texts(look) == before
     assert _menu_texts(graph) == before
-    with qtbot.waitSignal(ws.show_gradients_requested, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(train_ws.show_gradients_requested, timeout=WAIT_MS) as blocker:
         graph.menu().actions()[0].trigger()
     assert blocker.args[0].step == 3
-    with qtbot.waitSignal(ws.look_inside_model_requested, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(train_ws.look_inside_model_requested, timeout=WAIT_MS) as blocker:
         look.menu().actions()[1].trigger()
     assert blocker.args[3].startswith("residual, step 3")

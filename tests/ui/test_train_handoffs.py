@@ -219,17 +219,18 @@ def test_frozen_layers_show_as_frozen_in_the_plots(qtbot, ws, data, tmp_path):
 
 def test_a_long_title_fits_the_header_at_1280x800(ws):
     # The models' names keep the title line; the data set beside them gives way first.
-    ws.bar.show_title("Plain-110 (CIFAR) vs ResNet-110 (CIFAR) · Shapes (10 classes, 32x32)")
+    ws.bar.show_title("Plain-110 (CIFAR) vs ResNet-110 (CIFAR) · "
+                      "Shapes (10 classes, 32 × 32)")
     ws.bar.layout().activate()
     label = ws.bar.title
     assert label.text() == "Plain-110 (CIFAR) vs ResNet-110 (CIFAR)" and not label.is_elided()
     # Too long beside these names: the data set's details go to its tooltip, not cut.
     detail = ws.bar.detail
-    assert detail.whole == "·  Shapes (10 classes, 32x32)"
+    assert detail.whole == "·  Shapes (10 classes, 32 × 32)"
     assert detail.text() == "·  Shapes" and not detail.is_elided()
-    assert "Shapes (10 classes, 32x32)" in detail.toolTip()
+    assert "Shapes (10 classes, 32 × 32)" in detail.toolTip()
     assert detail.isVisible()
-    assert ws.bar.shown_title().endswith(" · Shapes (10 classes, 32x32)")
+    assert ws.bar.shown_title().endswith(" · Shapes (10 classes, 32 × 32)")
     very_long = " vs ".join(f"Plain-{n} (CIFAR)" for n in (20, 32, 44, 56, 110))
     ws.bar.show_title(very_long)
     ws.bar.layout().activate()

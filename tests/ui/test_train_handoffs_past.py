@@ -45,9 +45,9 @@ def test_a_reopened_run_is_looked_inside_with_its_trained_weights(qtbot, window,
         return real(*args)
 
     monkeypatch.setattr(run_weights, "load_trained", load)
-    ws = window.show_workspace("train")
-    assert open_run_and_read(qtbot, ws, folder)
-    look = ws.bar.look_button
+    train_ws = window.show_workspace("train")
+    assert open_run_and_read(qtbot, train_ws, folder)
+    look = train_ws.bar.look_button
     assert look.isEnabled(), look.toolTip()
     menu = look.menu()
     menu.aboutToShow.emit()
@@ -77,42 +77,35 @@ def test_a_reopened_run_is_looked_inside_with_its_trained_weights(qtbot, window,
     assert panel.network.prep.std == pytest.approx(meta["std"])
 
 
-@pytest.fixture
-def ws(make_shown):
-    from cnnviz.ui.train.workspace import TrainWorkspace
-
-    return make_shown(TrainWorkspace, (1280, 800))
-
-
-def test_a_damaged_weights_file_is_one_sentence_in_the_banner(qtbot, ws, past, tmp_path):
+def test_a_damaged_weights_file_is_one_sentence_in_the_banner(qtbot, train_ws, past, tmp_path):
     import shutil
 
     folder = tmp_path / FOLDER
     shutil.copytree(past[0], folder)
     weights = folder / "plain" / "weights.pt"
     weights.write_bytes(weights.read_bytes()[:200])
-    assert open_run_and_read(qtbot, ws, folder)
+    assert open_run_and_read(qtbot, train_ws, folder)
     sent: list = []
-    ws.look_inside_model_requested.connect(lambda *args: sent.append(args))
-    assert ws.handoffs.send_model("plain")
-    assert not ws.bar.look_button.isEnabled()  # one load at a time
-    qtbot.waitUntil(lambda: ws.banner.isVisible(), timeout=WAIT_MS)
-    text = ws.banner.text.text()
+    train_ws.look_inside_model_requested.connect(lambda *args: sent.append(args))
+    assert train_ws.handoffs.send_model("plain")
+    assert not train_ws.bar.look_button.isEnabled()  # one load at a time
+    qtbot.waitUntil(lambda: train_ws.banner.isVisible(), timeout=WAIT_MS)
+    text = train_ws.banner.text.text()
     assert text.startswith("The saved weights of Plain-20") and "damaged" in text
     assert "Traceback" not in text and "\n" not in text
     assert not sent
-    assert ws.bar.look_button.isEnabled()  # it can be tried again once the file is back
+    assert train_ws.bar.look_button.isEnabled()  # it can be tried again once the file is back
 
 
-def test_weights_deleted_after_opening_are_one_sentence(qtbot, ws, past, tmp_path):
+def test_weights_deleted_after_opening_are_one_sentence(qtbot, train_ws, past, tmp_path):
     import shutil
 
     folder = tmp_path / FOLDER
     shutil.copytree(past[0], folder)
-    assert open_run_and_read(qtbot, ws, folder)
+    assert open_run_and_read(qtbot, train_ws, folder)
     (folder / "plain" / "weights.pt").unlink()
-    assert ws.handoffs.send_model("plain")
-    qtbot.waitUntil(lambda: ws.banner.isVisible(), timeout=WAIT_MS)
-    assert ws.banner.text.text() == (
+    assert train_ws.handoffs.send_model("plain")
+    qtbot.waitUntil(lambda: train_ws.banner.isVisible(), timeout=WAIT_MS)
+    assert train_ws.banner.text.text() == (
         f"The weights of Plain-20 are missing from the run folder (there is no "
         f"plain/weights.pt in {folder}).")

@@ -15,13 +15,6 @@ from cnnviz.ui.train.series import RunSeries
 WAIT_MS = 10_000
 
 
-@pytest.fixture
-def view(make_shown):
-    from cnnviz.ui.train.run_view import RunView
-
-    return make_shown(RunView, (1280, 800))
-
-
 def _diverged_run() -> RunSeries:
     """Two models over 12 steps, training loss about 2; at the epoch end (step 12) one
     held-out loss is 3e10 (a batch-norm network after a few steps), the other 1.8."""
@@ -39,16 +32,16 @@ def _diverged_run() -> RunSeries:
     return run
 
 
-def _drawn(qtbot, view):
-    view.mark_dirty()
-    qtbot.waitUntil(lambda: not view._pending, timeout=WAIT_MS)
+def _drawn(qtbot, plot_view):
+    plot_view.mark_dirty()
+    qtbot.waitUntil(lambda: not plot_view._pending, timeout=WAIT_MS)
 
 
-def test_a_diverged_held_out_loss_is_pinned_to_the_edge_and_read_by_hover(qtbot, view):
+def test_a_diverged_held_out_loss_is_pinned_to_the_edge_and_read_by_hover(qtbot, plot_view):
     run = _diverged_run()
-    view.set_run(run)
-    _drawn(qtbot, view)
-    history = view.history
+    plot_view.set_run(run)
+    _drawn(qtbot, plot_view)
+    history = plot_view.history
     low, high = history.loss_range()
     # The axis is the training curves' (about 1.9..2.4), not stretched to 3e10.
     assert 1.0 <= low < 1.9 and 2.4 < high < 10.0
@@ -64,7 +57,7 @@ def test_a_diverged_held_out_loss_is_pinned_to_the_edge_and_read_by_hover(qtbot,
     # The legend row names the models in their colours, the dots and the triangles.
     legend = history.scalar_legend.text().replace("&nbsp;", " ").replace("\u2011", "-")
     for part in ("Plain-56", "ResNet-56", "held-out images at epoch end", "off the scale",
-                 view.colors()["plain56"].name()):
+                 plot_view.colors()["plain56"].name()):
         assert part in legend
     # Hovering the epoch end reads the real value, and says it lies above the scale.
     text = history.hovers[1].hover_at(12, math.log10(high))
@@ -75,34 +68,34 @@ def test_a_diverged_held_out_loss_is_pinned_to_the_edge_and_read_by_hover(qtbot,
     assert "held-out" not in history.hovers[1].hover_at(3, math.log10(2.0))
 
 
-def test_a_held_out_loss_below_the_curves_points_down(qtbot, view):
+def test_a_held_out_loss_below_the_curves_points_down(qtbot, plot_view):
     run = _diverged_run()
     run.models["resnet56"].add_epoch(13, 1e-6, 0.9)
-    view.set_run(run)
-    _drawn(qtbot, view)
-    curve = view.history.curves["resnet56"]["val_loss_off"]
+    plot_view.set_run(run)
+    _drawn(qtbot, plot_view)
+    curve = plot_view.history.curves["resnet56"]["val_loss_off"]
     x, y = curve.getOriginalDataset()
-    low, _ = view.history.loss_range()
+    low, _ = plot_view.history.loss_range()
     assert list(x) == [13] and y[0] >= low
     assert list(curve.scatter.data["symbol"]) == ["t"]
 
 
-def test_the_accuracy_plot_says_it_is_measured_on_training_batches(view):
+def test_the_accuracy_plot_says_it_is_measured_on_training_batches(plot_view):
     from PySide6.QtWidgets import QLabel
 
-    headings = [label.text() for label in view.history.findChildren(QLabel)
+    headings = [label.text() for label in plot_view.history.findChildren(QLabel)
                 if label.property("role") == "heading"]
     assert "ACCURACY ON TRAINING BATCHES" in headings
 
 
-def test_exported_plots_carry_a_title_and_the_model_legend(qtbot, view, tmp_path):
+def test_exported_plots_carry_a_title_and_the_model_legend(qtbot, plot_view, tmp_path):
     import pyqtgraph as pg
 
     from cnnviz.ui.train.exports import write_pngs
 
     run = _diverged_run()
-    view.set_run(run)
-    _drawn(qtbot, view)
+    plot_view.set_run(run)
+    _drawn(qtbot, plot_view)
     seen = {}
     original = pg.exporters.ImageExporter.export
 
@@ -113,44 +106,44 @@ def test_exported_plots_carry_a_title_and_the_model_legend(qtbot, view, tmp_path
 
     pg.exporters.ImageExporter.export = spy
     try:
-        files = write_pngs(view, tmp_path)
+        files = write_pngs(plot_view, tmp_path)
     finally:
         pg.exporters.ImageExporter.export = original
-    colors = view.colors()
-    title = seen[id(view.history.loss.getPlotItem())]
+    colors = plot_view.colors()
+    title = seen[id(plot_view.history.loss.getPlotItem())]
     assert title.startswith("Loss on training batches<br>Plain-56 vs ResNet-56 · Shapes<br>")
     for part in ("Plain-56", "ResNet-56", colors["plain56"].name(), colors["resnet56"].name(),
                  "held-out images at epoch end", "held-out loss beyond the scale (see the CSV)"):
         assert part in title, part
-    title = seen[id(view.history.accuracy.getPlotItem())]
+    title = seen[id(plot_view.history.accuracy.getPlotItem())]
     assert title.startswith("Accuracy on training batches") and "Plain-56" in title
     assert "beyond the scale" not in title
-    assert "Plain-56" in seen[id(view.history.layers.getPlotItem())]
+    assert "Plain-56" in seen[id(plot_view.history.layers.getPlotItem())]
     # After the export the plots on screen are as they were.
-    item = view.history.loss.getPlotItem()
+    item = plot_view.history.loss.getPlotItem()
     assert not item.titleLabel.isVisible() and item.titleLabel.text == ""
-    assert view.history.layer_button.isVisible()
+    assert plot_view.history.layer_button.isVisible()
     assert not QImage(str(tmp_path / "loss.png")).isNull()
     assert tmp_path / "overview.png" in files
 
 
-def test_the_overview_picture_leaves_out_the_layers_button(qtbot, view, tmp_path,
+def test_the_overview_picture_leaves_out_the_layers_button(qtbot, plot_view, tmp_path,
                                                            monkeypatch):
     from cnnviz.ui.train.exports import write_pngs
 
-    view.set_run(_diverged_run())
-    _drawn(qtbot, view)
-    button = view.history.layer_button
+    plot_view.set_run(_diverged_run())
+    _drawn(qtbot, plot_view)
+    button = plot_view.history.layer_button
     shown_while_grabbed = []
-    grab = view.plots_page.grab
+    grab = plot_view.plots_page.grab
 
     def spy(*args):
         shown_while_grabbed.append(button.isVisible())
         return grab(*args)
 
-    monkeypatch.setattr(view.plots_page, "grab", spy)
+    monkeypatch.setattr(plot_view.plots_page, "grab", spy)
     before = button.geometry()
-    write_pngs(view, tmp_path)
+    write_pngs(plot_view, tmp_path)
     assert shown_while_grabbed == [False]
     assert button.isVisible() and button.geometry() == before
 

@@ -51,36 +51,29 @@ def test_the_form_shows_display_names_and_runs_the_references(qtbot, form):
     assert all(m.options.get("activation") == "sigmoid" for m in form.config().models)
 
 
-@pytest.fixture
-def ws(make_shown):
-    from cnnviz.ui.train.workspace import TrainWorkspace
-
-    return make_shown(TrainWorkspace, (1280, 800))
-
-
-def test_a_twin_run_reads_by_display_names_at_1280x800(qtbot, ws, data, tmp_path):
+def test_a_twin_run_reads_by_display_names_at_1280x800(qtbot, train_ws, data, tmp_path):
     config = RunConfig(models=(ModelConfig("plain20"), ModelConfig("resnet20")), batch_size=4,
                        steps=40, lr=0.05, seed=1, device="cpu", validate=False)
-    assert ws.start(config=config, data=data, run_dir=tmp_path / "twin")
-    assert ws.bar.title.text() == "Starting Plain-20 vs ResNet-20…"
-    qtbot.waitUntil(lambda: bool(ws.view.panels) and len(ws.view.panels[0].series) >= 2,
+    assert train_ws.start(config=config, data=data, run_dir=tmp_path / "twin")
+    assert train_ws.bar.title.text() == "Starting Plain-20 vs ResNet-20…"
+    qtbot.waitUntil(lambda: bool(train_ws.view.panels) and len(train_ws.view.panels[0].series) >= 2,
                     timeout=WAIT_MS)
-    assert ws.bar.status.text().startswith("Training on CPU.")
-    ws.stop()
-    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
-    ws.view.refresh()
-    ws.layout().activate()
-    assert ws.bar.title.text() == "Plain-20 vs ResNet-20"
-    assert not ws.bar.title.is_elided()
+    assert train_ws.bar.status.text().startswith("Training on CPU.")
+    train_ws.stop()
+    qtbot.waitUntil(lambda: not train_ws.running, timeout=WAIT_MS)
+    train_ws.view.refresh()
+    train_ws.layout().activate()
+    assert train_ws.bar.title.text() == "Plain-20 vs ResNet-20"
+    assert not train_ws.bar.title.is_elided()
     # The data set beside the title is never cut: whole, or its name with the rest in the tip.
-    assert ws.bar.detail.whole.startswith("·  ") and not ws.bar.detail.is_elided()
-    for panel in ws.view.panels:
+    assert train_ws.bar.detail.whole.startswith("·  ") and not train_ws.bar.detail.is_elided()
+    for panel in train_ws.view.panels:
         assert panel.title.text() in ("Plain-20", "ResNet-20")
         assert panel.subtitle.text() == "20 layers"  # no raw "plain20 ·" before it
         # The ratio and the step both in full, however narrow the card.
         assert panel.ratio.text().startswith("First/last ") and not panel.ratio.is_elided()
         assert panel.metrics.text().startswith("Step ") and not panel.metrics.is_elided()
-    for button in (ws.bar.graph_button, ws.bar.look_button):
+    for button in (train_ws.bar.graph_button, train_ws.bar.look_button):
         menu = button.menu()
         menu.aboutToShow.emit()  # what opening the menu does: fill it for the run shown now
         assert [a.text() for a in menu.actions()] == ["Plain-20", "ResNet-20"]
@@ -91,8 +84,8 @@ def test_titles_name_the_switches_and_the_length():
     from cnnviz.ui.train.names import meta_title, model_title, run_title
 
     twins = ["Plain-20", "ResNet-20"]
-    assert run_title(twins, [{}, {}], "300 steps", "Shapes (10 classes, 32x32)") == \
-        "Plain-20 vs ResNet-20 · 300 steps · Shapes (10 classes, 32x32)"
+    assert run_title(twins, [{}, {}], "300 steps", "Shapes (10 classes, 32 × 32)") == \
+        "Plain-20 vs ResNet-20 · 300 steps · Shapes (10 classes, 32 × 32)"
     no_bn = {"batch_norm": False, "init": "default"}
     assert run_title(twins, [no_bn, no_bn], "200 steps") == \
         "Plain-20 vs ResNet-20, without batch norm · 200 steps"
@@ -109,6 +102,9 @@ def test_titles_name_the_switches_and_the_length():
                                   {"name": "b", "options": no_bn}], "epochs": 3},
             "dataset_name": "MNIST"}
     assert meta_title(meta) == "Plain-20 vs ResNet-20, without batch norm · 3 epochs · MNIST"
+    # An older run.json wrote sizes "32x32": it reads as a new one does.
+    meta["dataset_name"] = "Shapes (4 classes, 64x64)"
+    assert meta_title(meta).endswith(" · Shapes (4 classes, 64 × 64)")
 
 
 def _lesson_folder(root, key, minute):
@@ -131,18 +127,19 @@ def _lesson_folder(root, key, minute):
     return log.run_dir
 
 
-def test_past_runs_and_the_header_tell_the_lessons_apart(qtbot, ws, tmp_path):
+def test_past_runs_and_the_header_tell_the_lessons_apart(qtbot, train_ws, tmp_path):
     with_bn = _lesson_folder(tmp_path, "plain20-vs-resnet20", 10)
     without = _lesson_folder(tmp_path, "plain20-vs-resnet20-no-bn", 13)
-    ws.browser.set_root(tmp_path)
-    ws.tabs.setCurrentWidget(ws.browser)
-    rows = {ws.browser.paths()[i]: ws.browser.tree.topLevelItem(i).text(0).splitlines()
+    train_ws.browser.set_root(tmp_path)
+    train_ws.tabs.setCurrentWidget(train_ws.browser)
+    rows = {train_ws.browser.paths()[i]: train_ws.browser.tree.topLevelItem(i).text(0).splitlines()
             for i in range(2)}
+    # These run.json files are as older versions wrote them ("32x32"): they read as new ones.
     assert rows[with_bn][:2] == ["Plain-20 vs ResNet-20",
-                                 "200 steps · Shapes (10 classes, 32x32)"]
+                                 "200 steps · Shapes (10 classes, 32 × 32)"]
     assert rows[without][:2] == ["Plain-20 vs ResNet-20, without batch norm",
-                                 "200 steps · Shapes (10 classes, 32x32)"]
+                                 "200 steps · Shapes (10 classes, 32 × 32)"]
     assert "plain20" not in "".join(rows[without])  # no raw ids
-    ws.open_run(without)
-    assert ws.bar.title.text() == "Plain-20 vs ResNet-20, without batch norm"
-    assert ws.bar.detail.whole == "·  200 steps · Shapes (10 classes, 32x32)"
+    train_ws.open_run(without)
+    assert train_ws.bar.title.text() == "Plain-20 vs ResNet-20, without batch norm"
+    assert train_ws.bar.detail.whole == "·  200 steps · Shapes (10 classes, 32 × 32)"

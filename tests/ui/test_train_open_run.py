@@ -28,13 +28,6 @@ def past_run(data, tmp_path_factory):
     return folder
 
 
-@pytest.fixture
-def ws(make_shown):
-    from cnnviz.ui.train.workspace import TrainWorkspace
-
-    return make_shown(TrainWorkspace, (1280, 800))
-
-
 def test_the_source_keeps_the_run_json_it_read(qtbot, past_run):
     from cnnviz.ui.train.folder_source import FolderSource
 
@@ -50,7 +43,7 @@ def test_the_source_keeps_the_run_json_it_read(qtbot, past_run):
         source.shutdown()
 
 
-def test_opening_a_run_reads_its_run_json_once_on_the_gui_thread(qtbot, ws, past_run,
+def test_opening_a_run_reads_its_run_json_once_on_the_gui_thread(qtbot, train_ws, past_run,
                                                                    monkeypatch):
     real = runreader.read_meta
     calls: list[str] = []
@@ -61,14 +54,14 @@ def test_opening_a_run_reads_its_run_json_once_on_the_gui_thread(qtbot, ws, past
         return real(path)
 
     monkeypatch.setattr(runreader, "read_meta", counted)
-    assert open_run_and_read(qtbot, ws, past_run)
+    assert open_run_and_read(qtbot, train_ws, past_run)
     main = threading.main_thread().name
     # The follower's poll re-reads it on the worker; the window's thread reads it once.
     assert calls.count(main) == 1, calls
     # What the workspace took from it: the settings in the form, the data for Look inside.
-    assert ws.source.meta["models"][0]["name"] == "plain"
-    assert ws.form.note.text().startswith("The form below holds this run's settings")
-    assert "past" not in ws.form.note.text()  # the folder's name is an id, not a title
-    configs, name, data = ws._folder_handoff
+    assert train_ws.source.meta["models"][0]["name"] == "plain"
+    assert train_ws.form.note.text().startswith("The form below holds this run's settings")
+    assert "past" not in train_ws.form.note.text()  # the folder's name is an id, not a title
+    configs, name, data = train_ws._folder_handoff
     assert set(configs) == {"plain", "residual"} and name == "past"
-    assert data["classes"] == ws.source.meta["classes"]
+    assert data["classes"] == train_ws.source.meta["classes"]

@@ -21,11 +21,11 @@ def _config(names=("plain", "residual"), steps=4):
                      steps=steps, lr=0.05, seed=1, device="cpu")
 
 
-def _train(qtbot, ws, data, folder, names=("plain", "residual"), steps=4):
-    assert ws.start(config=_config(names, steps), modules={n: Tiny() for n in names},
+def _train(qtbot, train_ws, data, folder, names=("plain", "residual"), steps=4):
+    assert train_ws.start(config=_config(names, steps), modules={n: Tiny() for n in names},
                     data=data, run_dir=folder)
-    qtbot.waitUntil(lambda: not ws.running, timeout=WAIT_MS)
-    assert ws.banner.isHidden(), ws.banner.text.text()
+    qtbot.waitUntil(lambda: not train_ws.running, timeout=WAIT_MS)
+    assert train_ws.banner.isHidden(), train_ws.banner.text.text()
 
 
 def _ready(qtbot, view, count=2):
@@ -36,13 +36,6 @@ def _ready(qtbot, view, count=2):
 def _drawn(qtbot, view):
     view.mark_dirty()
     qtbot.waitUntil(lambda: not view._pending, timeout=WAIT_MS)
-
-
-@pytest.fixture
-def ws(make_shown):
-    from cnnviz.ui.train.workspace import TrainWorkspace
-
-    return make_shown(TrainWorkspace, (1280, 800))
 
 
 def test_the_shown_view_builds_two_panels_ahead_one_plot_per_turn(qtbot, make_shown,
@@ -78,12 +71,12 @@ def test_the_shown_view_builds_two_panels_ahead_one_plot_per_turn(qtbot, make_sh
     assert depth.getPlotItem().getAxis("left").picture is not None  # painted once offscreen
 
 
-def test_the_first_run_fills_the_panels_built_ahead_and_the_next_reuses_them(qtbot, ws,
+def test_the_first_run_fills_the_panels_built_ahead_and_the_next_reuses_them(qtbot, train_ws,
                                                                              data, tmp_path):
-    view = ws.view
+    view = train_ws.view
     _ready(qtbot, view)
     built = list(view.pool.panels)
-    _train(qtbot, ws, data, tmp_path / "first")
+    _train(qtbot, train_ws, data, tmp_path / "first")
     assert view.panels == built
     _drawn(qtbot, view)
     for panel in view.panels:
@@ -93,27 +86,27 @@ def test_the_first_run_fills_the_panels_built_ahead_and_the_next_reuses_them(qtb
         steps, loss = view.history.curves[panel.series.name]["loss"].getOriginalDataset()
         assert list(steps) == [1, 2, 3, 4] and np.all(np.isfinite(loss))
     curves = {name: dict(items) for name, items in view.history.curves.items()}
-    _train(qtbot, ws, data, tmp_path / "second", steps=3)
+    _train(qtbot, train_ws, data, tmp_path / "second", steps=3)
     assert view.panels == built and view.pool.panels == built
     assert view.history.curves == curves  # the same curve items, refilled
     _drawn(qtbot, view)
     for panel in view.panels:
         assert panel.heat_map.image_data().shape == (2, 3)
-    assert ws.export("png", tmp_path / "png") and ws.export("csv", tmp_path / "csv")
+    assert train_ws.export("png", tmp_path / "png") and train_ws.export("csv", tmp_path / "csv")
     assert (tmp_path / "csv" / "residual-grad_norms.csv").read_text().count("\n") == 4
 
 
-def test_a_run_started_before_the_panels_are_ready_gets_them_all(qtbot, ws, data, tmp_path):
-    view = ws.view
+def test_a_run_started_before_the_panels_are_ready_gets_them_all(qtbot, train_ws, data, tmp_path):
+    view = train_ws.view
     assert len(view.pool.panels) == 0  # Start pressed as soon as the workspace showed
-    _train(qtbot, ws, data, tmp_path / "run", names=("a", "b", "c"), steps=3)
+    _train(qtbot, train_ws, data, tmp_path / "run", names=("a", "b", "c"), steps=3)
     assert len(view.panels) == 3 and all(p.isVisible() for p in view.panels)
     _drawn(qtbot, view)
     for panel in view.panels:
         assert len(panel.depth_plot.current_data()[0]) == 2
         assert panel.heat_map.image_data().shape == (2, 3)
     # A pair next: the first two panels serve it, the third waits hidden.
-    _train(qtbot, ws, data, tmp_path / "pair", steps=2)
+    _train(qtbot, train_ws, data, tmp_path / "pair", steps=2)
     assert view.panels == view.pool.panels[:2] and view.pool.panels[2].isHidden()
 
 

@@ -57,13 +57,6 @@ def _run(low: float, high: float, loss: tuple[float, float], steps: int = 60) ->
     return run
 
 
-@pytest.fixture
-def ws(make_shown):
-    from cnnviz.ui.train.workspace import TrainWorkspace
-
-    return make_shown(TrainWorkspace, (1280, 800))
-
-
 def _log_axes(view) -> dict[str, pg.AxisItem]:
     axes = {f"{p.series.name} depth": p.depth_plot.getPlotItem().getAxis("left")
             for p in view.panels}
@@ -77,8 +70,8 @@ def _log_axes(view) -> dict[str, pg.AxisItem]:
     (-3.0, 0.0, (0.4, 2.3)),      # the classic loss curve, three decades of norms
     (-9.0, 1.0, (0.05, 2.3)),     # a vanishing gradient: ten decades
 ])
-def test_no_two_labels_of_a_log_axis_overlap_at_1280x800(qtbot, ws, low, high, loss):
-    view = ws.view
+def test_no_two_labels_of_a_log_axis_overlap_at_1280x800(qtbot, train_ws, low, high, loss):
+    view = train_ws.view
     view.set_run(_run(low, high, loss))
     view.refresh()
     qtbot.wait(50)
@@ -89,8 +82,8 @@ def test_no_two_labels_of_a_log_axis_overlap_at_1280x800(qtbot, ws, low, high, l
         assert overlaps(found) == [], (name, [text for text, _ in found])
 
 
-def test_a_decade_that_has_room_labels_its_multiples(qtbot, ws):
-    view = ws.view
+def test_a_decade_that_has_room_labels_its_multiples(qtbot, train_ws):
+    view = train_ws.view
     view.set_run(_run(-1.2, -0.3, (0.9, 1.1)))
     view.refresh()
     qtbot.wait(50)
@@ -157,10 +150,10 @@ def test_a_gradient_below_what_a_float_holds_still_gets_its_labels():
 
 
 @pytest.mark.parametrize("low, high", [(-9.0, -2.0), (-6.5, 0.5), (-2.0, 1.0)])
-def test_one_log_axis_speaks_one_number_style(qtbot, ws, low, high):
+def test_one_log_axis_speaks_one_number_style(qtbot, train_ws, low, high):
     # Either every label a plain number or every label a power of ten: never "0.001" above
     # "10⁻⁶" on the same axis.
-    view = ws.view
+    view = train_ws.view
     view.set_run(_run(low, high, (0.5, 2.0)))
     view.refresh()
     qtbot.wait(50)

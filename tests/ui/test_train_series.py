@@ -9,7 +9,9 @@ import pytest
 
 from cnnviz.ui.train.depth_plot import positive, trail_rows
 from cnnviz.ui.train.heat_columns import HeatColumns, log_norms
-from cnnviz.ui.train.ratio_words import comparison, exact_ratio, ratio_phrase
+from cnnviz.ui.train.ratio_words import (
+    comparison, exact_ratio, header_text, ratio_phrase, ratio_said,
+)
 from cnnviz.ui.train.series import Growing, RunSeries, ratio_details, ratio_sentence
 
 
@@ -76,10 +78,24 @@ def test_a_gradient_that_vanished_completely_is_said_in_words():
     resnet = run.add_model("resnet56", "ResNet-56", ["a", "b", "c"])
     plain.add_step(1, 2.3, 0.1, [0.0, 1e-30, 0.2])  # float32 underflow in the first layer
     resnet.add_step(1, 2.3, 0.1, [0.25, 0.5, 1.1])
-    assert ratio_phrase(plain.ratio()) == "0"
+    assert plain.ratio() == 0
+    assert header_text(plain.ratio()) == "First layer: no gradient"
+    assert header_text(resnet.ratio()) == "First/last 1/4.4"
+    assert ratio_phrase(plain.ratio()) == "—"  # never a bare "0" that reads as measured
     assert ratio_sentence(run) == ("Plain-56: no measurable gradient reaches the first layer; "
                                    "ResNet-56: the first layer's gradient is about 4 times "
                                    "smaller than the last layer's.")
+    # The sentence's tooltip says so too, and gives the other model's figure.
+    assert ratio_details(run).splitlines()[:2] == [
+        "Plain-56: no measurable gradient reaches the first layer (its gradient norm is 0)",
+        "ResNet-56: first/last = 0.227"]
+
+
+@pytest.mark.parametrize("ratio", [0.0, math.inf, -math.inf, math.nan, -1.0])
+def test_no_ratio_that_is_not_a_measurement_is_printed_as_a_number(ratio):
+    for text in (ratio_phrase(ratio), exact_ratio(ratio), header_text(ratio), ratio_said(ratio)):
+        assert "inf" not in text and "nan" not in text.lower()
+        assert not any(part in ("0", "-1") for part in text.replace("/", " ").split())
 
 
 def test_frozen_layers_are_skipped_and_models_with_one_name_are_told_apart():

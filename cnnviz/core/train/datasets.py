@@ -17,6 +17,7 @@ import torch
 from cnnviz.core.errors import TrainingError
 from cnnviz.core.train.records import DATASETS
 from cnnviz.core.train.shapes import SHAPE_CLASSES, make_shapes
+from cnnviz.core.train.sizes import size_text
 
 DATASET_TITLES = {
     "shapes": "Shapes (built in)",
@@ -122,7 +123,8 @@ def load_dataset(
                                        size=size, seed=seed)
         val_x, val_y = make_shapes(val_size or SHAPES_VAL, num_classes=classes, size=size,
                                    seed=seed + 1_000_003)
-        return _make(f"Shapes ({classes} classes, {size}x{size})", SHAPE_CLASSES[:classes],
+        title = f"Shapes ({classes} classes, {size_text(size, size)})"
+        return _make(title, SHAPE_CLASSES[:classes],
                      train_x, train_y, val_x, val_y)
     if dataset == "folder":
         if not data_dir:

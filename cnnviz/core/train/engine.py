@@ -31,17 +31,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnviz.core.errors import CnnvizError, TrainingError
+from cnnviz.core.errors import CnnvizError
 from cnnviz.core.forward_lock import FORWARD_LOCK
 from cnnviz.core.train.batches import Batch, BatchStream, Preparer, Transform
+from cnnviz.core.train.config_checks import IMAGE_SIZES, check_config, check_numbers
 from cnnviz.core.train.control import RunControl
 from cnnviz.core.train.datasets import DataSplit
+from cnnviz.core.train.faults import nan_message, oom_message, release_memory
 from cnnviz.core.train.models import (
     build_module,
     choose_device,
     run_inputs,
     model_output,
     prepare_model,
+    zoo_title,
 )
 from cnnviz.core.train.records import (
     EpochRecord,
@@ -53,95 +56,13 @@ from cnnviz.core.train.records import (
     RunStarted,
     StepRecord,
 )
-from cnnviz.core.train.run_weights import keep_weights
+from cnnviz.core.train.pending import PendingStep
 from cnnviz.core.train.runlog import RunLog, unique_run_dir
 from cnnviz.core.train.trainee import Trainee, is_out_of_memory, lr_factor, make_optimizer
+from cnnviz.core.train.weight_keeper import WeightKeeper
 
-
-def _zoo_title(arch: str) -> str | None:
-    """The zoo's display name of ``arch`` ("Plain-20"), or None if it is no zoo name."""
-    from cnnviz.core.zoo import resolve
-
-    try:
-        return resolve(arch).display_name if arch else None
-    except CnnvizError:
-        return None
-
-
-class _Pending:
-    """A logging step's numbers on their way to the host: read after the next step is queued.
-
-    At an epoch's end the epoch's sums (training, then validation when the run validates)
-    follow in a second copy, :meth:`attach_epoch`; the host waits only when it reads them.
-    """
-
-    def __init__(self, trainee: Trainee, batch: Batch, pack: tuple[torch.Tensor, float],
-                 rate: float, elapsed: float) -> None:
-        tensor, self.lr = pack
-        self.trainee, self.batch, self.rate, self.elapsed = trainee, batch, rate, elapsed
-        self.host, self.ready = self._copy(tensor)
-        self.epoch: tuple[torch.Tensor, int, int] | None = None  # host copy, images, val images
-
-    @staticmethod
-    def _copy(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.cuda.Event | None]:
-        cuda = tensor.device.type == "cuda"
-        # Only CUDA has an event to wait on; elsewhere the copy is an ordinary, finished one.
-        host = tensor.to("cpu", non_blocking=cuda)
-        if not cuda:
-            return host, None
-        ready = torch.cuda.Event()
-        ready.record()
-        return host, ready
-
-    def attach_epoch(self, sums: torch.Tensor, seen: int, val_count: int) -> None:
-        """The epoch's ``[train loss sum, train correct, val loss sum, val correct]``; the
-        validation pair is NaN when the run does not validate."""
-        host, self.ready = self._copy(sums)
-        self.epoch = (host, seen, val_count)
-
-    def values(self) -> np.ndarray:
-        if self.ready is not None:
-            self.ready.synchronize()
-        return self.host.numpy().astype(np.float64)
-
-    def epoch_record(self) -> EpochRecord:
-        """The epoch's record (call :meth:`values` first: it waits for both copies)."""
-        host, seen, val_count = self.epoch
-        train_loss, train_correct, val_loss, val_correct = host.numpy().astype(np.float64)
-        seen, val_count = max(1, seen), max(1, val_count)
-        return EpochRecord(epoch=self.batch.epoch, step=self.batch.step, model=self.trainee.name,
-                           train_loss=float(train_loss / seen),
-                           train_accuracy=float(train_correct / seen),
-                           val_loss=float(val_loss / val_count),
-                           val_accuracy=float(val_correct / val_count))
-
-
-# Input sizes the lab trains at: below, even LeNet's first convolution has nothing to see;
-# above, one batch of a deep network fills a computer's memory.
-IMAGE_SIZES = (8, 1024)
-
-
-def check_numbers(config: RunConfig) -> None:
-    """Raise :class:`TrainingError` with a sentence for a setting no optimiser can use (a
-    learning rate that is not a positive number, negative momentum or weight decay, an
-    input size the lab does not train at)."""
-    lr = config.lr
-    if lr is not None and not (math.isfinite(lr) and lr > 0):
-        raise TrainingError(f"The learning rate must be a positive number, not {lr}.")
-    if not (math.isfinite(config.momentum) and 0 <= config.momentum < 1):
-        raise TrainingError(f"Momentum must be at least 0 and below 1, not {config.momentum}.")
-    if not (math.isfinite(config.weight_decay) and config.weight_decay >= 0):
-        raise TrainingError(f"Weight decay must be 0 or more, not {config.weight_decay}.")
-    if not (math.isfinite(config.gamma) and config.gamma > 0):
-        raise TrainingError(f"The schedule's factor must be a positive number, not "
-                            f"{config.gamma}.")
-    low, high = IMAGE_SIZES
-    if config.image_size is not None and not low <= config.image_size <= high:
-        raise TrainingError(f"Train at an image size from {low} to {high} pixels, not "
-                            f"{config.image_size}.")
-    for name, value in (("training", config.train_size), ("validation", config.val_size)):
-        if value is not None and value < 1:
-            raise TrainingError(f"The {name} set needs at least one image, not {value}.")
+#: Re-exported: callers check a configuration as the engine does before building anything.
+__all__ = ["IMAGE_SIZES", "check_config", "check_numbers", "train"]
 
 
 class _Run:
@@ -154,17 +75,7 @@ class _Run:
     def __init__(self, config: RunConfig, control: RunControl | None,
                  transform: Transform | None, run_dir: str | Path | None,
                  modules: Mapping[str, nn.Module] | None, data: DataSplit | None) -> None:
-        if not config.models:
-            raise TrainingError("Choose at least one model to train.")
-        labels = [m.label for m in config.models]
-        if len(set(labels)) != len(labels):
-            raise TrainingError("Two models of the run have the same name; give each its own.")
-        if (config.steps is not None and config.steps < 1) or \
-                (config.epochs is not None and config.epochs < 1):
-            raise TrainingError("Train for at least one step (or one epoch).")
-        if config.log_every < 1:
-            raise TrainingError("Log at least every step (log_every must be 1 or more).")
-        check_numbers(config)
+        check_config(config)
         self.config = config
         self.control = control or RunControl()
         self.device = choose_device(config.device)
@@ -187,16 +98,16 @@ class _Run:
         self.run_dir = unique_run_dir(run_dir) if run_dir is not None else None
         self.log: RunLog | None = None
         self.finished = False
-        self.pending: list[_Pending] = []  # a logging step read one step late
-        self.epochs_read: list[_Pending] = []  # read; their epoch records come next
-        self.kept: set[str] = set()  # the models whose trained weights are in the run folder
+        self.pending: list[PendingStep] = []  # a logging step read one step late
+        self.epochs_read: list[PendingStep] = []  # read; their epoch records come next
+        self.weights = WeightKeeper()
 
     def _trainee(self, model_config, modules) -> Trainee:
         num_classes = len(self.data.classes)
         torch.manual_seed(self.config.seed)  # the same architecture starts from the same weights
         if modules is not None:
             module = modules[model_config.label]
-            display = _zoo_title(model_config.arch) or model_config.arch or type(module).__name__
+            display = zoo_title(model_config.arch) or model_config.arch or type(module).__name__
         else:
             module, display = build_module(model_config, num_classes)
         example = torch.zeros(2, self.channels, self.image_size, self.image_size,
@@ -295,14 +206,8 @@ class _Run:
                 "std": tuple(self.prepare.std.flatten().tolist())}
 
     def _keep_weights(self, t: Trainee, after: str) -> None:
-        """Save ``t``'s trained weights in the run folder, once (see run_weights)."""
-        if self.log is None or t.name in self.kept:
-            return
-        self.kept.add(t.name)
-        try:
-            keep_weights(self.log, t.name, t.model.module, self.step, after)
-        except Exception:  # noqa: BLE001 - a device that failed; the log is finished next
-            pass
+        """Save ``t``'s trained weights in the run folder, once (see weight_keeper)."""
+        self.weights.keep(self.log, t, self.step, after)
 
     def _keep_all(self, after: str) -> None:
         for t in self.trainees:
@@ -394,7 +299,7 @@ class _Run:
                 now = time.perf_counter()
                 rate = config.batch_size * (step - last_step) / max(now - last_time, 1e-9)
                 last_time, last_step = now, step
-                self.pending = [_Pending(t, batch, packs[t.name], rate, now - started)
+                self.pending = [PendingStep(t, batch, packs[t.name], rate, now - started)
                                 for t in self.trainees if t.name in packs]
             if epoch_end:  # every epoch end is a logging step: its numbers travel together
                 for p in list(self.pending):
@@ -467,17 +372,11 @@ class _Run:
 
     def _nan_message(self, t: Trainee, step: int) -> str:
         others = [o.name for o in self.trainees if o.active and o is not t]
-        goes_on = f"; {', '.join(others)} goes on" if others else ""
-        return (f"{t.name}'s loss became NaN or infinite by step {step}, so it stopped"
-                f"{goes_on}. Try a lower learning rate (it started at "
-                f"{self.config.learning_rate:g}) or turn batch norm on.")
+        return nan_message(t.name, others, self.config.learning_rate, step)
 
     def _oom_message(self, t: Trainee | None) -> str:
-        size = self.config.batch_size
-        what = f"training {t.name}" if t is not None else "preparing a batch"
-        return (f"The {self.device.type.upper()} device ran out of memory {what} at batch "
-                f"size {size}; try a batch size of {max(1, size // 2)} or train fewer models "
-                "at once.")
+        return oom_message(self.device, self.config.batch_size,
+                           t.name if t is not None else None)
 
     def _stop(self, t: Trainee, step: int, reason: str, message: str):
         t.active = False
@@ -487,15 +386,12 @@ class _Run:
 
     def _out_of_memory(self, culprit: Trainee | None, step: int):
         message = self._oom_message(culprit)
-        for t in self.trainees:
-            t.optimizer.zero_grad(set_to_none=True)
-        if self.device.type == "cuda":
-            torch.cuda.empty_cache()
+        release_memory(self.trainees, self.device)
         for t in [t for t in self.trainees if t.active]:
             yield from self._stop(t, step, "out_of_memory", message)
 
     def _epoch_sums(self, t: Trainee) -> tuple[torch.Tensor, int, int]:
-        """The epoch's sums still on the device (see :meth:`_Pending.attach_epoch`), the
+        """The epoch's sums still on the device (see :meth:`PendingStep.attach_epoch`), the
         number of training images they cover and of validation images; starts a new epoch."""
         sums = torch.stack([t.loss_sum, t.correct_sum])  # a copy: the sums restart below
         seen = t.seen

@@ -62,6 +62,16 @@ class PreparedModel:
         return sum(p.numel() for p in self.module.parameters() if p.requires_grad)
 
 
+def zoo_title(arch: str) -> str | None:
+    """The zoo's display name of ``arch`` ("Plain-20"), or None if it is no zoo name."""
+    from cnnviz.core.zoo import resolve
+
+    try:
+        return resolve(arch).display_name if arch else None
+    except CnnvizError:
+        return None
+
+
 def input_shape_of(arch: str) -> tuple[int, int, int]:
     """The (C, H, W) input a zoo architecture expects."""
     from cnnviz.core.zoo import resolve

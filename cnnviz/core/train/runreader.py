@@ -24,6 +24,7 @@ from cnnviz.core.errors import TrainingError
 from cnnviz.core.train.records import RunConfig
 from cnnviz.core.train.run_weights import SavedWeights, checked_weights
 from cnnviz.core.train.runlog import FORMAT, VERSION
+from cnnviz.core.train.sizes import size_words
 
 
 # Lines parsed in one numpy call (about 20 ms for a 20-layer model's gradient norms).
@@ -318,6 +319,10 @@ def _checked_meta(meta: dict[str, Any]) -> dict[str, Any]:
             meta[key] = str(meta[key])
     if not isinstance(meta.get("config", {}), dict):
         meta.pop("config")
+    if isinstance(meta.get("dataset_name"), str):
+        meta["dataset_name"] = size_words(meta["dataset_name"])  # "32x32" in older runs
+    elif "dataset_name" in meta:
+        meta.pop("dataset_name")
     if not isinstance(meta.get("pid"), (int, type(None))):
         meta.pop("pid")
     return meta

@@ -35,7 +35,7 @@ def clock(seconds: float) -> str:
 
 
 class DetailLabel(ElidedLabel):
-    """The data set beside a run's title: "·  Shapes (10 classes, 32x32)" where it fits,
+    """The data set beside a run's title: "·  Shapes (10 classes, 32 × 32)" where it fits,
     else "·  Shapes" (the whole in the tooltip), and only then cut with "…".
 
     :attr:`whole` is the text as given; :meth:`text` is what is shown now, whole or short.

@@ -102,7 +102,7 @@ def estimate_sentence(config: RunConfig) -> str:
     improves after a run)."  Empty while neither is known."""
     seconds = estimate_seconds(config)
     if seconds is None:
-        guess = guess_seconds(config, planned_images(config))
+        guess = guess_seconds(config)
         if guess is None:
             return ""
         return f"{rough_phrase(guess)} (a first guess; the estimate improves after a run)."

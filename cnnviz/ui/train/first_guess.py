@@ -1,41 +1,53 @@
 """A rough first estimate of a run's length, before any run of its models was measured.
 
-A run's work is about its models' multiply-adds per image (as the explorer counts them,
-:func:`model_macs`) times the images it trains on, three times over
-(a forward and a backward pass).  Divided by what this computer does per second, measured
-once by timing a small fixed convolution for about a tenth of a second, it gives the
-"Roughly 5 min" a class wants to see before pressing Start.  Both the speed and each model's
-multiply-adds are worked out off the GUI thread (:class:`FirstGuessWorker`) and kept in the
-settings (the speed is measured again in each session).  A measured run
-(:mod:`~cnnviz.ui.train.estimate`) replaces the guess.
+A run's work is its models' multiply-adds per image (as the explorer counts them,
+:func:`model_macs`, at the size the run feeds them) times the images it trains on, three
+times over (a forward pass and a backward pass of two), plus the held-out images it
+validates at each epoch's end, once over (:mod:`~cnnviz.ui.train.work_plan`).  Divided by
+what this computer does per second, it gives the "Roughly 5 min" a class wants to see before
+pressing Start.
+
+The speed is measured the way a run spends it: :func:`measure_throughput` times training
+steps (forward, backward, batch norm and ReLU) of a small stack of convolutions shaped like a
+CIFAR network's, with the training thread's number of threads, and takes their median.
+Timing the fastest forward pass of one convolution instead missed by a factor of two to four,
+long or short with the computer's load: one convolution's speed says little about the
+backward passes, batch norms and small layers of these networks, and validation was left
+out.  ``benchmarks/bench_first_guess.py`` compares the guess with a real short run.
+
+The speed, each model's multiply-adds and an image folder's size are worked out off the GUI
+thread (:class:`FirstGuessWorker`) and kept (the speed is measured again in each session).  A
+measured run (:mod:`~cnnviz.ui.train.estimate`) replaces the guess.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import statistics
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from cnnviz.core.forward_lock import FORWARD_LOCK
 from cnnviz.core.train.records import ModelConfig, RunConfig
 from cnnviz.ui import settings
+from cnnviz.ui.train.work_plan import count_folder, work_plan
 from cnnviz.ui.widgets.tasks import TaskRunner
 
 #: A training step costs about three forward passes: the forward, and a backward of two.
 PASSES = 3
-#: The input a data set's images have when the run does not say (Shapes, CIFAR: 32x32 RGB).
-DEFAULT_SIDE, DEFAULT_CHANNELS = 32, 3
 
 MacsKey = tuple
 
 
 def macs_key(model: ModelConfig, config: RunConfig) -> MacsKey:
-    """What a model's multiply-adds depend on: its architecture and switches, the image size
-    and channels, the number of classes."""
-    return (model.arch, tuple(sorted(model.options.items())), config.image_size or DEFAULT_SIDE,
-            config.channels or DEFAULT_CHANNELS, config.num_classes)
+    """What a model's multiply-adds depend on: its architecture and switches, the input size
+    and channels (None where the run feeds every model the first model's input, as it does
+    unless told), the number of classes, and the first model's architecture."""
+    return (model.arch, tuple(sorted(model.options.items())), config.image_size,
+            config.channels, config.num_classes, config.models[0].arch)
 
 
 def model_macs(key: MacsKey) -> int:
@@ -53,7 +65,10 @@ def model_macs(key: MacsKey) -> int:
     torch = import_torch()
     from torch.utils.flop_counter import FlopCounterMode
 
-    arch, options, side, channels, classes = key
+    arch, options, side, channels, classes, first = key
+    if side is None or channels is None:  # the run feeds the first model's input
+        fed = resolve_spec(first).input_shape
+        channels, side = channels or fed[0], side or fed[1]
     spec = resolve_spec(arch)
     known = {k: v for k, v in options if k in spec.options}
     model = build_on(spec, "meta", classes, known)
@@ -63,29 +78,45 @@ def model_macs(key: MacsKey) -> int:
     return int(counter.get_total_flops() // 2)  # a multiply-add is two flops
 
 
-def measure_throughput(seconds: float = 0.1) -> float:
-    """Multiply-adds per second this computer does on a small fixed convolution (a 3x3,
-    32-channel layer on four 32x32 maps): the fastest of its runs in about ``seconds``."""
+def measure_throughput(seconds: float = 0.3) -> float:
+    """Training multiply-adds per second this computer does (forward and backward counted
+    as :data:`PASSES` forward passes): the median of training steps of three 3x3,
+    16-channel convolutions with batch norm and ReLU on sixteen 32 × 32 maps, timed for
+    about ``seconds``."""
     from cnnviz.core.lazy_torch import import_torch
+    from cnnviz.ui.train.worker import leave_a_core_for_the_window
 
     torch = import_torch()
+    # Timed with the threads a run gets: the training thread leaves a core to the window.
+    leave_a_core_for_the_window()
     functional = torch.nn.functional
-    x = torch.randn(4, 32, 32, 32)
-    weight = torch.randn(32, 32, 3, 3)
-    macs = 4 * 32 * 32 * 32 * 32 * 9
-    # A plain function, not a module: a torch.fx trace on another thread swaps every
-    # module's __call__, never torch's functions; and holding the forward lock for the
-    # tenth of a second would hold up a run's step.
-    with torch.no_grad():
-        functional.conv2d(x, weight, padding=1)  # the first call pays for setting up
-        fastest, began = math.inf, time.perf_counter()
-        while time.perf_counter() - began < seconds or fastest == math.inf:
-            start = time.perf_counter()
-            functional.conv2d(x, weight, padding=1)
-            # The fastest call: a busy moment of the computer's other work says little
-            # about the hours of a run, and the guess should not change from one to the next.
-            fastest = min(fastest, time.perf_counter() - start)
-    return macs / max(fastest, 1e-9)
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(16, 16, 32, 32, generator=generator)
+    weights = [torch.randn(16, 16, 3, 3, generator=generator).requires_grad_()
+               for _ in range(3)]
+    macs = PASSES * len(weights) * 16 * 16 * 16 * 9 * 32 * 32
+
+    def step() -> None:
+        # Plain functions, not modules: a torch.fx trace on another thread swaps every
+        # module's __call__, never torch's functions; and holding the forward lock this long
+        # would hold up a run's step.
+        h = x
+        for weight in weights:
+            h = functional.relu(functional.batch_norm(
+                functional.conv2d(h, weight, padding=1), None, None, training=True))
+        h.square().mean().backward()
+        for weight in weights:
+            weight.grad = None
+
+    step()  # the first step pays for setting up
+    times: list[float] = []
+    began = time.perf_counter()
+    while time.perf_counter() - began < seconds or len(times) < 3:
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    # The median: a run's minutes meet the computer's other work as a typical step does.
+    return macs / max(statistics.median(times), 1e-9)
 
 
 KEY = "train/first_guess"
@@ -118,15 +149,15 @@ def known_macs(key: MacsKey) -> int | None:
     return None if value is None else int(value)
 
 
-def _store(what: str, value) -> None:
+def _store(what: str, value, table: str = "macs") -> None:
     stored = _stored()
     if what == "throughput":
         stored["throughput"] = value
     else:
-        macs = stored.get("macs") if isinstance(stored.get("macs"), dict) else {}
-        macs.pop(what, None)
-        macs[what] = value
-        stored["macs"] = dict(list(macs.items())[-KEEP:])
+        rows = stored.get(table) if isinstance(stored.get(table), dict) else {}
+        rows.pop(what, None)
+        rows[what] = value
+        stored[table] = dict(list(rows.items())[-KEEP:])
     settings.write(KEY, json.dumps(stored))
 
 
@@ -138,22 +169,42 @@ def remember_macs(key: MacsKey, macs: int) -> None:
     _store(json.dumps(key), int(macs))
 
 
+def remember_folder_images(folder: str, count: int) -> None:
+    _store(folder, int(count), table="folders")
+
+
 def missing(config: RunConfig) -> list[MacsKey]:
     """The keys of ``config``'s models whose multiply-adds are not known yet."""
     return [k for k in dict.fromkeys(macs_key(m, config) for m in config.models)
             if known_macs(k) is None]
 
 
-def guess_seconds(config: RunConfig, images: int | None) -> float | None:
-    """The first guess for a run of ``config`` over ``images`` images, or None while a part
-    of it (the computer's speed, a model's multiply-adds) is not known."""
+def folder_key(config: RunConfig) -> str | None:
+    """The image folder ``config`` trains on, as its count is kept (None for other data)."""
+    if config.dataset != "folder" or not config.data_dir:
+        return None
+    return str(Path(config.data_dir).expanduser())
+
+
+def known_folder_images(config: RunConfig) -> int | None:
+    """The images in ``config``'s image folder, once counted this session."""
+    key = folder_key(config)
+    folders = _stored().get("folders", {})
+    value = _number(folders.get(key)) if key and isinstance(folders, dict) else None
+    return None if value is None else int(value)
+
+
+def guess_seconds(config: RunConfig) -> float | None:
+    """The first guess for a run of ``config``, or None while a part of it (the computer's
+    speed, a model's multiply-adds, the size of an image folder) is not known."""
     speed = throughput()
-    if speed is None or images is None:
+    plan = work_plan(config, known_folder_images(config))
+    if speed is None or plan is None:
         return None
     macs = [known_macs(macs_key(m, config)) for m in config.models]
     if any(m is None for m in macs):
         return None
-    return PASSES * sum(macs) * images / speed
+    return sum(macs) * (PASSES * plan.trained + plan.validated) / speed
 
 
 class FirstGuessWorker(QObject):
@@ -175,7 +226,15 @@ class FirstGuessWorker(QObject):
                                on_error=lambda _exc, _tb: None)
 
     def request(self, config: RunConfig) -> None:
-        """Work out the multiply-adds of ``config``'s models not known yet."""
+        """Work out the multiply-adds of ``config``'s models not known yet, and count its
+        image folder (once a session: a folder's pictures come and go)."""
+        folder = folder_key(config)
+        if folder is not None and ("folder", folder) not in self._asked \
+                and not self.runner.closed:
+            self._asked.add(("folder", folder))
+            self.runner.submit(count_folder, folder, key=f"folder-{folder}",
+                               on_done=lambda count, f=folder: self._folder(f, count),
+                               on_error=lambda _exc, _tb: None)
         for key in missing(config):
             if key not in self._asked and not self.runner.closed:
                 self._asked.add(key)
@@ -186,6 +245,11 @@ class FirstGuessWorker(QObject):
     def _speed(self, value: float) -> None:
         remember_throughput(value)
         self.changed.emit()
+
+    def _folder(self, folder: str, count: int) -> None:
+        if count > 0:
+            remember_folder_images(folder, count)
+            self.changed.emit()
 
     def _macs(self, key: MacsKey, macs: int) -> None:
         remember_macs(key, macs)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnviz.core.train.sizes import size_text
 from cnnviz.ui.train.form_fields import (
     PathField,
     ProblemLine,
@@ -40,11 +41,12 @@ if TYPE_CHECKING:
 DATASETS = (
     ("shapes", "Shapes (built in)", "Coloured shapes drawn from the seed: no download, "
                                     "ready at once"),
-    ("mnist", "MNIST", "Handwritten digits, 28x28 grey; downloaded once (12 MB)"),
-    ("fashion_mnist", "Fashion-MNIST", "Clothing pictures, 28x28 grey; downloaded once "
-                                       "(31 MB)"),
-    ("cifar10", "CIFAR-10", "Small colour photos in 10 classes, 32x32; downloaded once "
-                            "(170 MB)"),
+    ("mnist", "MNIST", f"Handwritten digits, {size_text(28, 28)} grey; downloaded once "
+                       "(12 MB)"),
+    ("fashion_mnist", "Fashion-MNIST", f"Clothing pictures, {size_text(28, 28)} grey; "
+                                       "downloaded once (31 MB)"),
+    ("cifar10", "CIFAR-10", f"Small colour photos in 10 classes, {size_text(32, 32)}; "
+                            "downloaded once (170 MB)"),
     ("folder", "My image folder", "Your own pictures: one sub-folder per class"),
 )
 DEVICES = (

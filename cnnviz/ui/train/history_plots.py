@@ -9,7 +9,7 @@ Which layers are followed is :mod:`cnnviz.ui.train.layer_choices`; what hovering
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 
 import numpy as np
@@ -33,25 +33,36 @@ from cnnviz.ui.train.layer_choices import (
 from cnnviz.ui.train.series import ModelSeries, RunSeries
 
 
-def _plot_box(title: str, plot: pg.PlotWidget, extra: QWidget | None = None,
-              heading_height: int = 0) -> QWidget:
-    """``plot`` under its heading (``extra`` at the heading's right; ``heading_height`` keeps
-    headings of boxes side by side on one line when only one has an ``extra``)."""
+def _plot_box(plots: Sequence[tuple[str, pg.PlotWidget]], legend: QLabel,
+              extra: QWidget | None = None, heading_height: int = 0) -> QWidget:
+    """A column of the history: each ``(title, plot)`` under its heading, side by side, and
+    ``legend`` under them all.  ``extra`` goes at the first heading's right;
+    ``heading_height`` keeps headings of columns side by side on one line when only one
+    column has an ``extra``."""
     box = QWidget()
     col = QVBoxLayout(box)
     col.setContentsMargins(0, 0, 0, 0)
     col.setSpacing(2)
     row = QHBoxLayout()
-    row.setContentsMargins(4, 0, 0, 0)
-    heading = QLabel(title.upper())
-    heading.setProperty("role", "heading")
-    heading.setMinimumHeight(heading_height)
-    row.addWidget(heading)
-    row.addStretch(1)
-    if extra is not None:
-        row.addWidget(extra)
-    col.addLayout(row)
-    col.addWidget(plot, 1)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(14)
+    for index, (title, plot) in enumerate(plots):
+        one = QVBoxLayout()
+        one.setSpacing(2)
+        top = QHBoxLayout()
+        top.setContentsMargins(4, 0, 0, 0)
+        heading = QLabel(title.upper())
+        heading.setProperty("role", "heading")
+        heading.setMinimumHeight(heading_height)
+        top.addWidget(heading)
+        top.addStretch(1)
+        if extra is not None and index == 0:
+            top.addWidget(extra)
+        one.addLayout(top)
+        one.addWidget(plot, 1)
+        row.addLayout(one, 1)
+    col.addLayout(row, 1)
+    col.addWidget(legend)
     return box
 
 
@@ -105,23 +116,12 @@ class HistoryPlots(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(14)
-        layer_box = _plot_box("Chosen layers over time", self.layers, self.layer_button)
-        layer_box.layout().addWidget(self.legend)
-        row.addWidget(layer_box, 4)
-        scalars = QWidget()
-        scalar_col = QVBoxLayout(scalars)
-        scalar_col.setContentsMargins(0, 0, 0, 0)
-        scalar_col.setSpacing(2)
-        scalar_row = QHBoxLayout()
-        scalar_row.setContentsMargins(0, 0, 0, 0)
-        scalar_row.setSpacing(14)
-        tall = self.layer_button.sizeHint().height()
-        scalar_row.addWidget(_plot_box("Loss", self.loss, heading_height=tall), 1)
-        scalar_row.addWidget(_plot_box("Accuracy on training batches", self.accuracy,
-                                       heading_height=tall), 1)
-        scalar_col.addLayout(scalar_row, 1)
-        scalar_col.addWidget(self.scalar_legend)
-        row.addWidget(scalars, 6)
+        row.addWidget(_plot_box([("Chosen layers over time", self.layers)], self.legend,
+                                extra=self.layer_button), 4)
+        row.addWidget(_plot_box([("Loss", self.loss),
+                                 ("Accuracy on training batches", self.accuracy)],
+                                self.scalar_legend,
+                                heading_height=self.layer_button.sizeHint().height()), 6)
         self.hovers = [style.Hover(self.layers, lambda x, y: self._describe("layers", x)),
                        style.Hover(self.loss, lambda x, y: self._describe("loss", x)),
                        style.Hover(self.accuracy, lambda x, y: self._describe("accuracy", x))]

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 
 from cnnviz.ui.train.depth_plot import DepthPlot
 from cnnviz.ui.train.heatmap import HeatMap
-from cnnviz.ui.train.ratio_words import comparison, exact_ratio, ratio_phrase
+from cnnviz.ui.train.ratio_words import (
+    NO_GRADIENT, comparison, header_short, header_text, ratio_said,
+)
 from cnnviz.ui.train.series import ModelSeries
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.elided import ElidedLabel
@@ -26,6 +28,31 @@ from cnnviz.ui.widgets.elided import ElidedLabel
 RATIO_TIP = ("The first layer's gradient norm divided by the last layer's (median of the last "
              "10 logged steps): far below 1 means the gradient fades on its way back to the "
              "input")
+
+
+class ShortenedLabel(ElidedLabel):
+    """A header line with a long and a short form (:meth:`set_forms`): the long one where it
+    fits, the short one where it does not (a narrow window), cut with "…" only when even that
+    does not fit; :meth:`text` is the form on screen, and the tooltip says the rest."""
+
+    def __init__(self, mode: Qt.TextElideMode) -> None:
+        super().__init__(mode=mode)
+        self._forms = ("", "")
+
+    def set_forms(self, long: str, short: str = "") -> None:
+        self._forms = (long, short or long)
+        self._choose()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._choose()
+
+    def _choose(self) -> None:
+        long, short = self._forms
+        fits = self.fontMetrics().horizontalAdvance(long) <= self.width() - 2
+        text = long if fits or not self.isVisible() else short
+        if text != self.text():
+            self.setText(text)
 
 
 class ModelPanel(QFrame):
@@ -56,16 +83,16 @@ class ModelPanel(QFrame):
         # itself, and the step and loss go under it, so a narrow card (two models side by
         # side at 1280 pixels) cuts neither.  Numbers change every step; labels that resized
         # with them would re-lay out the plots below on every step.
-        self.ratio = ElidedLabel(mode=Qt.TextElideMode.ElideLeft)
+        self.ratio = ShortenedLabel(Qt.TextElideMode.ElideLeft)
         self.ratio.setStyleSheet("font-weight: 650;")
         self.ratio.setToolTip(RATIO_TIP)
-        self.metrics = ElidedLabel(mode=Qt.TextElideMode.ElideLeft)
+        self.metrics = ShortenedLabel(Qt.TextElideMode.ElideRight)
         self.metrics.setProperty("role", "muted")
         for label in (self.ratio, self.metrics):
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.ratio.setText("First/last —")
-        self.metrics.setText("Waiting for the first step")
+        self.ratio.set_forms(header_text(math.nan))
+        self.metrics.set_forms("Waiting for the first step")
         self.stop_box = QFrame(objectName="Banner")
         self.stop_icon = QLabel()
         self.stop_text = QLabel(wordWrap=True)
@@ -150,17 +177,26 @@ class ModelPanel(QFrame):
             if math.isfinite(loss):
                 parts.append(f"loss {loss:.3f}")
             ratio = series.ratio()
-            self.ratio.setText(f"First/last {ratio_phrase(ratio)}")
-            said = f"The first layer's gradient is {comparison(ratio)}: first/last = " \
-                f"{exact_ratio(ratio)}.\n" if math.isfinite(ratio) and ratio > 0 else ""
-            self.ratio.setToolTip(said + RATIO_TIP)
-            self.metrics.setText("  ·  ".join(parts))
+            self.ratio.set_forms(header_text(ratio), header_short(ratio))
+            self.ratio.setToolTip(_ratio_tip(ratio))
+            self.metrics.set_forms("  ·  ".join(parts), parts[0])
         else:
-            self.ratio.setText("First/last —")
+            self.ratio.set_forms(header_text(math.nan))
             self.ratio.setToolTip(RATIO_TIP)
-            self.metrics.setText("Waiting for the first step")
+            self.metrics.set_forms("Waiting for the first step")
         if series.stopped:
             self.stop_text.setText(series.stopped)
             self.stop_box.show()
         else:
             self.stop_box.hide()
+
+
+def _ratio_tip(ratio: float) -> str:
+    """The header's tooltip: what the ratio says in words and as measured, then what it is."""
+    if ratio == 0:
+        return (f"{NO_GRADIENT[0].upper()}{NO_GRADIENT[1:]}: its gradient norm is 0, too "
+                f"small for the computer's numbers.\n{RATIO_TIP}")
+    if not math.isfinite(ratio) or ratio < 0:
+        return RATIO_TIP
+    return f"The first layer's gradient is {comparison(ratio)}: {ratio_said(ratio)}.\n" \
+        f"{RATIO_TIP}"

@@ -1,7 +1,7 @@
 """What the Train workspace calls things in front of a student: networks by their display
 names ("ResNet-20", not "resnet20"), switches and devices as the explorer spells them.
 
-Runs written by earlier versions name the 32x32 networks "ResNet-20 (CIFAR)" (the zoo's
+Runs written by earlier versions name the 32 × 32 networks "ResNet-20 (CIFAR)" (the zoo's
 family says CIFAR now, the name does not); Train drops that suffix (:func:`train_name`), so
 old and new runs read alike.
 
@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cnnviz.core.train.records import ModelConfig
+from cnnviz.core.train.sizes import size_words
 
 #: The zoo's display name of every network the setup form lists, in the form's order.
 ZOO_DISPLAY: dict[str, str] = {
@@ -39,7 +40,7 @@ INIT_NAMES = {"default": "Default init", "xavier": "Xavier init", "he": "He init
 DEVICE_NAMES = {"cpu": "CPU", "cuda": "CUDA", "mps": "Apple MPS"}
 
 
-#: The suffix earlier versions gave the 32x32 networks, which Train leaves out.
+#: The suffix earlier versions gave the 32 × 32 networks, which Train leaves out.
 _CIFAR_SUFFIX = " (CIFAR)"
 
 
@@ -161,7 +162,7 @@ def meta_title(meta: dict) -> str:
                            epochs if isinstance(epochs, int) else None)
     if not length and isinstance(meta.get("total_steps"), int):
         length = length_phrase(meta["total_steps"])
-    return run_title(names, options, length, str(meta.get("dataset_name") or ""))
+    return run_title(names, options, length, size_words(str(meta.get("dataset_name") or "")))
 
 
 def created_when(meta: dict) -> str:

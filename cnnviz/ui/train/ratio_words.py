@@ -56,16 +56,43 @@ def comparison(ratio: float, full: bool = True) -> str:
     return f"about {factor_words(ratio)} times larger{tail}"
 
 
+#: What is said where the first layer's norm is 0 (it underflowed): a ratio of "0" reads as
+#: a measurement, and "no gradient" is what the sentence above the panels says.
+NO_GRADIENT = "no measurable gradient reaches the first layer"
+
+
 def ratio_phrase(ratio: float) -> str:
-    """The header's short form: "1/340" or "1/41 million" for a fading gradient, "2.5×"
-    for a growing one, "0" when none arrives, "—" when unknown."""
-    if ratio == 0:
-        return "0"
-    if not math.isfinite(ratio) or ratio < 0:
+    """The short form: "1/340" or "1/41 million" for a fading gradient, "2.5×" for a
+    growing one, "—" when unknown (NaN, infinite) or when none arrives (0: see
+    :func:`header_text`, which says that in words)."""
+    if not math.isfinite(ratio) or ratio <= 0:
         return "—"
     if ratio < 1:
         return f"1/{_short(1 / ratio)}"
     return f"{_short(ratio)}×"
+
+
+def header_text(ratio: float) -> str:
+    """A model panel's header line: "First/last 1/340", "First layer: no gradient" when
+    the first layer's norm is 0, "First/last —" before there is a ratio."""
+    if ratio == 0:
+        return "First layer: no gradient"
+    return f"First/last {ratio_phrase(ratio)}"
+
+
+def header_short(ratio: float) -> str:
+    """:func:`header_text` for a narrow card: "No gradient", "1/340", "—"."""
+    return "No gradient" if ratio == 0 else ratio_phrase(ratio)
+
+
+def ratio_said(ratio: float) -> str:
+    """The measured ratio for a tooltip or a summary line: "first/last = 2.44×10⁻⁸", or in
+    words when the first layer's norm is 0 ("" when there is no ratio)."""
+    if ratio == 0:
+        return f"{NO_GRADIENT} (its gradient norm is 0)"
+    if not math.isfinite(ratio) or ratio < 0:
+        return ""
+    return f"first/last = {exact_ratio(ratio)}"
 
 
 def _short(value: float) -> str:
@@ -79,9 +106,10 @@ def _short(value: float) -> str:
 
 
 def exact_ratio(ratio: float) -> str:
-    """The ratio as measured, three significant figures: "0.303", "2.44×10⁻⁸"."""
-    if ratio == 0 or not math.isfinite(ratio):
-        return "0" if ratio == 0 else "—"
+    """The ratio as measured, three significant figures: "0.303", "2.44×10⁻⁸"; "—" for a
+    ratio that is not a measurement (0, negative, NaN or infinite: see :func:`ratio_said`)."""
+    if not math.isfinite(ratio) or ratio <= 0:
+        return "—"
     exponent = math.floor(math.log10(abs(ratio)))
     if -3 <= exponent <= 3:
         return f"{ratio:.3g}"

@@ -15,7 +15,7 @@ import numpy as np
 
 from cnnviz.core.train.runreader import first_to_last_ratio
 from cnnviz.ui.train.names import train_name
-from cnnviz.ui.train.ratio_words import comparison, exact_ratio
+from cnnviz.ui.train.ratio_words import NO_GRADIENT, comparison, ratio_said
 
 _START = 256
 
@@ -190,7 +190,7 @@ def ratio_sentence(series: RunSeries) -> str:
             continue
         name = series.label(model)
         if ratio == 0:  # below what float32 can hold: the gradient has vanished
-            parts.append(f"{name}: no measurable gradient reaches the first layer")
+            parts.append(f"{name}: {NO_GRADIENT}")
         elif explained:
             parts.append(f"{name}: {comparison(ratio, full=False)}")
         else:
@@ -204,7 +204,7 @@ def ratio_sentence(series: RunSeries) -> str:
 def ratio_details(series: RunSeries) -> str:
     """The measured ratios behind :func:`ratio_sentence`, for its tooltip ("" before any)."""
     ratios = [(series.label(m), m.ratio()) for m in series]
-    lines = [f"{name}: first/last = {exact_ratio(r)}" for name, r in ratios if math.isfinite(r)]
+    lines = [f"{name}: {ratio_said(r)}" for name, r in ratios if ratio_said(r)]
     if not lines:
         return ""
     return "\n".join([*lines, "The first layer's gradient norm divided by the last layer's, "

@@ -34,7 +34,7 @@ from cnnviz.ui.widgets.mailbox import Mailbox
 _RECORD, _PARKED, _FAILED, _ENDED = "record", "parked", "failed", "ended"
 
 
-def _leave_a_core_for_the_window() -> None:
+def leave_a_core_for_the_window() -> None:
     """Keep torch's CPU thread pool off one core.
 
     With as many intra-op threads as cores, torch's threads (which spin between operations)
@@ -183,7 +183,7 @@ class TrainingWorker(QObject):
             import_torch()  # a first run may be torch's first use: keep the window moving
             from cnnviz.core.train.engine import train
 
-            _leave_a_core_for_the_window()
+            leave_a_core_for_the_window()
             _yield_to_the_window()
             transform = self._transform()
             config, data, modules = self.config, self._data, self._given

@@ -156,7 +156,7 @@ class TrainWorkspace(TrainingFlow, RunFolderFlow, QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        # Timing this computer takes a tenth of a second on a worker: only once it is seen.
+        # Timing this computer takes about 0.3 s on a worker: only once it is seen.
         self.first_guess.measure()
         self._ask_first_guess()
 
