@@ -77,7 +77,7 @@ class ComparePanel(QWidget):
             # window at 150 % without one widget drawn over the next.
             picker.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            picker.setMinimumContentsLength(12)
+            picker.setMinimumContentsLength(10)
             picker.setMaximumWidth(320)
             picker.setMaxVisibleItems(24)
             picker.activated.connect(lambda _x, side=i: self._picked(side))
@@ -91,7 +91,7 @@ class ComparePanel(QWidget):
         self.preset_box = QComboBox()
         self.preset_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.preset_box.setMinimumContentsLength(13)
+        self.preset_box.setMinimumContentsLength(10)
         self.preset_box.addItem("Classic pairs…", None)
         self.preset_box.activated.connect(self._preset)
         self.table = QTableWidget(len(ROWS), 3)
@@ -143,6 +143,16 @@ class ComparePanel(QWidget):
         layout.setSpacing(10)
         layout.addLayout(bar)
         layout.addWidget(self.split, 1)
+
+    def summary(self) -> str:
+        """The status line for the pair on screen: "Plain-34 vs ResNet-34 · 21.3M vs 21.8M
+        parameters" ("" until both sides are inspected)."""
+        if None in self.reports:
+            return ""
+        left, right = (result.report for result in self.reports)
+        return (f"{left.display_name} vs {right.display_name} · "
+                f"{fmt.count(left.totals.params)} vs {fmt.count(right.totals.params)} "
+                "parameters")
 
     def set_catalog(self, entries) -> None:
         """Offer ``entries`` in both combos by display name; a side picked before the
@@ -202,6 +212,7 @@ class ComparePanel(QWidget):
             for side in range(2):
                 self.pickers[side].setCurrentIndex(max(0, self.pickers[side].findData(self.refs[side])))
             self._redraw()
+            self._announce()
 
     def _picked(self, side: int) -> None:
         ref = self.pickers[side].currentData()
@@ -221,6 +232,13 @@ class ComparePanel(QWidget):
             picker.setItemText(picker.currentIndex(), result.report.display_name)
         self.views[side].set_busy(None)
         self._redraw()
+        self._announce()
+
+    def _announce(self) -> None:
+        """Name the pair in the status line once both are shown (only while the panel is
+        on screen: the window's status line speaks of what is in view)."""
+        if self.isVisible() and self.summary():
+            self.status_message.emit(self.summary())
 
     def _failed(self, side: int, exc: BaseException) -> None:
         self.views[side].set_busy(None)

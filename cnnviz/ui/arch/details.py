@@ -51,6 +51,7 @@ class DetailsPanel(QTextBrowser):
         self.setOpenExternalLinks(True)
         self.subject: str | None = None
         self._last = None
+        self.catalog_hint = ""  # see set_catalog_hint
         self._gradient = None  # key -> rich text of its gradient norm, or None
         self.formulas = FormulaLayout()
         self._shown_lines: list = []
@@ -139,6 +140,15 @@ class DetailsPanel(QTextBrowser):
                      "hyper-parameters, arithmetic and memory.") -> None:
         self._set(f"<p class='sub'>{html.escape(text)}</p>", None, (self.show_nothing, text))
 
+    def set_catalog_hint(self, hint: str) -> None:
+        """A line under the whole network's numbers that points at the folded catalog
+        ("" for none); shown from the next :meth:`show_model`, or at once if it is shown."""
+        if hint == self.catalog_hint:
+            return
+        self.catalog_hint = hint
+        if self._last is not None and self._last[0] == self.show_model:
+            self._redraw()
+
     def show_model(self, report, entry=None) -> None:
         t = report.totals
         rows = [
@@ -160,6 +170,8 @@ class DetailsPanel(QTextBrowser):
         body += (f"<p class='sub'>{html.escape(LAYERS_NOTE)}</p>"
                  "<p class='sub'>Select a layer in the graph or the table to see its "
                  "hyper-parameters, arithmetic and memory.</p>")
+        if self.catalog_hint:
+            body += f"<p class='sub'>{html.escape(self.catalog_hint)}</p>"
         self._set(body, "model", (self.show_model, report, entry))
 
     def show_layer(self, report, layer) -> None:

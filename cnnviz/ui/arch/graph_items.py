@@ -101,6 +101,13 @@ class NodeItem(QGraphicsObject):
         # Qt asks for the bounds of every visible item on every frame: answer from a cache.
         self._bounds = self._rect.adjusted(-3, -3, extra + 3, extra + 3)
         self.setPos(rect.topLeft())
+        # The box and the bounds in the scene as plain numbers (left, top, right, bottom):
+        # a node never moves, and the labels beside far boxes are placed from these without
+        # a call into Qt per node.
+        x, y = rect.left(), rect.top()
+        self.scene_box = (x, y, x + rect.width(), y + rect.height())
+        left, top, right, bottom = self._bounds.getCoords()
+        self.scene_bounds = (x + left, y + top, x + right, y + bottom)
         self.setToolTip(tooltip)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)

@@ -122,6 +122,7 @@ class GraphScene(QGraphicsScene):
         self.scale_factor = 1.0
         # Goes up whenever what a node shows changes: the view's placed labels depend on it.
         self.revision = 0
+        self.layout_revision = 0  # goes up whenever the nodes are made anew (see populate)
 
     def request_expand(self, path: str) -> None:
         self.expand_requested.emit(path)
@@ -135,6 +136,7 @@ class GraphScene(QGraphicsScene):
         self.nodes, self.edges, self.frames, self.shortcuts = {}, [], {}, {}
         self.names = {}
         self.revision += 1
+        self.layout_revision += 1
         s = self.scale_factor = layout_scale(layout)
         blocks = {b.path: b for b in report.root.walk()}
         layer_ids = set(report.graph.nodes)

@@ -12,7 +12,7 @@ from cnnviz.ui.arch.gradient_legend import GradientLegend
 from cnnviz.ui.arch.graph_items import readable_zoom, text_zoom
 from cnnviz.ui.arch.graph_scene import GraphScene
 from cnnviz.ui.arch.minimap import Minimap
-from cnnviz.ui.arch.side_labels import SideLabel, paint_labels, place_labels
+from cnnviz.ui.arch.side_labels import LabelGeometry, LabelPlan, SideLabel, paint_labels
 from cnnviz.ui.theme import palette, theme_manager
 
 MIN_ZOOM, MAX_ZOOM = 0.04, 4.0
@@ -28,6 +28,7 @@ FIT_MIN_ZOOM = 0.6
 OVERVIEW_BOX_MIN_PX = 5.0
 FIT_MAX_ZOOM = 1.5
 START_ZOOM = 1.0  # a new graph opens at 100 % where it fits across, never above
+START_MARGIN = 2  # scene pixels above the input in a new graph's first view
 # A view shorter than this (a laptop screen) opens a long graph at the readable zoom instead:
 # there a longer stretch of the network is worth more than larger boxes.
 SHORT_VIEW = 520
@@ -74,9 +75,10 @@ class GraphView(QGraphicsView):
         self._anim.valueChanged.connect(self._animate_zoom)
         self._anim.finished.connect(self.viewport().update)  # the labels beside far boxes
         self._anim_center: QPointF | None = None
-        self._labels: list[SideLabel] = []
         self._text_zoom = text_zoom()  # as the nodes are built with the desktop font now
-        self._labels_for: tuple[float, int] | None = None  # (zoom, scene revision) placed at
+        # The side labels, measured for the scene's layout_revision and revision they name.
+        self._label_geometry: tuple[int, LabelGeometry] | None = None
+        self._plan: tuple[int, LabelPlan] | None = None
         self.graph_scene.selectionChanged.connect(self._scene_selection_changed)
         self.horizontalScrollBar().valueChanged.connect(self._viewport_moved)
         self.verticalScrollBar().valueChanged.connect(self._viewport_moved)
@@ -270,7 +272,9 @@ class GraphView(QGraphicsView):
         :func:`readable_zoom`), else its top, at 100 % where the graph fits across (at the
         readable zoom in a view under :data:`SHORT_VIEW` pixels) and at the readable zoom at
         least, centred on the input when it is wider still."""
-        rect = self.graph_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        # A narrow margin above the input: on a laptop screen each pixel of height shows
+        # more of the network.
+        rect = self.graph_scene.itemsBoundingRect().adjusted(-20, -START_MARGIN, 20, 20)
         if rect.isEmpty():
             return
         vp = self.viewport().rect()
@@ -346,19 +350,24 @@ class GraphView(QGraphicsView):
         self._place_busy()
 
     def side_labels(self) -> list[tuple[SideLabel, QRectF]]:
-        """The labels drawn beside the boxes (see :mod:`cnnviz.ui.arch.side_labels`), each
-        with its box in viewport pixels: none while the boxes are large enough to show their
-        own text (zoom at :func:`~cnnviz.ui.arch.graph_items.text_zoom` or more)."""
+        """The labels drawn beside the boxes on screen (see :mod:`cnnviz.ui.arch.side_labels`),
+        each with its box in viewport pixels: none while the boxes are large enough to show
+        their own text (zoom at :func:`~cnnviz.ui.arch.graph_items.text_zoom` or more) or
+        while an animated zoom runs."""
         zoom = self.zoom()
         zooming = self._anim.state() == QVariantAnimation.State.Running
         if zoom >= self._text_zoom or not self.graph_scene.nodes or zooming:
-            return []  # placed once an animated zoom settles (see _zoom_settled)
-        placed_for = (zoom, self.graph_scene.revision)
-        if self._labels_for != placed_for:
-            self._labels = place_labels(self.graph_scene, zoom, self.graph_scene.names)
-            self._labels_for = placed_for
-        to_view = self.viewportTransform()
-        return [(label, label.rect_at(to_view.map(label.anchor))) for label in self._labels]
+            return []  # placed once an animated zoom settles (its end repaints)
+        scene = self.graph_scene
+        if self._label_geometry is None or self._label_geometry[0] != scene.layout_revision:
+            self._label_geometry = (scene.layout_revision, LabelGeometry(scene, scene.names))
+        if self._plan is None or self._plan[0] != scene.revision:
+            previous = self._plan[1] if self._plan is not None else None
+            self._plan = (scene.revision,
+                          LabelPlan(self._label_geometry[1], scene.nodes, previous))
+        to_view = self.viewportTransform()  # a scale by the zoom and a shift
+        return self._plan[1].on_screen(zoom, to_view.dx(), to_view.dy(),
+                                       self.viewport().width(), self.viewport().height())
 
     def drawForeground(self, painter: QPainter, rect) -> None:
         exposed = self.mapFromScene(rect).boundingRect()

@@ -110,9 +110,13 @@ class ModelBar(QFrame):
         self.fit_button = QToolButton(toolTip="Fit the graph to the window (Ctrl+0)")
         # Checked while the catalog column is on screen (see ArchitecturesWorkspace).
         self.catalog_button = QToolButton(text="Catalog", checkable=True, checked=True,
-                                          toolTip="Show or hide the catalog of architectures")
+                                          toolTip="Hide the catalog and give its width to "
+                                                  "the graph")
         self.catalog_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.catalog_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.catalog_button.toggled.connect(self._catalog_tip)
+        self._catalog_count = 0
+        self._catalog_measured = None  # ((text, font), widths), see _catalog_widths
         self.export_button = QToolButton(toolTip="Export the graph or the table")
         self.export_button.setText("Export")
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -144,7 +148,11 @@ class ModelBar(QFrame):
         inputs.addWidget(label)
         inputs.addWidget(self.classes)
         self._input_widgets += [self.channels, self.height_box, self.width_box, label, self.classes]
-        top = QHBoxLayout()
+        # The words before the boxes: the first to go where the title would be cut (the
+        # boxes' tooltips still say what they hold).
+        self._input_words = [self._input_widgets[0], label]
+        self._inputs = inputs
+        top = self._top = QHBoxLayout()
         top.setSpacing(10)
         top.addWidget(self.catalog_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addLayout(names, 1)
@@ -161,8 +169,8 @@ class ModelBar(QFrame):
             b.setCursor(Qt.CursorShape.PointingHandCursor)
             bottom.addWidget(b)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 12, 14, 10)
-        layout.setSpacing(8)
+        layout.setContentsMargins(18, 8, 14, 6)
+        layout.setSpacing(4)
         layout.addLayout(top)
         layout.addLayout(bottom)
         self.set_enabled(False)
@@ -201,11 +209,13 @@ class ModelBar(QFrame):
 
     def _fit_width(self) -> None:
         """Move the switches into the "Switches" popup, and show the catalog and export
-        buttons as icons, when the bar is narrower than :meth:`full_width`; back when not."""
+        buttons as icons, when the bar is narrower than :meth:`full_width`; back when not.
+        Then make room for the whole title (see :meth:`_fit_title`)."""
         compact = self.width() < self.full_width()
         if compact == self.compact:
             self.switches_button.setVisible(compact and bool(self.option_widgets)
                                              and not self.compare_mode)
+            self._fit_title()
             return
         self.compact = compact
         if compact:
@@ -223,6 +233,64 @@ class ModelBar(QFrame):
             button.setToolButtonStyle(style)
         self.switches_button.setVisible(compact and bool(self.option_widgets)
                                         and not self.compare_mode)
+        self._fit_title()
+
+    def set_catalog_size(self, count: int) -> None:
+        """Say on the catalog button how many networks it holds ("Catalog · 27 networks"):
+        where the column starts folded (a laptop screen) a first-time student sees at once
+        that there is more to pick, and where."""
+        self._catalog_count = count
+        self.catalog_button.setText(f"Catalog · {count} networks" if count else "Catalog")
+        self._catalog_tip()
+        self._fit_width()
+
+    def _catalog_tip(self, *_args) -> None:
+        if self.catalog_button.isChecked():
+            tip = "Hide the catalog and give its width to the graph"
+        elif self._catalog_count:
+            tip = (f"Show the catalog: {self._catalog_count} networks to pick from, each with "
+                   "what it introduced")
+        else:
+            tip = "Show the catalog of architectures"
+        self.catalog_button.setToolTip(tip)
+
+    def _fit_title(self) -> None:
+        """Make room for the network's whole title where the top row is short of it (the
+        catalog shown in a 960 px window): first the words "Input" and "Classes" go (the
+        boxes' tooltips still say what they hold), then the catalog button's text (its icon
+        stays); the title elides only where even that is not enough."""
+        if self.compare_mode:
+            return
+        spacing = self._inputs.spacing()
+        words = sum(w.sizeHint().width() + spacing for w in self._input_words)
+        boxes = sum(w.sizeHint().width() + spacing for w in self._input_widgets
+                    if w not in self._input_words) + 12
+        margins = self.layout().contentsMargins()
+        room = (self.width() - margins.left() - margins.right() - 2 * self._top.spacing()
+                - self.title.sizeHint().width() - boxes)
+        text, icon = self._catalog_widths()
+        with_text = not self.compact and room >= text + words
+        self.catalog_button.setToolButtonStyle(
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon if with_text
+            else Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for word in self._input_words:
+            word.setVisible(room >= (text if with_text else icon) + words)
+
+    def _catalog_widths(self) -> tuple[int, int]:
+        """The catalog button's width with its text and with its icon only (measured again
+        only when its text or font changes)."""
+        button = self.catalog_button
+        key = (button.text(), button.font().key())
+        if self._catalog_measured is None or self._catalog_measured[0] != key:
+            style = button.toolButtonStyle()
+            widths = []
+            for each in (Qt.ToolButtonStyle.ToolButtonTextBesideIcon,
+                         Qt.ToolButtonStyle.ToolButtonIconOnly):
+                button.setToolButtonStyle(each)
+                widths.append(button.sizeHint().width())
+            button.setToolButtonStyle(style)
+            self._catalog_measured = (key, tuple(widths))
+        return self._catalog_measured[1]
 
     def _show_switches(self) -> None:
         self.switches_popup.adjustSize()
@@ -261,6 +329,7 @@ class ModelBar(QFrame):
         title, subtitle = (COMPARE_TITLE, COMPARE_SUBTITLE) if self.compare_mode else self._names
         self.title.setText(title)
         self.subtitle.setText(subtitle)
+        self._fit_title()
 
     def network_title(self) -> str:
         """The shown network's name (also while the bar says "Compare")."""

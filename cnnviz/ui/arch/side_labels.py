@@ -2,10 +2,17 @@
 
 Below :func:`~cnnviz.ui.arch.graph_items.text_zoom` a node is a flat coloured bar (ResNet-56
 folded and fitted, the training lab's "Show in graph"); a reader must still be able to say
-which bar is ``conv1`` and which is ``layer3.2``.  :func:`place_labels` puts each node's short
-name, and the value it is coloured by (a gradient norm), in screen-size text to the right of
-its bar, dropping labels that would cover one another or another node: the first and the last
-measured node are labelled first, so the two ends of a fade are always named.
+which bar is ``conv1`` and which is ``layer3.2``.  Each node's short name, and the value it is
+coloured by (a gradient norm), goes in screen-size text to the right of its bar; labels that
+would cover one another or another node are dropped.  The first and the last measured node
+are labelled first, so the two ends of a fade are always named.
+
+Placement runs on the GUI thread whenever a zoom settles, so it is split in three: a
+:class:`LabelGeometry` measures every label once per layout (anchors, name widths, boxes as
+plain numbers), a :class:`LabelPlan` adds the values once per colouring (reusing the labels
+whose value did not change), and its :meth:`~LabelPlan.at` only compares numbers for a new
+zoom and remembers the answer for the next repaint (benchmarks/bench_side_labels.py times it
+on an expanded ResNet-152).
 
 The labels are painted by the view over the scene (see ``GraphView.drawForeground``), never
 added to it: exports and the minimap render the scene alone, and fitting measures only boxes.
@@ -47,9 +54,14 @@ class SideLabel:
 
 
 def label_fonts() -> tuple[QFont, QFont]:
-    """The name's font (the desktop font, semi-bold) and the value's (the desktop font)."""
+    """The name's font (the desktop font, semi-bold) and the value's (the desktop font).
+
+    Without kerning: a label's width is then the sum of its characters' advances, which
+    :class:`_TextWidths` adds up from a table instead of shaping every name."""
     name, value = QFont(), QFont()
     name.setWeight(QFont.Weight.DemiBold)
+    for font in (name, value):
+        font.setKerning(False)
     return name, value
 
 
@@ -62,75 +74,165 @@ def short_name(item: NodeItem, report) -> str:
     return layer.name or layer.type or item.key
 
 
-def place_labels(scene, zoom: float, names: dict[str, str]) -> list[SideLabel]:
-    """The labels of ``scene``'s nodes that fit at ``zoom`` without covering each other or
-    another node, in screen pixels relative to their scene anchors.  ``names`` maps node
-    keys to short names (a node without one gets no label); values come from each node's
-    ``value_text``."""
-    name_fm, value_fm = (QFontMetricsF(font) for font in label_fonts())
-    height = max(name_fm.height(), value_fm.height()) + 2 * PAD_Y
-    nodes = scene.nodes
-    columns: dict[int, float] = {}  # a column of boxes: labels line up after its widest box
-    for key, item in nodes.items():
-        box = item.sceneBoundingRect()
-        arc = scene.shortcuts.get(key)
-        right = max(box.right(), arc.sceneBoundingRect().right()) if arc is not None \
-            else box.right()
-        column = round(box.center().x() / 10)
-        columns[column] = max(columns.get(column, right), right)
-    keys = [key for key in nodes if names.get(key)]
-    if not keys:
-        return []
-    # Measured nodes before the rest, the two ends of each group first: where labels must be
-    # dropped, the first and last measured layers (the two ends of a fade) keep theirs.
-    measured = [key for key in keys if getattr(nodes[key], "value_text", "")]
-    others = [key for key in keys if not getattr(nodes[key], "value_text", "")]
-    order = [*_ends_first(measured), *_ends_first(others)]
-    placed: list[SideLabel] = []
-    taken = _Grid(height)  # placed labels, by band of screen height: checks stay local
-    boxes = _Grid(height)  # every node's box on screen
-    for key, item in nodes.items():
-        box = item.sceneBoundingRect()
-        boxes.add(QRectF(box.left() * zoom, box.top() * zoom, box.width() * zoom,
-                         box.height() * zoom), key)
-    for key in order:
-        item = nodes[key]
-        value = getattr(item, "value_text", "")
-        width = name_fm.horizontalAdvance(names[key]) + 2 * PAD_X
-        if value:
-            width += value_fm.horizontalAdvance("  " + value)
-        box = item.sceneBoundingRect()
-        anchor = QPointF(columns[round(box.center().x() / 10)],
-                         item.pos().y() + item.box().center().y())
-        quiet = item.heat_state == "none"
-        label = SideLabel(key, names[key], value, anchor, width, height, quiet)
-        screen = label.rect_at(QPointF(anchor.x() * zoom, anchor.y() * zoom))
-        room = screen.adjusted(-SPACING_PX, -SPACING_PX, SPACING_PX, SPACING_PX)
-        if taken.hits(room) or boxes.hits(room, key):
-            continue
-        placed.append(label)
-        taken.add(screen, key)
-    return placed
+class LabelGeometry:
+    """Where the labels of one layout go, measured once: each named node's anchor (the scene
+    point its label's left middle is pinned to) and name width, and every node's box, as
+    plain numbers.  Build one whenever the scene is populated anew (its ``layout_revision``
+    moves); recolouring a graph keeps it."""
+
+    def __init__(self, scene, names: dict[str, str]) -> None:
+        name_font, value_font = label_fonts()
+        self.name_width, self.value_width = _TextWidths(name_font), _TextWidths(value_font)
+        self.height = max(self.name_width.metrics.height(),
+                          self.value_width.metrics.height()) + 2 * PAD_Y
+        boxes, middles = {}, {}
+        for key, item in scene.nodes.items():
+            boxes[key] = item.scene_bounds
+            _left, top, _right, bottom = item.scene_box
+            middles[key] = (top + bottom) / 2
+        self.boxes = [(*box, key) for key, box in boxes.items()]
+        columns: dict[int, float] = {}  # a column of boxes: labels line up after its widest
+        for key, (left, _top, right, _bottom) in boxes.items():
+            column = round((left + right) / 20)  # by the box's centre, whatever is beside it
+            arc = scene.shortcuts.get(key)
+            if arc is not None:
+                right = max(right, arc.sceneBoundingRect().right())
+            columns[column] = max(columns.get(column, right), right)
+        # key: (name, anchor x, anchor y, width of the name and the backing's padding)
+        self.named = {key: (names[key], columns[round((box[0] + box[2]) / 20)], middles[key],
+                            self.name_width(names[key]) + 2 * PAD_X)
+                      for key, box in boxes.items() if names.get(key)}
 
 
-class _Grid:
-    """Rectangles filed by horizontal band, to ask cheaply whether a new one hits any."""
+class LabelPlan:
+    """The labels of a scene's nodes as they are coloured now, and which of them fit at a
+    zoom.
 
-    def __init__(self, band: float) -> None:
-        self.band = max(band, 1.0)
-        self.rows: dict[int, list[tuple[QRectF, str]]] = {}
+    Built from a :class:`LabelGeometry`, the scene's ``nodes`` (for the values they show)
+    and, to reuse its labels where nothing changed, the plan it replaces.  :meth:`at` keeps
+    its answers for the last :data:`ZOOMS_KEPT` zoom levels: zooming back and forth, and
+    every repaint between two zooms, costs a dictionary look-up.  Build a new plan whenever
+    the scene's ``revision`` moves.
+    """
 
-    def _span(self, rect: QRectF) -> range:
-        return range(int(rect.top() // self.band), int(rect.bottom() // self.band) + 1)
+    ZOOMS_KEPT = 24
 
-    def add(self, rect: QRectF, key: str) -> None:
-        for row in self._span(rect):
-            self.rows.setdefault(row, []).append((rect, key))
+    def __init__(self, geometry: LabelGeometry, nodes: dict,
+                 previous: LabelPlan | None = None) -> None:
+        self.geometry = geometry
+        named = geometry.named
+        facts = {key: (nodes[key].value_text, nodes[key].heat_state == "none") for key in named}
+        # Measured nodes before the rest, the two ends of each group first: where labels must
+        # be dropped, the first and last measured layers (the two ends of a fade) keep theirs.
+        measured = [key for key, (value, _quiet) in facts.items() if value]
+        others = [key for key, (value, _quiet) in facts.items() if not value]
+        old = previous.labels if previous is not None and previous.geometry is geometry else {}
+        self.labels: dict[str, SideLabel] = {}
+        self._candidates: list[tuple[SideLabel, float, float, str]] = []
+        for key in [*_ends_first(measured), *_ends_first(others)]:
+            value, quiet = facts[key]
+            name, x, y, width = named[key]
+            label = old.get(key)
+            if label is None or label.value != value or label.quiet != quiet:
+                if value:
+                    width += geometry.value_width("  " + value)
+                label = SideLabel(key, name, value, QPointF(x, y), width, geometry.height,
+                                  quiet)
+            self.labels[key] = label
+            self._candidates.append((label, x, y, key))
+        self._placed: dict[float, list[tuple[SideLabel, float, float, str]]] = {}
 
-    def hits(self, rect: QRectF, own: str | None = None) -> bool:
-        """Whether ``rect`` meets a filed rectangle (other than those filed as ``own``)."""
-        return any(rect.intersects(other) and key != own
-                   for row in self._span(rect) for other, key in self.rows.get(row, ()))
+    def at(self, zoom: float) -> list[SideLabel]:
+        """The labels that fit at ``zoom`` without covering each other or another node, in
+        the order they were given room (see the module's note)."""
+        return [label for label, *_rest in self._fitting(zoom)]
+
+    def on_screen(self, zoom: float, dx: float, dy: float, width: float,
+                  height: float) -> list[tuple[SideLabel, QRectF]]:
+        """The labels that fit at ``zoom`` and show in a ``width`` x ``height`` viewport
+        whose scene-to-view transform is a scale by ``zoom`` and a shift by (``dx``,
+        ``dy``); each with its box in view pixels."""
+        shown = []
+        for label, x, y, _key in self._fitting(zoom):
+            x, y = x * zoom + dx, y * zoom + dy
+            if x + GAP_PX < width and x + GAP_PX + label.width > 0 \
+                    and abs(y - height / 2) < (height + label.height) / 2:
+                shown.append((label, QRectF(x + GAP_PX, y - label.height / 2, label.width,
+                                            label.height)))
+        return shown
+
+    def _fitting(self, zoom: float) -> list[tuple[SideLabel, float, float, str]]:
+        placed = self._placed.get(zoom)
+        if placed is None:
+            placed = self._place(zoom)
+            if len(self._placed) >= self.ZOOMS_KEPT:
+                del self._placed[next(iter(self._placed))]
+            self._placed[zoom] = placed
+        return placed
+
+    def _place(self, zoom: float) -> list[tuple[SideLabel, float, float, str]]:
+        height = self.geometry.height
+        half, band = height / 2, max(height, 1.0)
+        # Rectangles on screen (left, top, right, bottom, key), filed by band of screen
+        # height: a new label is checked against its neighbours only.
+        boxes: dict[int, list[tuple[float, float, float, float, str]]] = {}
+        for left, top, right, bottom, key in self.geometry.boxes:
+            rect = (left * zoom, top * zoom, right * zoom, bottom * zoom, key)
+            for row in range(int(rect[1] // band), int(rect[3] // band) + 1):
+                boxes.setdefault(row, []).append(rect)
+        taken: dict[int, list[tuple[float, float, float, float, str]]] = {}
+        placed = []
+        for candidate in self._candidates:
+            label, x, y, key = candidate
+            left, top = x * zoom + GAP_PX, y * zoom - half
+            right, bottom = left + label.width, top + height
+            if _room_taken(left - SPACING_PX, top - SPACING_PX, right + SPACING_PX,
+                           bottom + SPACING_PX, key, band, taken, boxes):
+                continue
+            placed.append(candidate)
+            rect = (left, top, right, bottom, "")
+            for row in range(int(top // band), int(bottom // band) + 1):
+                taken.setdefault(row, []).append(rect)
+        return placed
+
+
+def _room_taken(left: float, top: float, right: float, bottom: float, own: str, band: float,
+                taken: dict, boxes: dict) -> bool:
+    """Whether the room (left, top, right, bottom) meets a placed label, or a box other than
+    node ``own``'s (overlaps of positive area, as ``QRectF.intersects`` counts them)."""
+    for row in range(int(top // band), int(bottom // band) + 1):
+        for o_left, o_top, o_right, o_bottom, _key in taken.get(row, ()):
+            if left < o_right and o_left < right and top < o_bottom and o_top < bottom:
+                return True
+        for o_left, o_top, o_right, o_bottom, key in boxes.get(row, ()):
+            if left < o_right and o_left < right and top < o_bottom and o_top < bottom \
+                    and key != own:
+                return True
+    return False
+
+
+class _TextWidths:
+    """``font``'s text widths as sums of its characters' advances, each character measured
+    once per font for the life of the program.  Shaping a whole string costs Qt some
+    microseconds, and an expanded ResNet-152 has 517 names to measure whenever its layout
+    changes; without kerning (see :func:`label_fonts`) the sum is the painted width, or
+    a little more where a ligature narrows a pair."""
+
+    _advances: dict[str, dict[str, float]] = {}  # font key: character: advance
+
+    def __init__(self, font: QFont) -> None:
+        self.metrics = QFontMetricsF(font)
+        self._advance = self._advances.setdefault(font.key(), {})
+
+    def __call__(self, text: str) -> float:
+        advance = self._advance
+        try:
+            return sum(advance[char] for char in text)
+        except KeyError:
+            for char in text:
+                if char not in advance:
+                    advance[char] = self.metrics.horizontalAdvance(char)
+            return sum(advance[char] for char in text)
 
 
 def _ends_first(keys: list[str]) -> list[str]:

@@ -27,10 +27,12 @@ from cnnviz.ui.widgets.elided import ElidedLabel
 
 ROW_HEIGHT = 24
 MIN_ROWS = 6  # rows the table always shows while it is open
-COMPACT_ROWS = 4  # the same on a short (laptop) screen, where the graph needs the height
+COMPACT_ROWS = 3  # the same on a short (laptop) screen, where the graph needs the height
 CELL_PAD = 18  # pixels around a cell's text
 HEADER_PAD = 30  # the header's padding and its sort arrow
 NAME_MAX = 220  # the widest a column of names gets; longer names lose their middle
+FILTER_COMPACT_MAX = 320  # the filter box's width where the subtotals share its row
+TOP, COMPACT_TOP = 8, 4  # the margin above the view switch (on a short screen)
 
 
 class TablePanel(QWidget):
@@ -93,14 +95,14 @@ class TablePanel(QWidget):
         self._viewport.installEventFilter(self)
         self._set_model(self.layer_proxy)
 
-        top = QHBoxLayout()
+        top = self._top = QHBoxLayout()
         top.setSpacing(6)
         top.addWidget(self.btn_layers)
         top.addWidget(self.btn_blocks)
         top.addSpacing(8)
         top.addWidget(self.filter_edit, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 6)
+        layout.setContentsMargins(12, TOP, 12, 6)
         layout.setSpacing(6)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
@@ -204,23 +206,38 @@ class TablePanel(QWidget):
         return super().eventFilter(watched, event)
 
     def set_compact(self, compact: bool) -> None:
-        """Show at least :data:`COMPACT_ROWS` rows instead of :data:`MIN_ROWS` (a short
-        screen, where the graph above needs the height more)."""
+        """Show at least :data:`COMPACT_ROWS` rows instead of :data:`MIN_ROWS`, and the
+        subtotals beside the filter box instead of under the table (a short screen, where
+        the graph above needs the height more)."""
         rows = COMPACT_ROWS if compact else MIN_ROWS
-        if rows != self.min_rows:
-            self.min_rows = rows
-            self._fit_height()
+        if rows == self.min_rows:
+            return
+        self.min_rows = rows
+        margins = self.layout().contentsMargins()
+        margins.setTop(COMPACT_TOP if compact else TOP)
+        self.layout().setContentsMargins(margins)
+        if compact:
+            self.layout().removeWidget(self.footer)
+            self._top.addWidget(self.footer, 1)
+            self.filter_edit.setMaximumWidth(FILTER_COMPACT_MAX)
+        else:
+            self._top.removeWidget(self.footer)
+            self.layout().addWidget(self.footer)
+            self.filter_edit.setMaximumWidth(16777215)
+        self._fit_height()
 
     def _fit_height(self) -> None:
         """A minimum height that shows ``min_rows`` rows: the splitter above never
         squeezes the table below it (dragging further folds the table away)."""
         rows = self.view.verticalHeader().defaultSectionSize() * self.min_rows
-        chrome = (self.btn_layers.sizeHint().height() + self.footer.sizeHint().height()
+        below = self.footer.sizeHint().height() + self.layout().spacing() \
+            if self.min_rows != COMPACT_ROWS else 0  # the subtotals' line, unless beside
+        chrome = (self.btn_layers.sizeHint().height() + below
                   + self.view.horizontalHeader().sizeHint().height()
                   + self.view.horizontalScrollBar().sizeHint().height()
                   + 2 * self.view.frameWidth() + 6)  # 6: the frame's rounded corners
         margins = self.layout().contentsMargins()
-        spacing = 2 * self.layout().spacing() + margins.top() + margins.bottom()
+        spacing = self.layout().spacing() + margins.top() + margins.bottom()
         self.setMinimumHeight(rows + chrome + spacing)
 
     def changeEvent(self, event) -> None:  # a new style sheet changes the chrome's sizes

@@ -87,6 +87,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.expanded_by_user = False  # see GraphNavigation
         self.error_dialog: QMessageBox | None = None
         self.file_opener = ModelFileOpener(self.runner, self)
+        self.graph_summary = ""  # the status line for the catalog's network (see _inspected)
         self._pending_select: str | None = None
         self._pending_options: dict | None = None
 
@@ -208,8 +209,17 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self._tab_changed()
         self.restore_room()
 
-    def _tab_changed(self, _index: int = -1) -> None:
+    def _tab_changed(self, index: int = -1) -> None:
         self.bar.set_compare_mode(self.tabs.currentWidget() is self.compare)
+        if index >= 0:  # a tab the user turned to, not the one restored at start
+            self.announce_summary()
+
+    def announce_summary(self) -> None:
+        """Say in the status line what the tab in view shows: the pair on the Compare tab
+        (nothing until both are inspected: the other tabs' network is not on screen there),
+        the catalog's network on the others."""
+        on_compare = self.tabs.currentWidget() is self.compare
+        self.status_message.emit(self.compare.summary() if on_compare else self.graph_summary)
 
     def _retheme(self, pal) -> None:
         self.tabs.setTabIcon(0, icons.icon("architectures", pal.muted, pal.accent, 18))

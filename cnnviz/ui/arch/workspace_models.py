@@ -39,6 +39,8 @@ class ModelLoading:
     def _catalog_loaded(self, entries) -> None:
         self.entries = {e.ref: e for e in entries}
         self.catalog.set_entries(entries)
+        self.bar.set_catalog_size(len(entries))
+        self.point_at_catalog()
         self.compare.set_catalog(entries)
         self.graph.set_busy(None)
         wanted = self._pending_select or settings.read_str("arch/last", DEFAULT_ARCH)
@@ -117,11 +119,12 @@ class ModelLoading:
         self.catalog.card.show_numbers(report)
         for act in self.export_actions.values():
             act.setEnabled(True)
-        self.status_message.emit(
+        self.graph_summary = (
             f"{report.display_name}: {weighted_layers(report)} layers "
             f"({len(report.layers)} modules), "
             f"{fmt.count(report.totals.params)} parameters, "
             f"{fmt.count(report.totals.macs)} multiply-adds at {fmt.shape(report.input_shape)}")
+        self.announce_summary()
         self.report_shown.emit(report)
         self._sync_inside()
 

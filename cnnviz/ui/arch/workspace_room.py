@@ -21,6 +21,7 @@ DETAILS_MIN, DETAILS_MAX, DETAILS_SHARE = 290, 440, 0.24
 # COMPACT_HEIGHT (a laptop screen) the table shows fewer rows so that the graph, which needs
 # the height to show a stretch of the network, gets what it gives up.
 TABLE_SHARE, COMPACT_HEIGHT = 0.33, 900
+COMPACT_TABLE_SHARE = 0.2  # under COMPACT_HEIGHT: the table's fewer rows are its minimum
 # Narrower than this (a laptop screen), the catalog column is hidden to give its width to the
 # graph, until the user shows or hides it with the header's "Catalog" button.
 CATALOG_AUTO_WIDTH = 1300
@@ -80,6 +81,7 @@ class RoomSharing:
     def show_catalog(self, on: bool) -> None:
         """Show or hide the catalog column (the graph takes its width)."""
         self.bar.catalog_button.setChecked(on)
+        self.point_at_catalog()
         if on == self.catalog_shown():
             return
         if not on:
@@ -89,6 +91,15 @@ class RoomSharing:
         total = sum(self.main_split.sizes())
         self.catalog.show()
         self.main_split.setSizes([self._catalog_width, max(0, total - self._catalog_width)])
+
+    def point_at_catalog(self) -> None:
+        """While the catalog is folded by the window's width and the user never opened it,
+        the whole network's details end with one quiet line that says where it is."""
+        count = len(self.catalog.entries)
+        hidden = not self.bar.catalog_button.isChecked()
+        self.details.set_catalog_hint(
+            f"To see another of the {count} networks, open the Catalog at the top left."
+            if hidden and self._catalog_auto and count else "")
 
     def _catalog_pressed(self, on: bool) -> None:
         self._catalog_auto = False
@@ -120,14 +131,16 @@ class RoomSharing:
         return super().eventFilter(watched, event)
 
     def _share_split(self) -> None:
-        """Give the table :data:`TABLE_SHARE` of the split (its minimum at least), the graph
-        the rest; a lesson (see show_lesson), a folded table or a dragged bar stay as they
-        are."""
-        self.table.set_compact(self.height() < COMPACT_HEIGHT)
+        """Give the table :data:`TABLE_SHARE` of the split (:data:`COMPACT_TABLE_SHARE` on
+        a short screen; its minimum at least), the graph the rest; a lesson (see
+        show_lesson), a folded table or a dragged bar stay as they are."""
+        compact = self.height() < COMPACT_HEIGHT
+        self.table.set_compact(compact)
         if not self._split_auto or self._split_before_lesson is not None:
             return
         if self.graph_split.sizes()[1] == 0:
             return
         total = self.graph_split.height() - self.graph_split.handleWidth()
-        table = max(self.table.minimumHeight(), round(total * TABLE_SHARE))
+        share = COMPACT_TABLE_SHARE if compact else TABLE_SHARE
+        table = max(self.table.minimumHeight(), round(total * share))
         self.graph_split.setSizes([total - table, table])
