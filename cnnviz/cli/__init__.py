@@ -32,9 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cnnviz", description="See inside the classic convolutional networks.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Without a command, cnnviz opens its window (with any images, .py model files or\n"
-               "run folders given). Also: cnnviz --install-desktop | --uninstall-desktop adds or\n"
-               "removes the application-menu entry; cnnviz --self-test checks this copy headless.")
+        epilog="Without a command, cnnviz opens its window (with any images, model files\n"
+               "(.py, .pt, .pth, .ts) or run folders given). Also: cnnviz --install-desktop |\n"
+               "--uninstall-desktop adds or removes the application-menu entry; cnnviz\n"
+               "--self-test checks this copy headless.")
     parser.add_argument("--version", action="version", version=f"cnnviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:

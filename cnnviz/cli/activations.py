@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+from cnnviz.cli.arch import ARCH_HELP, add_trust_argument, resolve_arch
 from cnnviz.core.errors import CnnvizError
 
 
@@ -17,20 +18,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run IMAGE through ARCH and write the chosen layer's feature maps as PNGs: "
                     "a mosaic of every channel, one file per channel, and the picture the "
                     "network saw.")
-    p.add_argument("arch", help="zoo name, torchvision model name, or file.py:Class")
-    p.add_argument("image", help="a photo (JPEG, PNG, ...)")
-    p.add_argument("--layer", action="append", default=[],
+    p.add_argument("arch", metavar="ARCH", help=ARCH_HELP)
+    p.add_argument("image", metavar="IMAGE",
+                   help="a picture (JPEG, PNG, BMP, GIF, TIFF or WebP)")
+    p.add_argument("--layer", action="append", default=[], metavar="NAME",
                    help="layer name (repeatable); 'all' for every layer with feature maps; "
                         "omit with --list-layers to see the names")
-    p.add_argument("--weights", default=None,
+    p.add_argument("--weights", default=None, metavar="FILE",
                    help="a PyTorch weights file (a run folder's MODEL/weights.pt, as "
                         "'cnnviz runs' lists them, rebuilds that model as it was trained), or "
                         "'imagenet' for torchvision's published weights (downloaded once); "
                         "random weights when omitted")
     p.add_argument("--sort", choices=("index", "mean"), default="index",
                    help="order of the channels in the mosaic")
-    p.add_argument("--out", type=Path, help="folder to write into")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="folder to write into (created if missing)")
     p.add_argument("--list-layers", action="store_true", help="print the layer names and stop")
+    add_trust_argument(p)
     p.set_defaults(func=run)
 
 
@@ -77,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from cnnviz.core.zoo import resolve
     from cnnviz.core.inspect.textio import atomic_write_text
 
-    spec = resolve(args.arch)
+    spec = resolve_arch(args)
     trained = _run_model(args.weights) if args.weights and args.weights != "imagenet" else None
     if trained is not None:  # built, loaded and fed as the run trained it
         model, prep, categories, arch = trained

@@ -12,17 +12,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cnnviz.core.errors import CnnvizError, InputShapeError
+from cnnviz.core.errors import CnnvizError, InputShapeError, TrustRequiredError
 
 SUMMARY_FORMATS = ("table", "json", "csv", "markdown")
 GRAPH_SUFFIXES = (".svg", ".png", ".dot", ".json")
+ARCH_HELP = ("a zoo name (resnet18), a torchvision model name, file.py:ClassName, or a network "
+             "saved with torch.save (model.pt, see --trust)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("list", help="list the architectures of the zoo",
                               description="List the architectures of the zoo. Any torchvision "
-                              "classification model name and 'file.py:ClassName' work too.")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+                              "classification model name, 'file.py:ClassName' and a network "
+                              "saved with torch.save (model.pt) work too.")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="a table to read (default) or JSON for scripts")
     p.set_defaults(func=run_list)
 
     p = subparsers.add_parser("summary", help="layer-by-layer summary of a network",
@@ -31,12 +35,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _model_arguments(p)
     p.add_argument("--depth", type=int, metavar="N",
                    help="sum layers nested deeper than N modules into their block")
-    p.add_argument("--format", choices=SUMMARY_FORMATS, default="table")
+    p.add_argument("--format", choices=SUMMARY_FORMATS, default="table",
+                   help="table to read (default), json, csv for a spreadsheet, or markdown "
+                        "for notes")
     p.set_defaults(func=run_summary)
 
     p = subparsers.add_parser("graph", help="write the layer graph to a file",
                               description="Write the layer graph as SVG, PNG, DOT or JSON "
-                              "(chosen by the file's suffix).")
+                              "(chosen by the file's suffix). For PDF, export from the window "
+                              "(File menu) or print the SVG from a browser.")
     _model_arguments(p)
     p.add_argument("--out", required=True, metavar="FILE",
                    help="output file: .svg, .png, .dot or .json")
@@ -46,14 +53,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _model_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("arch", metavar="ARCH",
-                   help="a zoo name (resnet18), a torchvision model name, or file.py:ClassName")
+    p.add_argument("arch", metavar="ARCH", help=ARCH_HELP)
     p.add_argument("--input", metavar="CxHxW", help="input shape without the batch, e.g. 3x224x224")
     p.add_argument("--classes", type=int, metavar="N", help="number of output classes")
     p.add_argument("--batch", type=int, default=1, metavar="N",
                    help="batch size for the activation memory (default 1)")
     p.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                    help="a builder switch, e.g. -o batch_norm=false -o activation=tanh")
+    add_trust_argument(p)
+
+
+def add_trust_argument(p: argparse.ArgumentParser) -> None:
+    """``--trust``: allow loading a network pickled with torch.save (it runs code)."""
+    p.add_argument("--trust", action="store_true",
+                   help="open a network saved whole with torch.save (model.pt); loading it "
+                        "runs Python code from the file, so use this only for files you trust")
+
+
+def resolve_arch(args: argparse.Namespace):
+    """The spec ARCH names, with ``--trust`` applied; a pickled network without it gets one
+    sentence that names the option."""
+    from cnnviz.core.zoo import resolve
+
+    try:
+        return resolve(args.arch, trusted=getattr(args, "trust", False))
+    except TrustRequiredError as exc:
+        name = getattr(exc.path, "name", exc.path)
+        where = f" from {exc.module.rsplit('.', 1)[-1]}.py" if exc.module else ""
+        raise CnnvizError(f"{name} is a whole pickled network ({exc.class_name}{where}), and "
+                          "loading it runs Python code from the file; add --trust if you trust "
+                          "where it came from.") from None
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -94,9 +123,9 @@ def _inspect(args: argparse.Namespace):
 
     if args.classes is not None and args.classes < 1:
         raise CnnvizError("The number of classes must be at least 1.")
-    return inspect_model(args.arch, input_shape=parse_shape(args.input) if args.input else None,
-                         num_classes=args.classes, batch_size=args.batch,
-                         options=parse_options(args.option) or None)
+    shape = parse_shape(args.input) if args.input else None
+    return inspect_model(resolve_arch(args), input_shape=shape, num_classes=args.classes,
+                         batch_size=args.batch, options=parse_options(args.option) or None)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -118,8 +147,8 @@ def run_list(args: argparse.Namespace) -> int:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
-    print("\nAny torchvision classification model name (e.g. efficientnet_b0) and "
-          "path/to/file.py:ClassName work as ARCH too.")
+    print("\nAny torchvision classification model name (e.g. efficientnet_b0), "
+          "path/to/file.py:ClassName and a saved model.pt work as ARCH too.")
     return 0
 
 
@@ -143,8 +172,9 @@ def run_graph(args: argparse.Namespace) -> int:
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in GRAPH_SUFFIXES:
+        pdf = " (for PDF, print the SVG or export from the window)" if suffix == ".pdf" else ""
         raise CnnvizError(f"Cannot write a graph as '{suffix or out.name}'; end the file name "
-                          "with .svg, .png, .dot or .json.")
+                          f"with .svg, .png, .dot or .json{pdf}.")
     if not out.parent.is_dir():
         raise CnnvizError(f"The folder '{out.parent}' does not exist; create it first.")
     report = _inspect(args)

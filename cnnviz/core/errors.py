@@ -56,3 +56,20 @@ def brief(exc: BaseException, limit: int = 140) -> str:
         return text.rstrip(".")
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
     return cut.rstrip(" ,;:.") + "…"
+
+
+class TrustRequiredError(ArchError):
+    """A saved file that holds a whole pickled network: unpickling it runs Python code named
+    by the file, so it is opened only after the user says they trust it (``trusted=True`` in
+    the core, ``--trust`` on the command line).  ``path`` is the file, ``class_name`` the
+    network's class and ``module`` the module that defines it (imported when loading)."""
+
+    def __init__(self, path, class_name: str, module: str = "") -> None:
+        self.path = path
+        self.class_name = class_name
+        self.module = module
+        name = getattr(path, "name", str(path))
+        where = f" from {module.rsplit('.', 1)[-1]}.py" if module else ""
+        super().__init__(f"{name} is a whole pickled network ({class_name}{where}), and "
+                         "opening it runs Python code from the file; open it only if you "
+                         "trust where it came from.")

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# Kept equal to cnnviz.core.zoo.user_file.MODEL_FILE_SUFFIXES (a test checks), which this
+# module does not import: that would load torch.
+MODEL_SUFFIXES = (".py", ".pt", ".pth", ".ts")
+
 
 def is_model_file(path: Path) -> bool:
-    """A Python file, which the explorer loads as a network of one's own."""
+    """A file the explorer loads as a network of one's own: Python source (.py) or a network
+    PyTorch saved (.pt, .pth, .ts; what is inside is checked when it is opened)."""
     path = Path(path)
-    return path.suffix.lower() == ".py" and path.is_file()
+    return path.suffix.lower() in MODEL_SUFFIXES and path.is_file()
 
 
 def is_run_folder(path: Path) -> bool:

@@ -44,8 +44,8 @@ def _why_not(path: Path) -> str:
     """Why a path that no workspace takes was not opened, said by what it is."""
     if path.is_dir():
         return f"The folder “{path.name}” holds no pictures and no training run"
-    return (f"“{path.name}” is not a picture, a model file (.py) or a run folder, "
-            "which are what cnnviz opens")
+    return (f"“{path.name}” is not a picture, a network file (.py, .pt), an augmentation "
+            "pipeline (.json) or a run folder, which are what cnnviz opens")
 
 
 def _sentence_case(title: str) -> str:
@@ -334,7 +334,7 @@ class MainWindow(WorkspaceHandoffs, QMainWindow):
         for raw in paths:
             path = Path(raw)
             if not path.exists():
-                refused.append(f"“{path.name}” no longer exists")
+                refused.append(f"“{path.name}” does not exist")
                 continue
             owner = next((w.key for w in WORKSPACES if self.registry.accepts(w.key, path)), None)
             if owner is None:
@@ -364,7 +364,8 @@ class MainWindow(WorkspaceHandoffs, QMainWindow):
             self.open_paths(files)
 
     def open_model_dialog(self) -> None:
-        file = ask_open_file(self, "Open Model File", "models", "Python files (*.py)")
+        file = ask_open_file(self, "Open Model File", "models",
+                             "Network files (*.py *.pt *.pth *.ts);;All files (*)")
         if file is not None:
             self.open_paths([file])
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from cnnviz.core.augment.image_io import IMAGE_SUFFIXES
+from cnnviz.ui.file_kinds import MODEL_SUFFIXES
 
 
 @dataclass
@@ -33,7 +34,8 @@ class WorkspaceEntry:
 
 WORKSPACES = (
     WorkspaceEntry("arch", "Architectures", "cnnviz.ui.arch.workspace", "ArchitecturesWorkspace",
-                   "architectures", "model files (.py)", "cnnviz.ui.file_kinds:is_model_file"),
+                   "architectures", "network files (.py, .pt)",
+                   "cnnviz.ui.file_kinds:is_model_file"),
     WorkspaceEntry("augment", "Augment", "cnnviz.ui.augment.workspace", "AugmentWorkspace",
                    "augment", "images", "cnnviz.ui.augment.accepts:can_open"),
     WorkspaceEntry("train", "Train", "cnnviz.ui.train.workspace", "TrainWorkspace",
@@ -52,7 +54,7 @@ def natural_owner(path: Path) -> str | None:
     if path.is_dir():
         return "train" if (path / "run.json").exists() else None
     suffix = path.suffix.lower()
-    if suffix == ".py":
+    if suffix in MODEL_SUFFIXES:
         return "arch"
     if suffix in IMAGE_SUFFIXES:
         return "augment"

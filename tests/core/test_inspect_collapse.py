@@ -81,3 +81,18 @@ def test_only_additions_of_two_tensors_count_as_shortcuts(mobilenet_v2):
         assert mobilenet_v2.layer(add).kind == "add"
         assert mobilenet_v2.graph.in_degree(add) == 2
     assert residual_adds(inspect_model("googlenet")) == set()
+
+
+def test_a_block_of_one_parameter_free_module_is_never_folded():
+    report = inspect_model("torchvision:swin_t")
+    collapsed = default_collapsed(report)
+    assert collapsed and "features.0.1" not in collapsed  # Swin's Permute after the stem
+    assert report.block("features.0.1").type == "Permute"
+    for path in collapsed:
+        block = report.block(path)
+        inside = [l for l in report.layers
+                  if l.block == path or l.block.startswith(path + ".")]
+        assert len(inside) > 1 or block.params > 0
+    layout = compute_layout(report, collapsed)
+    assert any(report.layer(key).type == "permute" for key, node in layout.nodes.items()
+               if not node.is_block)

@@ -6,6 +6,7 @@ import pytest
 
 from cnnviz.core.inspect import inspect_model
 from cnnviz.core.inspect.depth import block_layers, shortcut_projections, weighted_layers
+from cnnviz.core.inspect.export import report_dict, report_to_table
 
 
 @pytest.mark.parametrize("ref, depth", [
@@ -30,3 +31,25 @@ def test_resnet18_leaves_out_its_three_projections_only():
 
 def test_a_network_without_shortcuts_projects_nothing():
     assert not shortcut_projections(inspect_model("plain34"))
+
+
+@pytest.mark.parametrize("ref, depth, layers", [
+    ("googlenet", 22, 58),  # "22 layers deep": 3 stem convs, 2 per Inception block, the fc
+    ("vgg16", 16, 16), ("alexnet", 8, 8), ("lenet5", 5, 5), ("mobilenet_v1", 28, 28),
+    # The longest path runs through the two 3x3 convs of a block, never through the 1x1
+    # projection beside them: ResNet-18's depth leaves out its three shortcut convs.
+    ("resnet18", 18, 18),
+])
+def test_depth_is_the_longest_path_of_weighted_layers(ref, depth, layers):
+    report = inspect_model(ref)
+    assert report.network_depth == depth
+    assert weighted_layers(report) == layers
+
+
+def test_the_depth_is_in_the_exports():
+    report = inspect_model("googlenet")
+    data = report_dict(report)
+    assert data["network_depth"] == 22 and data["weighted_layers"] == 58
+    table = report_to_table(report, depth=1)
+    assert f"Depth: 22 layers with weights on the longest path (58 in all; " \
+           f"{len(report.layers)} modules)" in table

@@ -19,14 +19,17 @@ def test_lenet5_params_and_macs_match_a_hand_count():
     report = inspect_model("lenet5")
     # conv1 6@5x5 on 1x32x32 -> 6x28x28: 28*28*6 outputs, each 5*5*1 multiply-adds.
     conv1 = 28 * 28 * 6 * (5 * 5 * 1)            # 117,600
-    pool1 = 14 * 14 * 6 * (2 * 2)                # average of a 2x2 window: 4,704
     conv2 = 10 * 10 * 16 * (5 * 5 * 6)           # 240,000
-    pool2 = 5 * 5 * 16 * (2 * 2)                 # 1,600
     fcs = 400 * 120 + 120 * 84 + 84 * 10         # 58,920
-    assert report.totals.macs == conv1 + pool1 + conv2 + pool2 + fcs == 422_824
+    # The 2x2 averages add (4,704 and 1,600 additions) but multiply nothing: not counted.
+    assert report.totals.macs == conv1 + conv2 + fcs == 416_520
     assert report.totals.params == 61_706
     assert [l.macs for l in _layers(report, "conv")] == [conv1, conv2]
     assert [l.output_shape for l in _layers(report, "conv")] == [(6, 28, 28), (16, 10, 10)]
+    pools = _layers(report, "pool")
+    assert [l.macs for l in pools] == [0, 0]
+    assert ("adds = n_out*n_out*n_c*f*f = 14*14*6*2*2 = 4,704 "
+            "(an average, not counted as multiply-adds)") in pools[0].formulas
 
 
 def test_basic_block_macs_match_a_layer_by_layer_reference():

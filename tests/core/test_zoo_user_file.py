@@ -159,11 +159,45 @@ def test_missing_class_names_the_modules_that_are_there(model_dir):
     assert "Block, TinyNet, FixedHead, NeedsDepth, Exploding" in message
 
 
-def test_file_without_any_module(tmp_path):
+@pytest.mark.parametrize("ref", ["{path}:Net", "{path}"])
+def test_file_without_any_module_says_so_without_asking_for_a_class(tmp_path, ref):
     path = tmp_path / "empty.py"
     path.write_text("x = 1\n")
-    with pytest.raises(ArchError, match="defines no nn.Module class"):
-        resolve(f"{path}:Net")
+    with pytest.raises(ArchError) as err:
+        resolve(ref.format(path=path))
+    assert str(err.value) == "empty.py defines no network (no torch.nn.Module subclass)."
+
+
+def test_a_file_with_one_network_needs_no_class_name(tmp_path):
+    path = tmp_path / "one.py"
+    path.write_text("from torch import nn\n\nclass Only(nn.Sequential):\n"
+                    "    def __init__(self):\n        super().__init__(nn.Conv2d(3, 4, 3))\n")
+    assert resolve(str(path)).display_name == "Only"
+
+
+def test_listing_then_building_runs_the_file_once(tmp_path):
+    log = tmp_path / "runs.txt"
+    path = tmp_path / "script.py"
+    path.write_text(textwrap.dedent(f"""
+        from torch import nn
+        with open({str(log)!r}, "a") as f:
+            f.write("ran\\n")
+
+        class Net(nn.Sequential):
+            def __init__(self):
+                super().__init__(nn.Conv2d(3, 4, 3))
+    """))
+    assert list_file_models(path) == ["Net"]
+    resolve(f"{path}:Net").build()
+    assert log.read_text().splitlines() == ["ran"]
+
+
+def test_a_changed_file_runs_again(tmp_path):
+    path = tmp_path / "net.py"
+    path.write_text("from torch import nn\nclass A(nn.Module):\n    pass\n")
+    assert list_file_models(path) == ["A"]
+    path.write_text("from torch import nn\nclass Bigger(nn.Module):\n    pass\n")
+    assert list_file_models(path) == ["Bigger"]
 
 
 @pytest.mark.parametrize("name", ["Plain", "helper", "NOT_A_MODULE"])

@@ -36,7 +36,7 @@ def test_compare_two_networks_side_by_side_in_step(qtbot, arch):
     assert [panel.table.verticalHeaderItem(r).text() for r in (2, 3)] == ["Layers", "Modules"]
     assert [panel.table.item(2, c).text() for c in (0, 1)] == ["20", "20"]
     assert panel.table.item(3, 1).text() == str(len(right.layers))
-    assert "ResNet-18 has 18" in panel.table.verticalHeaderItem(2).toolTip()
+    assert "GoogLeNet has 58 layers but a depth of 22" in panel.table.verticalHeaderItem(2).toolTip()
     assert panel.table.item(1, 2).text() == fmt.ratio(left.totals.macs, right.totals.macs)
     for view, report in zip(panel.views, (left, right)):
         assert view.graph_scene.nodes

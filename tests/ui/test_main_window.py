@@ -180,8 +180,9 @@ def test_files_nobody_opens_are_reported_in_the_status_bar(qtbot, window, tmp_pa
     routed = window.open_paths([odd, tmp_path / "missing.png", empty])
     assert routed == {}
     message = window.statusBar().currentMessage()
-    assert "“notes.xyz” is not a picture, a model file (.py) or a run folder" in message
-    assert "“missing.png” no longer exists." in message
+    assert ("“notes.xyz” is not a picture, a network file (.py, .pt), an augmentation "
+            "pipeline (.json) or a run folder") in message
+    assert "“missing.png” does not exist." in message
     assert message.endswith("The folder “empty” holds no pictures and no training run.")
 
 

@@ -17,6 +17,7 @@ _EXPORTS = {
     **dict.fromkeys(("graph_to_dot", "graph_to_json", "graph_to_png", "graph_to_svg"),
                     "graph_export"),
     **dict.fromkeys(("compute_layout", "default_collapsed"), "layout"),
+    **dict.fromkeys(("display_type", "kernel_chain"), "labels"),
     **dict.fromkeys(("KINDS", "Block", "LayerNode", "Layout", "LayoutEdge", "LayoutNode",
                      "ModelReport", "Totals"), "report"),
 }

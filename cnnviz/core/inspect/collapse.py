@@ -74,7 +74,9 @@ def fold_unit(block: Block, parent_of: dict[str, Block], adds_in: dict[str, int]
 def default_collapsed(report: ModelReport, max_nodes: int = _DEFAULT_MAX_NODES) -> set[str]:
     """Blocks to collapse so that a big network opens readable: the deepest blocks are
     folded first (each as its :func:`fold_unit`), one nesting level at a time, until at most
-    ``max_nodes`` boxes remain (or nothing is left to fold).  Small networks get an empty set."""
+    ``max_nodes`` boxes remain (or nothing is left to fold).  Small networks get an empty set.
+    A block of a single module without parameters (Swin's ``Permute``) is never folded: its
+    box would hide one reshaping step behind a "+"."""
     collapsed: set[str] = set()
     for level in _fold_levels(report):
         if _count_units(report, collapsed) <= max_nodes:
@@ -110,11 +112,14 @@ def _fold_levels(report: ModelReport) -> list[set[str]]:
     adds_in: dict[str, int] = defaultdict(int)
     for add in residual_adds(report):
         adds_in[report.layer(add).block] += 1
+    sizes = _layer_counts(report)
     by_depth: dict[int, set[str]] = defaultdict(set)
     for block in report.root.walk():
         if block.path:
-            unit = fold_unit(block, parent_of, adds_in).path
-            by_depth[unit.count(".") + 1].add(unit)
+            unit = fold_unit(block, parent_of, adds_in)
+            if sizes.get(unit.path, 0) <= 1 and unit.params == 0:
+                continue  # one parameter-free module: nothing to fold away
+            by_depth[unit.path.count(".") + 1].add(unit.path)
     return [by_depth[depth] for depth in sorted(by_depth, reverse=True)]
 
 

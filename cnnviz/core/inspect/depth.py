@@ -1,11 +1,16 @@
-"""A network's depth as its paper counts it: the "18" of ResNet-18, the "16" of VGG-16.
+"""How deep a network is, counted two ways the papers use.
 
-The papers count *weighted layers*, the convolutions and fully connected layers on the path
-an input takes; the 1x1 convolutions that project a shortcut to a new shape (ResNet's
-``downsample``) are not counted, as He et al. do not count them (ResNet-18 has 21 of them
-with the three projections, 18 without).  Every other node of the traced graph (activations,
-normalisation, pooling, additions) is a *module*: the count of those is
-``len(report.layers)``.
+*Depth* (:func:`longest_weighted_path`, :attr:`ModelReport.network_depth`) is the most
+weighted layers (convolutions and fully connected layers) an input passes on one path to the
+output: GoogLeNet's "22 layers deep", VGG-16's 16, ResNet-18's 18.  A shortcut's 1x1
+projection (ResNet's ``downsample``) is never on that path, since the branch beside it holds
+more layers, so it is not counted, as He et al. do not count it.
+
+*Layers* (:func:`weighted_layers`) are all the weighted layers, shortcut projections left
+out (ResNet-18 has 21 weighted modules with its three projections, 18 without).  For a chain
+of layers both counts agree; parallel branches make layers exceed depth (GoogLeNet: 58
+layers, depth 22).  Every other node of the traced graph (activations, normalisation,
+pooling, additions) is a *module*: the count of those is ``len(report.layers)``.
 """
 
 from __future__ import annotations
@@ -19,12 +24,16 @@ from cnnviz.core.inspect.report import ModelReport
 
 WEIGHTED_KINDS = frozenset({"conv", "linear"})
 
+#: One sentence for a tooltip: what "Depth" counts.
+DEPTH_MEANING = ("The most layers with weights (convolutions and fully connected layers) an "
+                 "image passes through on one path to the output, as the papers count depth: "
+                 "GoogLeNet is 22 deep, ResNet-18 18; a shortcut's 1×1 projection is never on "
+                 "that path.")
 #: One sentence for a tooltip: what "Layers" counts.
-LAYERS_MEANING = ("Layers with weights (convolutions and fully connected layers), as the papers "
-                  "count depth: ResNet-18 has 18. The 1×1 convolutions that project a shortcut "
-                  "to a new shape are not counted, as in the ResNet paper; parallel branches "
-                  "(GoogLeNet's Inception blocks) count every layer, so those read deeper than "
-                  "their paper's depth.")
+LAYERS_MEANING = ("Every layer with weights (convolutions and fully connected layers), on all "
+                  "paths; the 1×1 convolutions that project a shortcut to a new shape are left "
+                  "out, as in the ResNet paper. Parallel branches count every layer: GoogLeNet "
+                  "has 58 layers but a depth of 22.")
 #: One sentence for a tooltip: what "Modules" counts.
 MODULES_MEANING = ("Every node of the traced graph: layers with weights, activations, "
                    "normalisations, pooling, additions.")
@@ -63,8 +72,20 @@ def _find_projections(report: ModelReport) -> set[str]:
     return found
 
 
+def longest_weighted_path(report: ModelReport) -> int:
+    """The depth the papers give: the most weighted layers on one path through the graph
+    (:data:`DEPTH_MEANING`); 0 for a network without any."""
+    graph = report.graph
+    most: dict[str, int] = {}
+    for node in nx.topological_sort(graph):
+        before = max((most[p] for p in graph.predecessors(node)), default=0)
+        most[node] = before + (1 if _weighted(report, node) else 0)
+    return max(most.values(), default=0)
+
+
 def weighted_layers(report: ModelReport) -> int:
-    """The depth the papers give: weighted layers, shortcut projections left out."""
+    """Every weighted layer, shortcut projections left out (:data:`LAYERS_MEANING`); the
+    depth of a network without parallel branches."""
     projections = shortcut_projections(report)
     return sum(1 for layer in report.layers
                if layer.kind in WEIGHTED_KINDS and layer.id not in projections)

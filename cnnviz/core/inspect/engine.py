@@ -16,6 +16,7 @@ from cnnviz.core.errors import (
 )
 from cnnviz.core.inspect import formulas as fm
 from cnnviz.core.inspect.build import build_on, resolve_spec
+from cnnviz.core.inspect.depth import longest_weighted_path
 from cnnviz.core.inspect.hierarchy import build_blocks
 from cnnviz.core.inspect.report import LayerNode, ModelReport, Totals
 from cnnviz.core.inspect.shapes import Mismatch, Shrunk
@@ -70,11 +71,13 @@ def inspect_model(arch: str | ArchSpec | nn.Module, input_shape: tuple[int, ...]
     for op in ops:
         for source in op.inputs:
             graph.add_edge(source, op.id)
-    return ModelReport(
+    report = ModelReport(
         arch=ref, display_name=display, input_shape=input_shape, num_classes=num_classes,
         graph=graph, layers=layers, root=build_blocks(model, layers),
         totals=_totals(model, layers), traced_with=traced_with, batch_size=batch_size,
     )
+    report.network_depth = longest_weighted_path(report)
+    return report
 
 
 def _fmt(shape: Any) -> str:

@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cnnviz.core.inspect.depth import weighted_layers
 from cnnviz.core.inspect.report import ModelReport
 from cnnviz.core.inspect.textio import atomic_write_text, human_bytes, human_count
 
 
 @dataclass
 class SummaryRow:
-    """One line of a summary: a layer, or (with ``depth``) a block standing for its layers."""
+    """One line of a summary: a module, or (with ``depth``) a block standing for the modules
+    inside it.  ``module_count`` counts every traced node the row stands for (a
+    convolution, its batch norm and its ReLU are three modules); the weighted layers among
+    them are :func:`cnnviz.core.inspect.depth.block_layers`."""
 
     name: str
     type: str
@@ -32,7 +36,7 @@ class SummaryRow:
     macs: int
     activation_bytes: int
     rf: int | None
-    layer_count: int
+    module_count: int
     is_block: bool
 
 
@@ -69,7 +73,7 @@ def summary_rows(report: ModelReport, depth: int | None = None) -> list[SummaryR
         row.trainable_params += layer.trainable_params
         row.macs += layer.macs
         row.activation_bytes += layer.activation_bytes
-        row.layer_count += 1
+        row.module_count += 1
     return rows
 
 
@@ -95,7 +99,8 @@ def report_dict(report: ModelReport, depth: int | None = None) -> dict[str, Any]
         "frozen_params": t.frozen_params, "macs": t.macs,
         "activation_bytes": t.activation_bytes, "batch_size": report.batch_size,
         "batch_activation_bytes": report.batch_activation_bytes, "size_bytes": t.size_bytes,
-        "traced_with": report.traced_with,
+        "traced_with": report.traced_with, "network_depth": report.network_depth,
+        "weighted_layers": weighted_layers(report),
     }
     if depth is None:
         data["layers"] = [{
@@ -112,7 +117,7 @@ def report_dict(report: ModelReport, depth: int | None = None) -> dict[str, Any]
         data["layers"] = [{
             "name": r.name, "type": r.type, "kind": r.kind, "output_shape": list(r.output_shape),
             "params": r.params, "trainable_params": r.trainable_params, "macs": r.macs,
-            "activation_bytes": r.activation_bytes, "rf": r.rf, "layers": r.layer_count,
+            "activation_bytes": r.activation_bytes, "rf": r.rf, "modules": r.module_count,
         } for r in summary_rows(report, depth)]
     data["blocks"] = [{
         "path": b.path, "type": b.type, "params": b.params, "macs": b.macs, "repeat": b.repeat,
@@ -149,11 +154,19 @@ def report_to_csv(report: ModelReport, path: str | Path | None = None,
     return _finish(buffer.getvalue(), path)
 
 
+def _block_type(row: SummaryRow) -> str:
+    noun = "module" if row.module_count == 1 else "modules"
+    return f"{row.type} ({row.module_count} {noun})"
+
+
 def _totals_lines(report: ModelReport) -> list[str]:
     t = report.totals
     return [
+        f"Depth: {report.network_depth} layers with weights on the longest path "
+        f"({weighted_layers(report)} in all; {len(report.layers)} modules)",
         f"Parameters: {t.params:,} (trainable {t.trainable_params:,}, frozen {t.frozen_params:,})",
-        f"Multiply-adds: {t.macs:,} ({human_count(t.macs)}) per sample",
+        f"Multiply-adds: {t.macs:,} ({human_count(t.macs)}) per sample; pooling and "
+        "element-wise products not counted",
         f"Activations: {human_bytes(t.activation_bytes)} per sample, "
         f"{human_bytes(report.batch_activation_bytes)} for a batch of {report.batch_size}",
         f"Size on disk: {human_bytes(t.size_bytes)}",
@@ -170,7 +183,7 @@ def report_to_markdown(report: ModelReport, path: str | Path | None = None,
              "| # | Layer | Type | Output shape | Params | MACs | RF |",
              "|---:|---|---|---|---:|---:|---:|"]
     for i, r in enumerate(summary_rows(report, depth), 1):
-        kind = f"{r.type} ({r.layer_count} layers)" if r.is_block else r.type
+        kind = _block_type(r) if r.is_block else r.type
         lines.append(f"| {i} | `{cell(r.name)}` | {cell(kind)} | {_shape(r.output_shape)} | "
                      f"{r.params:,} | {r.macs:,} | {'' if r.rf is None else r.rf} |")
     lines += [""] + [f"- {line}" for line in _totals_lines(report)]
@@ -185,7 +198,7 @@ def report_to_table(report: ModelReport, path: str | Path | None = None,
     body = []
     for r in rows:
         indent = "  " * (max(r.depth, 1) - 1)
-        kind = f"{r.type} ({r.layer_count} layers)" if r.is_block else r.type
+        kind = _block_type(r) if r.is_block else r.type
         body.append((indent + r.name, kind, _shape(r.output_shape), f"{r.params:,}",
                      human_count(r.macs) if r.macs else "-", "" if r.rf is None else str(r.rf)))
     widths = [max(len(header[i]), *(len(row[i]) for row in body)) if body else len(header[i])

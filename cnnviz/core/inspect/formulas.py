@@ -6,6 +6,8 @@ The notation is the one of the classic CNN courses: ``f`` the filter size, ``s``
 
 from __future__ import annotations
 
+import math
+
 from torch import nn
 
 from cnnviz.core.inspect.shapes import as_tuple
@@ -85,8 +87,20 @@ def linear_formulas(op: Op, macs: int) -> list[str]:
     return lines
 
 
+_NOT_MACS = "an average, not counted as multiply-adds"
+
+
 def pool_formulas(op: Op) -> list[str]:
+    """Parameters and output size; for an average, the additions it makes (which the
+    multiply-add count leaves out, see :mod:`cnnviz.core.inspect.stats`)."""
     m = op.target
+    if isinstance(m, nn.modules.pooling._AdaptiveAvgPoolNd) and op.input_shapes \
+            and len(op.input_shapes[0]) >= 3:
+        spatial, c = op.input_shapes[0][2:], op.input_shapes[0][1]
+        sym = "*".join(["n"] * len(spatial))
+        num = "*".join(str(v) for v in spatial)
+        adds = math.prod(spatial) * c
+        return ["params = 0", f"adds = {sym}*n_c = {num}*{c} = {_n(adds)} ({_NOT_MACS})"]
     if not isinstance(m, (nn.modules.pooling._MaxPoolNd, nn.modules.pooling._AvgPoolNd)):
         return ["params = 0"]
     dims = int(type(m).__name__[-2])
@@ -95,6 +109,14 @@ def pool_formulas(op: Op) -> list[str]:
     lines = ["params = 0"]
     lines += _size_formulas(op, kernel, stride, as_tuple(m.padding, dims),
                             as_tuple(getattr(m, "dilation", 1), dims), m.ceil_mode)
+    if isinstance(m, nn.modules.pooling._AvgPoolNd) and len(op.output_shape) == dims + 2:
+        sym, num = _kernel_text(kernel)
+        out_sym = "*".join(["n_out"] * dims)
+        out_num = "*".join(str(v) for v in op.output_shape[2:])
+        c = op.output_shape[1]
+        adds = math.prod(op.output_shape[1:]) * math.prod(kernel)
+        lines.append(f"adds = {out_sym}*n_c*{sym} = {out_num}*{c}*{num} = {_n(adds)} "
+                     f"({_NOT_MACS})")
     return lines
 
 
@@ -118,6 +140,10 @@ def rf_formula(rf_prev: int, jump_prev: int, f: int, s: int, d: int) -> str:
 def layer_formulas(op: Op, kind: str, macs: int) -> list[str]:
     """The parameter and output-size arithmetic of ``op`` (without the receptive field)."""
     if op.op != "module":
+        if op.type in ("mul", "mul_") and len(op.output_shape) > 1:
+            products = math.prod(op.output_shape[1:])
+            return [f"products = one per output element = {_n(products)} "
+                    "(element-wise, not counted as multiply-adds)"]
         return []
     m = op.target
     if isinstance(m, nn.modules.conv._ConvNd):

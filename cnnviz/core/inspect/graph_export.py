@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from cnnviz.core.inspect.labels import display_type, kernel_chain
 from cnnviz.core.inspect.layout import compute_layout, default_collapsed
 from cnnviz.core.inspect.report import Layout, ModelReport
 from cnnviz.core.inspect.textio import atomic_write_bytes, atomic_write_text, human_count
@@ -38,16 +39,18 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 
 def node_labels(report: ModelReport, node_id: str, is_block: bool) -> tuple[str, str, str]:
-    """(title, detail, kind) as the drawings show them."""
+    """(title, detail, kind) as the drawings show them.  A folded ``Sequential`` is
+    described by its kernel chain ("1×1 → 3×3", see :func:`kernel_chain`) where it has one."""
     if is_block:
         block = report.block(node_id)
         repeat = f"  \u00d7{block.repeat}" if block.repeat > 1 else ""
-        detail = f"{block.type}{repeat} \u00b7 {human_count(block.params)} params"
+        what = (kernel_chain(report, node_id) if block.type == "Sequential" else "") or block.type
+        detail = f"{what}{repeat} \u00b7 {human_count(block.params)} params"
         return node_id, detail, "block"
     layer = report.layer(node_id)
     if layer.kind in ("input", "output"):
         return layer.type, _shape(layer.output_shape), layer.kind
-    title = layer.type
+    title = display_type(layer)
     hyper = layer.hyper
     if "kernel" in hyper and "out_channels" in hyper:
         k = hyper["kernel"]
@@ -57,6 +60,18 @@ def node_labels(report: ModelReport, node_id: str, is_block: bool) -> tuple[str,
     elif "out_features" in hyper:
         title = f"{layer.type} {hyper['out_features']}"
     return title, _shape(layer.output_shape), layer.kind
+
+
+_TEXT_MARGIN = 5.0  # layout units of box kept clear on each side of a label
+
+
+def _svg_squeeze(text: str, size: float, room: float, bold: bool = False) -> str:
+    """A ``textLength`` that narrows a label too wide for its box ("" when it fits).  The
+    width is estimated from typical glyph widths of a sans-serif font."""
+    estimate = len(text) * size * (0.62 if bold else 0.56)
+    if estimate <= room:
+        return ""
+    return f' textLength="{room:.1f}" lengthAdjust="spacingAndGlyphs"'
 
 
 def graph_to_svg(report: ModelReport, path: str | Path, collapsed=None) -> Path:
@@ -87,14 +102,17 @@ def svg_text(report: ModelReport, layout: Layout) -> str:
         title, detail, kind = node_labels(report, node.id, node.is_block)
         fill, stroke = KIND_COLOURS.get(kind, KIND_COLOURS["other"])
         cx = node.x + node.width / 2
+        room = node.width - 2 * _TEXT_MARGIN
         out.append(f'<g><title>{escape(node.id)}</title>'
                    f'<rect x="{node.x:.1f}" y="{node.y:.1f}" width="{node.width:.1f}" '
                    f'height="{node.height:.1f}" rx="7" fill="{fill}" stroke="{stroke}" '
                    f'stroke-width="{2.2 if node.is_block else 1.4}"/>'
                    f'<text x="{cx:.1f}" y="{node.y + node.height * 0.45:.1f}" font-size="12" '
-                   f'font-weight="600" fill="{TEXT_COLOUR}" text-anchor="middle">{escape(title)}</text>'
+                   f'font-weight="600" fill="{TEXT_COLOUR}" text-anchor="middle"'
+                   f'{_svg_squeeze(title, 12, room, bold=True)}>{escape(title)}</text>'
                    f'<text x="{cx:.1f}" y="{node.y + node.height * 0.8:.1f}" font-size="10.5" '
-                   f'fill="{MUTED_COLOUR}" text-anchor="middle">{escape(detail)}</text></g>')
+                   f'fill="{MUTED_COLOUR}" text-anchor="middle"'
+                   f'{_svg_squeeze(detail, 10.5, room)}>{escape(detail)}</text></g>')
     out.append("</svg>\n")
     return "\n".join(out)
 
@@ -109,7 +127,8 @@ def graph_to_png(report: ModelReport, path: str | Path, collapsed=None,
     size = (max(1, round(layout.width * scale)), max(1, round(layout.height * scale)))
     image = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(image)
-    bold, small, plain = _png_fonts(scale)
+    fonts = _png_fonts(scale)
+    plain = fonts[2]
     for edge in layout.edges:
         pts = [(x * scale, y * scale) for x, y in edge.points]
         colour = SKIP_COLOUR if edge.is_skip else EDGE_COLOUR
@@ -128,10 +147,11 @@ def graph_to_png(report: ModelReport, path: str | Path, collapsed=None,
         draw.rounded_rectangle(box, radius=7 * scale, fill=fill, outline=stroke,
                                width=max(1, round((2.2 if node.is_block else 1.4) * scale)))
         cx = (node.x + node.width / 2) * scale
+        room = (node.width - 2 * _TEXT_MARGIN) * scale
         draw.text((cx, (node.y + node.height * 0.4) * scale), title, fill=TEXT_COLOUR,
-                  font=bold, anchor="mm")
+                  font=_fitting(fonts, 0, title, room, scale), anchor="mm")
         draw.text((cx, (node.y + node.height * 0.74) * scale), detail, fill=MUTED_COLOUR,
-                  font=small, anchor="mm")
+                  font=_fitting(fonts, 1, detail, room, scale), anchor="mm")
     import io
 
     buffer = io.BytesIO()
@@ -139,17 +159,39 @@ def graph_to_png(report: ModelReport, path: str | Path, collapsed=None,
     return atomic_write_bytes(Path(path), buffer.getvalue())
 
 
+_PNG_FACES = ("DejaVuSans-Bold.ttf", "DejaVuSans.ttf")
+_PNG_SIZES = (12.0, 10.5)  # title and detail, in layout units
+
+
+def _png_font(which: int, size: float, plain: bool):
+    from PIL import ImageFont
+
+    size = max(6, round(size))
+    if plain:
+        return ImageFont.load_default(size=size)
+    return ImageFont.truetype(_PNG_FACES[which], size)
+
+
 def _png_fonts(scale: float):
     """(bold, regular, plain): DejaVu Sans when the system has it, else Pillow's own font,
     which lacks the multiplication sign (``plain`` then asks for ASCII labels)."""
-    from PIL import ImageFont
-
-    big, small = max(6, round(12 * scale)), max(6, round(10.5 * scale))
     try:
-        return (ImageFont.truetype("DejaVuSans-Bold.ttf", big),
-                ImageFont.truetype("DejaVuSans.ttf", small), False)
+        return (_png_font(0, _PNG_SIZES[0] * scale, False),
+                _png_font(1, _PNG_SIZES[1] * scale, False), False)
     except OSError:
-        return ImageFont.load_default(size=big), ImageFont.load_default(size=small), True
+        return (_png_font(0, _PNG_SIZES[0] * scale, True),
+                _png_font(1, _PNG_SIZES[1] * scale, True), True)
+
+
+def _fitting(fonts, which: int, text: str, room: float, scale: float):
+    """``fonts[which]``, or the same face made smaller (down to 70 %) so that ``text`` fits
+    ``room`` pixels: a long kernel chain must not spill out of its box."""
+    font = fonts[which]
+    width = font.getlength(text)
+    if width <= room:
+        return font
+    size = _PNG_SIZES[which] * scale * max(0.7, room / width)
+    return _png_font(which, size, fonts[2])
 
 
 def graph_to_dot(report: ModelReport, path: str | Path, collapsed=None) -> Path:

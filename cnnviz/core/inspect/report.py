@@ -146,6 +146,9 @@ class ModelReport:
     traced_with: str  # "fx" or "hooks"
     dtype_bytes: int = 4
     batch_size: int = 1
+    # The most weighted layers on one path from input to output: the depth the papers give
+    # (GoogLeNet 22); see cnnviz.core.inspect.depth.
+    network_depth: int = 0
 
     @property
     def batch_activation_bytes(self) -> int:

@@ -1,16 +1,22 @@
 """Per-layer numbers: kind, hyper-parameters, multiply-adds, receptive field, formulas.
 
-Multiply-adds (MACs) are counted for one sample, the way papers and torchvision count them:
+Multiply-adds (MACs) are counted for one sample the way the papers, torchvision's published
+GFLOPS (``weights.meta["_ops"]``, which are multiply-adds) and ``torch.utils.flop_counter``
+count them: only the products of weights or activations that a layer sums,
 
 * convolution: ``output elements * (input channels / groups) * kernel area``
   (transposed: ``input elements * (output channels / groups) * kernel area``); linear and
   matmul: ``output elements * input features``.  Biases are not counted.
-* normalisation: 0.  At inference batch norm is ``a*x + b`` per channel, which folds into the
-  convolution before it; this is also why torchvision's published GFLOPS leave it out.
-* average pooling: the window area per output element (adaptive: one per input element);
-  max pooling compares and multiplies nothing: 0.
-* multi-head attention: the four projections and the two attention products.
-* element-wise multiply: one per element; additions, activations, concatenation and reshapes: 0.
+* multi-head attention: the four projections and the two attention products;
+  ``scaled_dot_product_attention``: ``Q K^T`` and ``A V``.  Attention written as a function
+  torch.fx keeps whole (Swin's ``shifted_window_attention``), and ``einsum``, are measured
+  with PyTorch's flop formulas while the model is recorded
+  (:attr:`cnnviz.core.inspect.trace.Op.counted_macs`).
+* everything else is 0: normalisation (at inference batch norm is ``a*x + b`` per channel and
+  folds into the convolution before it), pooling (an average adds, then divides once per
+  output; the arithmetic lines of an average pooling give its additions), element-wise
+  products such as a squeeze-and-excitation gate (the arithmetic of a ``mul`` gives its
+  count), additions, activations, concatenation and reshapes.
 """
 
 from __future__ import annotations
@@ -23,10 +29,17 @@ from torch import nn
 from cnnviz.core.inspect.shapes import as_tuple
 from cnnviz.core.inspect.trace import Op
 
+#: One sentence for a tooltip: what "Multiply-adds" counts.
+MACS_MEANING = ("Multiply-adds of the convolutions, fully connected layers and attention "
+                "products for one image, as the papers and torchvision count them; pooling, "
+                "normalisation and element-wise products are left out.")
+
+
 _FUNCTION_KINDS = {
     "conv": ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
              "conv_transpose3d"),
-    "linear": ("linear", "matmul", "mm", "bmm", "addmm", "einsum"),
+    "linear": ("linear", "matmul", "mm", "bmm", "addmm", "einsum",
+               "scaled_dot_product_attention"),
     "norm": ("batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm",
              "normalize"),
     "activation": ("relu", "relu_", "relu6", "sigmoid", "tanh", "gelu", "silu", "hardswish",
@@ -126,6 +139,8 @@ def function_hyper(op: Op) -> dict[str, Any]:
 
 def count_macs(op: Op, kind: str) -> int:
     """Multiply-adds for one sample (see the module docstring for the conventions)."""
+    if op.counted_macs is not None:
+        return op.counted_macs
     out = _per_sample(op.output_shape)
     if op.op == "module":
         m = op.target
@@ -139,21 +154,18 @@ def count_macs(op: Op, kind: str) -> int:
             return _attention_macs(m, op.input_shapes)
         if isinstance(m, nn.Bilinear):
             return out * m.in1_features * m.in2_features
-        if isinstance(m, nn.modules.pooling._AvgPoolNd):
-            dims = int(type(m).__name__[-2])
-            return out * math.prod(as_tuple(m.kernel_size, dims))
-        if isinstance(m, nn.modules.pooling._AdaptiveAvgPoolNd):
-            return _per_sample(op.input_shapes[0]) if op.input_shapes else 0
         return 0
     if op.type in ("conv1d", "conv2d", "conv3d") and op.params:
         weight = op.params[0]  # (out_channels, in_channels / groups, *kernel)
         return out * math.prod(weight.shape[1:])
     if op.type in ("linear", "matmul", "mm", "bmm", "addmm") and op.input_shapes:
         return out * op.input_shapes[0][-1]
-    if op.type in ("mul", "mul_"):
-        return out
-    if op.type in ("mean", "adaptive_avg_pool2d", "adaptive_avg_pool1d") and op.input_shapes:
-        return _per_sample(op.input_shapes[0])
+    if op.type == "scaled_dot_product_attention" and op.input_shapes:
+        # Q K^T (L*S*E) and A V (L*S*Ev); the output is (..., L, Ev).  Queries, keys and
+        # values split from one tensor are recorded as one input: then S = L.
+        q = op.input_shapes[0]
+        k = op.input_shapes[1] if len(op.input_shapes) > 1 else q
+        return _per_sample(q[:-1]) * k[-2] * q[-1] + out * k[-2]
     return 0
 
 

@@ -10,6 +10,16 @@ Two recorders give the same result:
 
 Leaf modules are those ``torch.fx`` treats as leaves (the layers of ``torch.nn``); layers of
 a user's own module classes are recorded operation by operation.
+
+Some recorded operations have no multiply-add formula in :mod:`cnnviz.core.inspect.stats`:
+Python functions ``torch.fx`` keeps whole (``torch.fx.wrap``, such as torchvision's
+``shifted_window_attention``), contractions (``einsum``, ``baddbmm``...) and recurrent or
+transformer layers.  Those are run under a counter of PyTorch's own flop formulas
+(:data:`torch.utils.flop_counter.flop_registry`, the ones
+:class:`~torch.utils.flop_counter.FlopCounterMode` uses), and the count is kept in
+:attr:`Op.counted_macs`.  On ``meta`` (how models given by reference are recorded) every such
+operation is seen; on the CPU, fused kernels (an LSTM's, a transformer layer's fast path)
+have no formula and count 0.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from typing import Any, Callable
 import torch
 from torch import fx, nn
 from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 from cnnviz.core.forward_lock import FORWARD_LOCK
@@ -42,6 +53,9 @@ class Op:
     arguments: tuple = ()  # positional settings after the tensors (e.g. a flatten's start_dim)
     kwarguments: dict = field(default_factory=dict)
     params: list[torch.Tensor] = field(default_factory=list)  # used by this op directly
+    # Multiply-adds for one sample, measured while recording (see the module docstring);
+    # None for operations that stats.py counts by formula.
+    counted_macs: int | None = None
 
 
 class OpFailed(Exception):
@@ -116,6 +130,57 @@ def _fast_function(rule: Callable | None, func: Callable, args: tuple, kwargs: d
     return func(*args, **kwargs)
 
 
+class _MacCounter(TorchDispatchMode):
+    """Counts the flops of the aten operations run inside it with PyTorch's flop formulas
+    (those of ``FlopCounterMode``, without its per-module bookkeeping): matrix products,
+    convolutions and attention, two flops per multiply-add; element-wise work counts 0."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from torch.utils.flop_counter import flop_registry
+
+        self.registry = flop_registry
+        self.flops = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        formula = self.registry.get(func._overloadpacket)
+        if formula is not None:
+            self.flops += formula(*args, **kwargs, out_val=out)
+        return out
+
+
+# Torch functions and torch.nn layer modules with no multiply-add formula in stats.py.
+_MEASURED_FUNCTIONS = frozenset({
+    "einsum", "baddbmm", "addbmm", "addmv", "tensordot",
+    "bilinear", "multi_head_attention_forward", "chain_matmul", "multi_dot",
+})
+_MEASURED_MODULES = ("torch.nn.modules.rnn", "torch.nn.modules.transformer")
+
+
+def _measured(target: Any) -> bool:
+    """Whether an operation's multiply-adds are measured rather than worked out (see the
+    module docstring): a module from ``_MEASURED_MODULES``, a listed torch function, or a
+    Python function from outside torch that ``torch.fx`` kept whole."""
+    if isinstance(target, nn.Module):
+        return type(target).__module__ in _MEASURED_MODULES
+    if isinstance(target, str):
+        return False
+    if getattr(target, "__name__", None) in _MEASURED_FUNCTIONS:
+        return True
+    home = (getattr(target, "__module__", None) or "").partition(".")[0]
+    return callable(target) and home not in ("torch", "_operator", "operator", "builtins",
+                                             "math")
+
+
+def _run_counted(call: Callable[[], Any], batch: int) -> tuple[Any, int]:
+    """``call()`` and its multiply-adds for one sample of a ``batch``."""
+    with _MacCounter() as counter:
+        result = call()
+    return result, counter.flops // 2 // max(1, batch)
+
+
 def _call_method(name: str) -> Callable:
     return lambda self, *args, **kwargs: getattr(self, name)(*args, **kwargs)
 
@@ -131,6 +196,7 @@ def trace_fx(model: nn.Module, example: torch.Tensor) -> list[Op]:
     params_of_attr: dict[str, list[torch.Tensor]] = {}
     ops: list[Op] = []
     namer = _Namer()
+    batch = example.shape[0] if example.dim() else 1
     ids = {n.name for n in graph.nodes if n.op in ("call_module", "placeholder", "output")}
     ids_of: dict[str, str] = {}  # fx node name -> op id, where they differ
 
@@ -169,8 +235,11 @@ def trace_fx(model: nn.Module, example: torch.Tensor) -> list[Op]:
             block = next(reversed(stack.values()))[0] if stack else ""
             target = node.target
             name = namer(block, _type_name(target))
+        counted = None
         try:
-            if node.op == "call_module":
+            if _measured(target):
+                result, counted = _run_counted(lambda: target(*args, **kwargs), batch)
+            elif node.op == "call_module":
                 result = _fast_module(target, args)
             elif node.op == "call_function":
                 result = _fast_function(FUNCTION_RULES.get(target), target, args, kwargs)
@@ -192,7 +261,8 @@ def trace_fx(model: nn.Module, example: torch.Tensor) -> list[Op]:
                 input_shapes=[shapes[i] for i in inputs], output_shape=tuple(first.shape),
                 arguments=tuple(_plain(a) for a in node.args if not isinstance(a, fx.Node)),
                 kwarguments={k: _plain(v) for k, v in node.kwargs.items()
-                             if not isinstance(v, fx.Node)})
+                             if not isinstance(v, fx.Node)},
+                counted_macs=counted)
         if node.op == "call_module":
             op.params = list(target.parameters())
         else:
@@ -208,16 +278,21 @@ def trace_fx(model: nn.Module, example: torch.Tensor) -> list[Op]:
 class _Recorder(TorchFunctionMode):
     """Records the functional operations that run outside leaf modules."""
 
-    def __init__(self, on_function: Callable[[Any, tuple, dict, Any], None]):
+    def __init__(self, on_function: Callable[[Any, tuple, dict, Any, int | None], None],
+                 batch: int):
         super().__init__()
         self.on_function = on_function
+        self.batch = batch
         self.leaf_depth = 0
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        result = func(*args, **kwargs)
+        if self.leaf_depth or getattr(func, "__name__", None) not in _MEASURED_FUNCTIONS:
+            result, counted = func(*args, **kwargs), None
+        else:
+            result, counted = _run_counted(lambda: func(*args, **kwargs), self.batch)
         if self.leaf_depth == 0:
-            self.on_function(func, args, kwargs, result)
+            self.on_function(func, args, kwargs, result, counted)
         return result
 
 
@@ -283,7 +358,8 @@ def trace_hooks(model: nn.Module, example: torch.Tensor) -> list[Op]:
             if isinstance(leaf, torch.Tensor):
                 producer[id(leaf)] = (op.id, leaf)
 
-    def on_function(func: Any, args: tuple, kwargs: dict, result: Any) -> None:
+    def on_function(func: Any, args: tuple, kwargs: dict, result: Any,
+                    counted: int | None) -> None:
         base = _type_name(func)
         base = _OPERATORS.get(base, base)
         if base in _NOT_OPS or base.startswith("_"):
@@ -295,12 +371,13 @@ def trace_hooks(model: nn.Module, example: torch.Tensor) -> list[Op]:
         op = Op(op_id, name, "function", func, base, block,
                 arguments=tuple(_plain(a) for a in args if not isinstance(a, torch.Tensor)),
                 kwarguments={k: _plain(v) for k, v in kwargs.items()
-                             if not isinstance(v, torch.Tensor)})
+                             if not isinstance(v, torch.Tensor)},
+                counted_macs=counted)
         op.params = [a for a in tree_flatten((args, kwargs))[0]
                      if isinstance(a, torch.Tensor) and id(a) in params]
         record(op, (args, kwargs), result)
 
-    recorder = _Recorder(on_function)
+    recorder = _Recorder(on_function, example.shape[0] if example.dim() else 1)
 
     def pre_hook(module: nn.Module, args: tuple) -> None:
         stack.append(names.get(module, type(module).__name__))

@@ -17,24 +17,26 @@ def _squash(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def resolve(ref: str | ArchSpec) -> ArchSpec:
+def resolve(ref: str | ArchSpec, trusted: bool = False) -> ArchSpec:
     """The spec named by ``ref``.
 
     ``ref`` is, in order of precedence: a zoo name in any case (``"ResNet18"``; spelling
     variants such as ``"resnet-18"`` or ``"VGG16-BN"`` work when they are unambiguous), a
     torchvision classification model name (``"efficientnet_b0"``; ``"torchvision:resnet18"``
-    picks torchvision's version over the zoo's), or ``"path/to/file.py:ClassName"``.  An
+    picks torchvision's version over the zoo's), ``"path/to/file.py:ClassName"`` (running
+    the file's top-level code), or a file PyTorch saved (``"model.pt"``, .pth, .ts).  An
     :class:`ArchSpec` is returned as is.  Anything else raises :class:`ArchError` naming the
-    closest matches.
+    closest matches.  ``trusted=True`` allows loading a pickled network, which runs code from
+    the file; without it such a file raises :class:`TrustRequiredError`.
     """
     if isinstance(ref, ArchSpec):
         return ref
     if not isinstance(ref, str) or not ref.strip():
         raise ArchError("Give an architecture name such as resnet18, or a model file as "
-                        "path/to/file.py:ClassName.")
+                        "path/to/file.py:ClassName or model.pt.")
     text = ref.strip()
     if is_file_ref(text):
-        return file_spec(text)
+        return file_spec(text, trusted)
     lower = text.lower()
     if lower.startswith(TORCHVISION_PREFIX):
         return torchvision_spec(lower[len(TORCHVISION_PREFIX):].strip())

@@ -1,8 +1,11 @@
-"""A user's own model from a Python file: ``path/to/file.py:ClassName``.
+"""A user's own model from a file: ``path/to/file.py:ClassName``, or a network PyTorch saved
+(``model.pt``, ``.pth``, ``.ts``; see :mod:`cnnviz.core.zoo.torch_file`).
 
-The file is executed as a module (not as ``__main__``, so its ``if __name__ == "__main__":``
-block does not run) with its own folder on ``sys.path``, so it may import its neighbours.  Every
-way this can go wrong becomes an :class:`ArchError` whose message says what to fix.
+Opening a .py file runs its top-level code: it is executed as a module (not as ``__main__``,
+so its ``if __name__ == "__main__":`` block does not run) with its own folder on ``sys.path``,
+so it may import its neighbours.  It runs once per version of the file (path, modification
+time and size): listing its classes and then building one reuse the same module.  Every way
+this can go wrong becomes an :class:`ArchError` whose message says what to fix.
 
 A class may declare ``input_shape = (C, H, W)`` and ``num_classes = N`` as class attributes to
 tell cnnviz its default input size and class count; otherwise the count is read from the
@@ -17,6 +20,8 @@ import hashlib
 import importlib.util
 import inspect
 import sys
+import threading
+from collections import OrderedDict
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -27,27 +32,55 @@ from torch import nn
 
 from cnnviz.core.errors import ArchError
 from cnnviz.core.zoo.registry import ArchSpec
+from cnnviz.core.zoo.torch_file import TORCH_SUFFIXES, torch_file_models, torch_file_spec
+
+MODEL_FILE_SUFFIXES = (".py", *TORCH_SUFFIXES)
+
+_MODULE_CACHE_SIZE = 16
+_modules: OrderedDict[tuple[str, int, int], ModuleType] = OrderedDict()
+# Workers may list a file and build from it at once: the file must still run only once.
+_modules_lock = threading.Lock()
 
 
 def is_file_ref(ref: str) -> bool:
-    """True for ``something.py`` or ``something.py:ClassName`` (a cheap, textual check)."""
+    """True for ``net.py``, ``net.py:ClassName``, ``model.pt`` (.pth, .ts) and
+    ``model.pt:ClassName`` (a cheap, textual check)."""
     ref = ref.strip().rstrip(":")
     path = ref.rsplit(":", 1)[0] if ref.rsplit(":", 1)[-1].isidentifier() else ref
-    return path.strip().lower().endswith(".py")
+    return path.strip().lower().endswith(MODEL_FILE_SUFFIXES)
 
 
 def split_ref(ref: str) -> tuple[Path, str | None]:
     """``"dir/net.py:Net"`` -> ``(Path("dir/net.py"), "Net")``; no class gives ``None``."""
     ref = ref.strip().rstrip(":")
     head, sep, tail = ref.rpartition(":")
-    if sep and tail.isidentifier() and head.lower().endswith(".py"):
+    if sep and tail.isidentifier() and head.lower().endswith(MODEL_FILE_SUFFIXES):
         return Path(head).expanduser(), tail
     return Path(ref).expanduser(), None
 
 
+def _is_torch_file(path: Path) -> bool:
+    return path.suffix.lower() in TORCH_SUFFIXES
+
+
 def _load_module(path: Path) -> ModuleType:
+    """The module ``path`` defines, run once per version of the file."""
     if not path.is_file():
         raise ArchError(f"The model file '{path}' does not exist.")
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    with _modules_lock:
+        if key in _modules:
+            _modules.move_to_end(key)
+            return _modules[key]
+        module = _run_module(path)
+        _modules[key] = module
+        while len(_modules) > _MODULE_CACHE_SIZE:
+            _modules.popitem(last=False)
+        return module
+
+
+def _run_module(path: Path) -> ModuleType:
     resolved = path.resolve()
     digest = hashlib.sha1(str(resolved).encode()).hexdigest()[:12]
     module_name = f"cnnviz_user_model_{digest}"
@@ -86,9 +119,18 @@ def _module_classes(module: ModuleType) -> dict[str, type[nn.Module]]:
     }
 
 
-def list_file_models(path: str | Path) -> list[str]:
-    """Names of the ``nn.Module`` classes the file defines (not those it imports), in order."""
-    return list(_module_classes(_load_module(Path(path).expanduser())))
+def list_file_models(path: str | Path, trusted: bool = False) -> list[str]:
+    """Names of the ``nn.Module`` classes a .py file defines (not those it imports), in
+    order; for a file PyTorch saved, the class of the network in it.
+
+    A .py file's top-level code runs (once per version of the file).  A pickled network is
+    loaded only with ``trusted=True`` (see :class:`TrustRequiredError`); once loaded, later
+    calls for the same version of the file need no trust.
+    """
+    path = Path(path).expanduser()
+    if _is_torch_file(path):
+        return torch_file_models(path, trusted)
+    return list(_module_classes(_load_module(path)))
 
 
 def _required_args(cls: type) -> list[str]:
@@ -134,20 +176,28 @@ def _probe(model: nn.Module) -> tuple[int | None, int | None]:
             linears[-1].out_features if linears else None)
 
 
-def file_spec(ref: str) -> ArchSpec:
-    """The spec for ``path/to/file.py:ClassName``; every failure is an :class:`ArchError`."""
+def file_spec(ref: str, trusted: bool = False) -> ArchSpec:
+    """The spec for ``path/to/file.py:ClassName`` (the class may be left out when the file
+    defines just one) or ``path/to/model.pt``; every failure is an :class:`ArchError`.
+
+    A .py file's top-level code runs; ``trusted`` is as for :func:`list_file_models`.
+    """
     path, class_name = split_ref(ref)
+    if _is_torch_file(path):
+        return torch_file_spec(path, class_name, trusted)
     module = _load_module(path)
     classes = _module_classes(module)
+    if not classes:
+        raise ArchError(f"{path.name} defines no network (no torch.nn.Module subclass).")
+    if class_name is None and len(classes) == 1:
+        class_name = next(iter(classes))
     if class_name is None:
-        listing = ", ".join(classes) if classes else "no nn.Module classes"
         raise ArchError(f"Name the class to load as '{path}:ClassName'; '{path.name}' defines "
-                        f"{listing}.")
+                        f"{', '.join(classes)}.")
     obj = getattr(module, class_name, None)
     if obj is None:
-        found = (f"the nn.Module classes there are {', '.join(classes)}" if classes
-                 else "it defines no nn.Module class")
-        raise ArchError(f"'{path.name}' has no class {class_name}; {found}.")
+        raise ArchError(f"'{path.name}' has no class {class_name}; the nn.Module classes there "
+                        f"are {', '.join(classes)}.")
     if not (inspect.isclass(obj) and issubclass(obj, nn.Module)):
         raise ArchError(f"{class_name} in '{path.name}' is not a torch.nn.Module subclass, "
                         f"so it cannot be shown as a network.")
