@@ -3,9 +3,10 @@
     cnnviz augment IMAGE_OR_FOLDER... --pipeline P.json --count N --seed S --out DIR
     cnnviz augment --list-ops [--format json|table]
 
-Sample ``i`` of every picture is drawn with the same generator (seed, i) that the Augment
-workspace's preview grid uses, so the files match what the preview showed, and running the
-command twice with the same seed writes byte-identical files.
+Sample ``i`` of picture ``cat.jpg`` is drawn with the same generator (seed, i, "cat.jpg")
+that the Augment workspace's preview grid uses, so the files match what the preview showed,
+every picture gets its own random crops and turns, and running the command twice with the
+same seed writes byte-identical files.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def _augment(args: argparse.Namespace) -> int:
             continue
         stem = _unique_stem(path.stem, used)
         for i in range(args.count):
-            sample = pipeline.sample(image, sample_rng(args.seed, i))
+            sample = pipeline.sample(image, sample_rng(args.seed, i, path.name))
             save_image(sample.image, out / f"{stem}_{i:03d}.{args.image_format}")
             written += 1
     if failed == len(files.images):

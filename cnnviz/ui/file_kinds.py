@@ -1,4 +1,5 @@
-"""Which files the Architectures and Train workspaces open, answered without importing them.
+"""Which files the workspaces open (networks, run folders, saved pipelines), answered
+without importing them.
 
 The window asks these when a file is dropped or given on the command line (see
 :mod:`cnnviz.ui.workspaces`); the workspaces use the same functions, so the two never
@@ -8,6 +9,13 @@ disagree.  Only the standard library is imported here.
 from __future__ import annotations
 
 from pathlib import Path
+
+# Kept equal to cnnviz.core.augment.pipeline.FORMAT (a test checks): the marker a saved
+# augmentation pipeline writes on its second line.
+PIPELINE_FORMAT = "cnnviz-augment-pipeline"
+# Bytes read to find that marker: a hand-written pipeline with many steps still names its
+# format within this much.
+PIPELINE_PEEK = 64 * 1024
 
 # Kept equal to cnnviz.core.zoo.user_file.MODEL_FILE_SUFFIXES (a test checks), which this
 # module does not import: that would load torch.
@@ -26,3 +34,18 @@ def is_run_folder(path: Path) -> bool:
     or a script through GradNormRecorder)."""
     path = Path(path)
     return path.is_dir() and (path / "run.json").is_file()
+
+
+def is_pipeline_file(path: str | Path) -> bool:
+    """A ``.json`` file that names the studio's pipeline format near its start.  Only a
+    glance: the file may still be broken further on, which loading it reports.  Other JSON
+    (a run's run.json, a notebook's settings) is refused."""
+    path = Path(path)
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as file:
+            head = file.read(PIPELINE_PEEK)
+    except OSError:
+        return False
+    return f'"{PIPELINE_FORMAT}"'.encode() in head

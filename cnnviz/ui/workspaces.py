@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from cnnviz.core.augment.image_io import IMAGE_SUFFIXES
-from cnnviz.ui.file_kinds import MODEL_SUFFIXES
+from cnnviz.ui.file_kinds import MODEL_SUFFIXES, is_pipeline_file
 
 
 @dataclass
@@ -56,7 +56,7 @@ def natural_owner(path: Path) -> str | None:
     suffix = path.suffix.lower()
     if suffix in MODEL_SUFFIXES:
         return "arch"
-    if suffix in IMAGE_SUFFIXES:
+    if suffix in IMAGE_SUFFIXES or is_pipeline_file(path):
         return "augment"
     return None
 

@@ -43,8 +43,9 @@ def test_writes_samples_byte_identical_for_the_same_seed(tmp_path, inputs, capsy
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert any((tmp_path / "a" / n).read_bytes() != (tmp_path / "c" / n).read_bytes() for n in names)
-    # Sample i is the preview's sample i for the same seed.
-    expected = Pipeline.load(pipeline).sample(load_image(folder / "cat.png"), sample_rng(5, 2)).image
+    # Sample i is the preview's sample i for the same seed and picture.
+    expected = Pipeline.load(pipeline).sample(load_image(folder / "cat.png"),
+                                              sample_rng(5, 2, "cat.png")).image
     assert np.array_equal(load_image(tmp_path / "a" / "cat_002.png"), expected)
 
 

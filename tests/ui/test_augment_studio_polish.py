@@ -87,7 +87,7 @@ def test_a_new_flip_starts_at_fifty_percent_and_exports_so(qtbot, ws, tmp_path):
     mirrored = [np.array_equal(np.asarray(Image.open(out / f"photo_{i:03d}.png")), original[:, ::-1])
                 for i in range(8)]
     assert mirrored == shown
-    expected = Pipeline.load(saved).sample(original, sample_rng(3, 0)).image
+    expected = Pipeline.load(saved).sample(original, sample_rng(3, 0, "photo.png")).image
     np.testing.assert_array_equal(np.asarray(Image.open(out / "photo_000.png")), expected)
 
 

@@ -258,7 +258,8 @@ def test_dragging_a_step_reorders_the_pipeline_and_the_preview_follows(qtbot, lo
     order = ["cutout", "hflip", "rotate", "colour_jitter"]
     assert [s.op for s in ws.pipeline.steps] == order
     assert all([r.op for r in sample.steps] == order for sample in frame.samples)
-    expected = ws.pipeline.samples(frame.base, len(frame.samples), frame.seed, fused=True)
+    expected = ws.pipeline.samples(frame.base, len(frame.samples), frame.seed, fused=True,
+                                   picture=ws.current.name)
     for array, want in zip(tile_arrays(ws), expected):
         np.testing.assert_array_equal(array, want.image)
     assert not step_list.indicator.isVisible()
@@ -341,7 +342,7 @@ def test_fixed_seed_reproduces_the_grid(qtbot, loaded):
         np.testing.assert_array_equal(a, b)
     # The grid is exactly the core's samples i = 0..N-1 of seed 7 at the preview size.
     base = fit_side(ws.current.preview, ws.preview.side)
-    expected = pipeline.samples(base, ws.grid.count, 7)
+    expected = pipeline.samples(base, ws.grid.count, 7, picture=ws.current.name)
     for sample, array in zip(expected, first):
         np.testing.assert_array_equal(sample.image, array)
 
@@ -451,7 +452,7 @@ def test_exported_samples_open_at_full_size_and_match_the_cli(qtbot, ws, tmp_pat
     for i, path in enumerate(sorted(out.iterdir())):
         with Image.open(path) as img:
             assert img.size == (1000, 600)
-            expected = pipeline.sample(np.asarray(Image.open(big).convert("RGB")), sample_rng(11, i))
+            expected = pipeline.sample(np.asarray(Image.open(big).convert("RGB")), sample_rng(11, i, "big.png"))
             np.testing.assert_array_equal(np.asarray(img), expected.image)
     assert dialog.progress.value() == 2
     pipe = tmp_path / "p.json"

@@ -24,7 +24,14 @@ def _files(folder: Path) -> dict[str, Path]:
     photo.write_bytes(b"")
     notes = folder / "notes.txt"
     notes.write_text("")
-    return {"run": run, "pictures": pictures, "model": model, "photo": photo, "notes": notes}
+    saved = folder / "lesson.pt"
+    saved.write_bytes(b"")
+    pipeline = folder / "flips.json"
+    pipeline.write_text('{\n  "format": "cnnviz-augment-pipeline",\n  "steps": []\n}')
+    settings = folder / "settings.json"
+    settings.write_text('{"format": "something else"}')
+    return {"run": run, "pictures": pictures, "model": model, "photo": photo, "notes": notes,
+            "saved": saved, "pipeline": pipeline, "settings": settings}
 
 
 def _owner(registry: WorkspaceRegistry, path: Path) -> str | None:
@@ -39,7 +46,21 @@ def test_each_kind_of_file_finds_its_workspace(tmp_path):
     assert _owner(registry, files["model"]) == "arch"
     assert _owner(registry, files["photo"]) == "augment"
     assert _owner(registry, files["notes"]) is None
+    assert _owner(registry, files["saved"]) == "arch"
+    assert _owner(registry, files["pipeline"]) == "augment"
+    assert _owner(registry, files["settings"]) is None
     assert natural_owner(files["run"]) == "train" and natural_owner(files["notes"]) is None
+    # By kind alone too, so a build missing a workspace can say which one these need.
+    assert natural_owner(files["saved"]) == "arch"
+    assert natural_owner(files["pipeline"]) == "augment"
+    assert natural_owner(files["settings"]) is None
+
+
+def test_the_window_knows_the_studios_pipeline_marker():
+    from cnnviz.core.augment.pipeline import FORMAT
+    from cnnviz.ui.file_kinds import PIPELINE_FORMAT
+
+    assert PIPELINE_FORMAT == FORMAT
 
 
 def test_routing_imports_no_workspace_torch_or_widget_library(tmp_path):
@@ -60,6 +81,7 @@ def test_routing_imports_no_workspace_torch_or_widget_library(tmp_path):
                          check=True, timeout=120)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["owners"]["run"] == "train" and result["owners"]["photo"] == "augment"
+    assert result["owners"]["pipeline"] == "augment" and result["owners"]["saved"] == "arch"
     assert result["heavy"] == []
 
 

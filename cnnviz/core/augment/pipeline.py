@@ -12,6 +12,7 @@ as they were: a preview changes only where the user touched it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -29,10 +30,25 @@ FORMAT = "cnnviz-augment-pipeline"
 VERSION = 1
 
 
-def sample_rng(seed: int, index: int) -> np.random.Generator:
-    """The generator for sample ``index`` of a run seeded with ``seed`` (the preview grid, the
-    command line and the torch transform all use it, so sample 3 of seed 7 is one picture)."""
-    return np.random.default_rng([int(seed), int(index)])
+def sample_rng(seed: int, index: int, picture: str | None = None) -> np.random.Generator:
+    """The generator for sample ``index`` of a run seeded with ``seed``.
+
+    ``picture`` is the file name of the picture being augmented ("cat.jpg"): each picture
+    then gets its own draws, so sample 0 of cat.jpg and sample 0 of dog.jpg are cropped and
+    rotated differently, while sample 3 of cat.jpg with seed 7 is always the same picture
+    (the preview grid, the export and ``cnnviz augment`` all pass the file name).  Without
+    ``picture`` (the torch transform, which numbers dataset items instead) the draw depends
+    on the seed and index only.
+    """
+    if picture is None:
+        return np.random.default_rng([int(seed), int(index)])
+    return np.random.default_rng([int(seed), int(index), picture_code(picture)])
+
+
+def picture_code(name: str) -> int:
+    """A number fixed by ``name`` alone, the same in every run and on every machine (unlike
+    Python's ``hash``, which changes from run to run)."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 @dataclass
@@ -126,10 +142,11 @@ class Pipeline:
         """
         return _sample(self.validated().steps, image, rng, fused)
 
-    def samples(self, image: np.ndarray, count: int, seed: int, *, fused: bool = False) -> list[Sample]:
-        """``count`` samples of ``image``; sample i uses :func:`sample_rng` (seed, i)."""
+    def samples(self, image: np.ndarray, count: int, seed: int, *, fused: bool = False,
+                picture: str | None = None) -> list[Sample]:
+        """``count`` samples of ``image``; sample i uses :func:`sample_rng` (seed, i, picture)."""
         steps = self.validated().steps
-        return [_sample(steps, image, sample_rng(seed, i), fused) for i in range(count)]
+        return [_sample(steps, image, sample_rng(seed, i, picture), fused) for i in range(count)]
 
     # --- JSON -------------------------------------------------------------------------
 

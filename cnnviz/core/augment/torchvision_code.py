@@ -64,10 +64,21 @@ def _rotate(step: Step, image_size) -> tuple[str | None, str]:
 
 
 def _shear(step: Step, image_size) -> tuple[str | None, str]:
+    # torchvision's RandomAffine slants the other way round: its shear x of +10 moves the
+    # bottom of the picture left, where the studio's moves it right (and likewise for y, the
+    # right side up rather than down).  So each range is negated, and the comment says so.
     p = step.params
-    shear = f"({_g(p['x'][0])}, {_g(p['x'][1])}, {_g(p['y'][0])}, {_g(p['y'][1])})"
+    x_low, x_high = _negated(p["x"])
+    y_low, y_high = _negated(p["y"])
+    shear = f"({x_low}, {x_high}, {y_low}, {y_high})"
     return (f"v2.RandomAffine(degrees=0, shear={shear}, fill={_g(p['fill'] / 255)})",
-            "torchvision's shear may slant the other way")
+            "signs flipped: a positive shear x moves the bottom right in cnnviz, left in "
+            "torchvision")
+
+
+def _negated(values) -> tuple[str, str]:
+    """The range (low, high) of minus the values, written without "-0"."""
+    return _g(0.0 - values[1]), _g(0.0 - values[0])
 
 
 def _perspective(step: Step, image_size) -> tuple[str | None, str]:

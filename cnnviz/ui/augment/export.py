@@ -1,8 +1,8 @@
 """Writing augmented samples at full resolution (no widgets: runs on a worker thread).
 
 File names and pixels match ``cnnviz augment``: picture ``cat.jpg`` with seed ``s`` gives
-``cat_000.png`` ... with sample ``i`` drawn from ``sample_rng(s, i)``, so the preview, this
-export and the command line agree.  Each file is written atomically by the core's
+``cat_000.png`` ... with sample ``i`` drawn from ``sample_rng(s, i, "cat.jpg")``, so the
+preview, this export and the command line agree, and two pictures never share their draws.  Each file is written atomically by the core's
 ``save_image``; a picture that cannot be read is reported and the others are still written.
 """
 
@@ -95,7 +95,7 @@ def write_samples(job: ExportJob, progress: Callable[[int, int], None] = lambda 
             if cancelled():
                 result.cancelled = True
                 return result
-            sample = pipeline.sample(full, sample_rng(job.seed, i))
+            sample = pipeline.sample(full, sample_rng(job.seed, i, image.name))
             try:
                 result.written.append(save_image(sample.image, job.folder / f"{stem}_{i:03d}.{job.suffix}"))
             except CnnvizError as exc:

@@ -6,7 +6,7 @@ import os
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QRunnable, QThreadPool, Qt, Signal
+from PySide6.QtCore import QRunnable, QSize, QThreadPool, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -240,7 +240,6 @@ class CodeDialog(QDialog):
     def __init__(self, code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Pipeline as torchvision Code")
-        self.resize(720, 520)
         self.code = code
         title = QLabel("torchvision.transforms.v2")
         title.setProperty("role", "title")
@@ -272,6 +271,27 @@ class CodeDialog(QDialog):
         row.addWidget(self.status, 1)
         row.addWidget(buttons)
         col.addLayout(row)
+        self._fit_code(parent)
+
+    def _fit_code(self, parent: QWidget | None) -> None:
+        """Open wide enough for the longest line and tall enough for every line, as far as
+        the screen allows (a comment cut off at the right is a comment nobody reads)."""
+        self.ensurePolished()
+        self.editor.ensurePolished()  # the style sheet may change the font: measure its own
+        metrics = self.editor.fontMetrics()
+        lines = self.code.splitlines() or [""]
+        text_w = max(metrics.horizontalAdvance(line) for line in lines)
+        text_h = len(lines) * metrics.lineSpacing()
+        # Around the text: the editor's frame and document margins, a scroll bar's width in
+        # case one is needed after all, and the dialog's margins.
+        chrome_w = 2 * (self.editor.frameWidth() + round(self.editor.document().documentMargin())) \
+            + self.editor.verticalScrollBar().sizeHint().width() + 40 + 8
+        rest_h = self.sizeHint().height() - self.editor.sizeHint().height()
+        chrome_h = 2 * (self.editor.frameWidth() + round(self.editor.document().documentMargin()))
+        screen = (parent.screen() if parent is not None else None) or self.screen()
+        room = screen.availableGeometry()
+        self.resize(fitted_size(QSize(text_w + chrome_w, text_h + chrome_h + rest_h),
+                                QSize(room.width(), room.height())))
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.code)
@@ -291,3 +311,10 @@ class CodeDialog(QDialog):
                              "Python files (*.py)", ".py")
         if path is not None:
             self.save_to(path)
+
+
+def fitted_size(wanted: QSize, screen: QSize) -> QSize:
+    """The size a dialog wanting ``wanted`` opens at on a screen of ``screen``: at least
+    720 x 400, at most nine tenths of the screen (room for the window frame and panels)."""
+    most_w, most_h = int(screen.width() * 0.9), int(screen.height() * 0.9)
+    return QSize(min(max(720, wanted.width()), most_w), min(max(400, wanted.height()), most_h))

@@ -4,8 +4,9 @@ data, each loaded on a worker and added to the strip.
 :class:`PictureIntake` is a part of :class:`~cnnviz.ui.augment.workspace.AugmentWorkspace`
 (a mixin listed before ``QWidget``); it relies on the workspace's ``loader`` (a TaskRunner),
 ``notice`` (a Banner), ``strip`` (the ThumbnailStrip), ``images``, ``current``,
-``status_message``, ``images_loaded``, ``_select_key`` and ``_pastes`` (an
-:func:`itertools.count` numbering pasted pictures).
+``status_message``, ``images_loaded``, ``_select_key``, ``_pastes`` (an
+:func:`itertools.count` numbering pasted pictures) and ``load_pipeline`` (from
+:class:`~cnnviz.ui.augment.pipeline_files.PipelineFiles`).
 """
 
 from __future__ import annotations
@@ -32,17 +33,27 @@ class PictureIntake:
 
     @classmethod
     def can_open(cls, path: Path) -> bool:
-        """A picture by its suffix, or a folder holding pictures (but not a training run);
-        see :func:`cnnviz.ui.augment.accepts.can_open`."""
+        """A picture by its suffix, a saved pipeline, or a folder holding pictures (but not a
+        training run); see :func:`cnnviz.ui.augment.accepts.can_open`."""
         return accepts.can_open(path)
 
     def open_paths(self, paths: list[Path]) -> None:
-        """Load pictures from files and folders on a worker; report what was skipped once."""
+        """Load pictures from files and folders on a worker; report what was skipped once.
+
+        A saved pipeline among them replaces the pipeline being edited (the last one wins
+        when several come at once); a broken one is explained in the notice."""
         paths = [Path(p) for p in paths]
+        pipelines = [p for p in paths if accepts.is_pipeline_file(p)]
+        held = ""  # a broken pipeline's sentence, kept up while the pictures load
+        if pipelines:
+            paths = [p for p in paths if p not in pipelines]
+            if not self.load_pipeline(pipelines[-1]):
+                held = self.notice.message
         if paths:
             self.status_message.emit(f"Loading {paths[0].name}…" if len(paths) == 1
                                      else f"Loading {len(paths)} items…")
-            self.loader.submit(load_batch, paths, on_done=self._batch_loaded,
+            self.loader.submit(load_batch, paths,
+                               on_done=lambda batch: self._batch_loaded(batch, held),
                                on_error=self._load_failed)
 
     def open_dialog(self) -> None:
@@ -75,12 +86,12 @@ class PictureIntake:
                                  "files first.")
         return False
 
-    def _batch_loaded(self, batch: LoadBatch) -> None:
-        problems = batch.problems()
+    def _batch_loaded(self, batch: LoadBatch, held: str = "") -> None:
+        problems = " ".join(text for text in (held, batch.problems()) if text)
         if problems:
             self.notice.show_message(problems)
         elif batch.images:
-            self.notice.hide()
+            self.notice.dismiss()
         else:
             self.notice.show_message("There were no pictures to load there.")
         if batch.images:

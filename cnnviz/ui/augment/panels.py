@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from cnnviz.ui.widgets import icons
 
@@ -22,8 +23,16 @@ class DropZone(QFrame):
                       alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         hint.setProperty("role", "muted")
         # A column a comfortable read wide, narrower beside the pipeline in a small window.
+        # It sits between stretches rather than being centred by the column's alignment: an
+        # aligned item gets the height the text needs at the column's full width, so in a
+        # narrow zone its wrapped lines were cut off; a row passes its real width down.
         hint.setMaximumWidth(460)
         hint.setMinimumWidth(200)
+        self.hint = hint
+        hint_row = QHBoxLayout()
+        hint_row.addStretch(1)
+        hint_row.addWidget(hint, 100)
+        hint_row.addStretch(1)
         title.setWordWrap(True)
         self.open_button = QPushButton("Open pictures…")
         self.open_button.setProperty("primary", True)
@@ -38,7 +47,7 @@ class DropZone(QFrame):
         col.addStretch(1)
         col.addWidget(self.icon)
         col.addWidget(title)
-        col.addWidget(hint, 0, Qt.AlignmentFlag.AlignHCenter)
+        col.addLayout(hint_row)
         col.addSpacing(8)
         col.addLayout(buttons)
         col.addStretch(2)

@@ -1,5 +1,5 @@
-"""The preview: the original picture beside a grid of augmented samples, with the controls
-that choose how many samples, which seed, and whether to draw the overlays."""
+"""The preview: the original picture and the augmented samples in one grid, with the
+controls that choose how many samples, which seed, and whether to draw the overlays."""
 
 from __future__ import annotations
 
@@ -56,9 +56,9 @@ class PreviewGrid(QWidget):
         self.count_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.seed_box = QSpinBox(minimum=0, maximum=MAX_SEED)
         self.seed_box.setValue(random.randrange(MAX_SEED))
-        self.seed_box.setToolTip("Sample i of a seed is always the same picture: the preview, "
-                                 "the exported files and the cnnviz augment command with this "
-                                 "seed agree.  Type a seed to reproduce a grid.")
+        self.seed_box.setToolTip("Sample i of a picture with a seed is always the same: the "
+                                 "preview, the exported files and the cnnviz augment command "
+                                 "with this seed agree.  Type a seed to reproduce a grid.")
         self.seed_box.setMinimumWidth(110)
         self.fixed_seed = QCheckBox("Fixed seed")
         self.fixed_seed.setToolTip("Keep this seed, also the next time cnnviz starts, so the "
@@ -99,6 +99,8 @@ class PreviewGrid(QWidget):
         seeds.addWidget(seed_group)
         seeds.addWidget(self.reroll)
 
+        # The original takes the grid's first cell, the size of a sample: a column of its own
+        # beside the grid left the samples small on a laptop and was mostly empty card.
         self.original = ImageTile(-1, "Original")
         self.grid_host = QWidget()
         # Two columns of the smallest tiles at the least: the columns follow the host's width
@@ -108,16 +110,12 @@ class PreviewGrid(QWidget):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(8)
         self.tiles: list[ImageTile] = []
-        body = QHBoxLayout()
-        body.setSpacing(12)
-        body.addWidget(self.original, 5)
-        body.addWidget(self.grid_host, 8)
         col = QVBoxLayout(self)
         col.setContentsMargins(12, 12, 12, 12)
         col.setSpacing(10)
         col.addLayout(bar)
         col.addWidget(self.controls)
-        col.addLayout(body, 1)
+        col.addWidget(self.grid_host, 1)
         self._aspect = 4 / 3  # width over height of the samples, for choosing the columns
         self._columns = 0
         self._make_tiles(DEFAULT_COUNT)
@@ -193,8 +191,9 @@ class PreviewGrid(QWidget):
         self._arrange()
 
     def best_columns(self, width: float, height: float) -> int:
-        """The number of columns that shows the samples largest in ``width`` x ``height``."""
-        count, spacing, chrome = len(self.tiles), self.grid.spacing(), 12
+        """The number of columns that shows the samples largest in ``width`` x ``height``
+        (the original counts as one more tile)."""
+        count, spacing, chrome = len(self.tiles) + 1, self.grid.spacing(), 12
         best, best_side = 1, -1.0
         least = self.original.minimumWidth()
         for columns in range(1, count + 1):
@@ -214,11 +213,12 @@ class PreviewGrid(QWidget):
         if columns == self._columns:
             return
         self._columns = columns
-        for tile in self.tiles:
+        cells = [self.original, *self.tiles]
+        for tile in cells:
             self.grid.removeWidget(tile)
-        for i, tile in enumerate(self.tiles):
+        for i, tile in enumerate(cells):
             self.grid.addWidget(tile, i // columns, i % columns)
-        rows = math.ceil(len(self.tiles) / columns)
+        rows = math.ceil(len(cells) / columns)
         for r in range(max(rows, self.grid.rowCount())):
             self.grid.setRowStretch(r, 1 if r < rows else 0)
         for c in range(max(columns, self.grid.columnCount())):

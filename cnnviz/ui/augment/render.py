@@ -47,13 +47,14 @@ class PreviewJob:
     tile_side: int
     fused: bool = True  # merge consecutive geometric steps into one resampling (see fusion)
     box: TileBox | None = None  # where the tiles draw: the worker then makes them ready to draw
+    picture: str | None = None  # the file name that, with the seed, fixes each sample's draw
 
 
 @dataclass(frozen=True)
 class PreviewFrame:
     """The answer to a :class:`PreviewJob`: ``base`` is the picture the samples were drawn
-    from (at tile size), ``samples[i]`` is sample ``i`` of ``seed``; ``error`` is a sentence
-    when the pipeline could not run (then ``samples`` is empty).  ``pictures[i]`` is sample
+    from (at tile size), ``samples[i]`` is sample ``i`` of ``seed`` for the job's picture;
+    ``error`` is a sentence when the pipeline could not run (then ``samples`` is empty).  ``pictures[i]`` is sample
     ``i`` made ready to draw in the job's box (a
     :class:`~cnnviz.ui.augment.tile_picture.TilePicture`), or ``pictures`` is empty when the
     job named no box."""
@@ -124,7 +125,7 @@ def render_preview(job: PreviewJob,
     try:
         pipeline = job.pipeline.validated()
         for index in range(job.count):
-            sample = pipeline.sample(base, sample_rng(job.seed, index), fused=job.fused)
+            sample = pipeline.sample(base, sample_rng(job.seed, index, job.picture), fused=job.fused)
             samples.append(sample)
             if finish is not None:
                 pictures.append(finish(sample, base.shape))

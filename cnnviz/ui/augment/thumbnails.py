@@ -10,14 +10,19 @@ from cnnviz.ui.augment.images import LoadedImage, to_pixmap
 from cnnviz.ui.augment.render import fit_side
 
 THUMB = QSize(96, 72)
+# On a short screen: smaller pictures and no names under them (each name is in its
+# tooltip, and the header names the picture shown), so the samples get the height.
+COMPACT_THUMB = QSize(56, 42)
 _KEY = Qt.ItemDataRole.UserRole
+_NAME = Qt.ItemDataRole.UserRole + 1
 
 
 class ThumbnailStrip(QListWidget):
     """One tile per picture; selecting one makes it the picture being augmented.
 
     Delete (or the context menu) asks to remove the selected picture: :attr:`remove_requested`
-    carries its key and the workspace decides.
+    carries its key and the workspace decides.  :meth:`set_compact` trades the names for
+    height on short screens.
     """
 
     current_changed = Signal(object)  # key of the picture now selected, or None
@@ -30,13 +35,12 @@ class ThumbnailStrip(QListWidget):
         self.setFlow(QListWidget.Flow.LeftToRight)
         self.setWrapping(False)
         self.setMovement(QListWidget.Movement.Static)
-        self.setIconSize(THUMB)
-        self.setGridSize(QSize(THUMB.width() + 16, THUMB.height() + 30))
         self.setUniformItemSizes(True)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setHorizontalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFixedHeight(THUMB.height() + 48)
+        self.compact = False
+        self._size_for(THUMB, captions=True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
         self.currentItemChanged.connect(
@@ -48,13 +52,30 @@ class ThumbnailStrip(QListWidget):
         pixmap = _thumbnail(image)
         icon = QIcon(pixmap)
         icon.addPixmap(pixmap, QIcon.Mode.Selected)  # no selection tint over the picture
-        item = QListWidgetItem(icon, image.name)
+        item = QListWidgetItem(icon, "" if self.compact else image.name)
         item.setData(_KEY, image.key)
+        item.setData(_NAME, image.name)
         where = str(image.path) if image.path else "pasted from the clipboard"
         item.setToolTip(f"{image.name}\n{w} × {h} pixels\n{where}")
         item.setSizeHint(self.gridSize())
         self.addItem(item)
         return item
+
+    def set_compact(self, compact: bool) -> None:
+        """Small pictures without names (True) or the full strip (False)."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self._size_for(COMPACT_THUMB if compact else THUMB, captions=not compact)
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setText("" if compact else item.data(_NAME))
+            item.setSizeHint(self.gridSize())
+
+    def _size_for(self, thumb: QSize, captions: bool) -> None:
+        self.setIconSize(thumb)
+        self.setGridSize(QSize(thumb.width() + 16, thumb.height() + (30 if captions else 12)))
+        self.setFixedHeight(thumb.height() + (48 if captions else 26))
 
     def keys(self) -> list[object]:
         return [self.item(i).data(_KEY) for i in range(self.count())]

@@ -51,6 +51,9 @@ NO_PICTURE = "No picture yet"
 # Below this many pixels on a side a crop, a rotation or a cutout has too little to show.
 TINY_SIDE = 16
 EDITOR_LEAST, PREVIEW_LEAST, DETAILS_LEAST = 370, 270, 200  # column widths, in pixels
+# Below this height (a 1280x800 window or smaller) the thumbnail strip shrinks to small
+# pictures without names, so the samples keep their height.
+SHORT_HEIGHT = 780
 
 
 class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
@@ -185,7 +188,7 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         self.editor.setMinimumWidth(EDITOR_LEAST)
         self.grid.setMinimumWidth(PREVIEW_LEAST)
         self.details.setMinimumWidth(DETAILS_LEAST)
-        self.split.setSizes([390, 800, 320])
+        self.split.setSizes([390, 800, 280])
 
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
@@ -286,7 +289,8 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
         self.subject_changed.emit(self.subject)
         have = self.current is not None
         self.centre.setCurrentIndex(1 if have else 0)
-        self.strip.setVisible(bool(self.images))
+        # One picture is named in the header; its strip would only take the samples' height.
+        self.strip.setVisible(len(self.images) > 1)
         for widget in (self.export_button, self.act_export, self.look_button, self.act_look):
             widget.setEnabled(have)
         # A disabled button says what it waits for.
@@ -339,7 +343,7 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
             return None
         return PreviewJob(generation, self.current.key, self.current.preview,
                           copy_pipeline(self.editor.pipeline), self.grid.count, self.grid.seed,
-                          side, self.fuse_geometry, self.grid.tile_box())
+                          side, self.fuse_geometry, self.grid.tile_box(), self.current.name)
 
     def _frame_ready(self, frame: PreviewFrame) -> None:
         if self.current is None or frame.image_key != self.current.key:
@@ -377,6 +381,7 @@ class AugmentWorkspace(PictureIntake, PipelineFiles, QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.strip.set_compact(self.height() < SHORT_HEIGHT)
         self._resize_timer.start()
 
     # -------------------------------------------------------------- lifetime
