@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +37,7 @@ from cnnviz.core.train.config_checks import IMAGE_SIZES, check_config, check_num
 from cnnviz.core.train.control import RunControl
 from cnnviz.core.train.datasets import DataSplit
 from cnnviz.core.train.faults import nan_message, oom_message, release_memory
+from cnnviz.core.train.held_out import HeldOutPass
 from cnnviz.core.train.models import (
     build_module,
     choose_device,
@@ -57,6 +57,7 @@ from cnnviz.core.train.records import (
     StepRecord,
 )
 from cnnviz.core.train.pending import PendingStep
+from cnnviz.core.train.precision import Precision
 from cnnviz.core.train.runlog import RunLog, unique_run_dir
 from cnnviz.core.train.trainee import Trainee, is_out_of_memory, lr_factor, make_optimizer
 from cnnviz.core.train.weight_keeper import WeightKeeper
@@ -79,19 +80,17 @@ class _Run:
         self.config = config
         self.control = control or RunControl()
         self.device = choose_device(config.device)
-        cuda = self.device.type == "cuda"
-        self.amp = bool(config.amp if config.amp is not None else cuda) and cuda
-        self.channels_last = bool(config.channels_last if config.channels_last is not None
-                                  else cuda) and cuda
-        self.amp_dtype = torch.bfloat16 if self.amp and torch.cuda.is_bf16_supported() \
-            else torch.float16
-
+        self.precision = Precision.for_run(config, self.device)
+        self.amp, self.channels_last = self.precision.amp, self.precision.channels_last
+        self._autocast = self.precision.autocast
         self.channels, self.image_size, self.data = run_inputs(config, data,
                                                               from_zoo=modules is None)
         self.prepare = prepare = Preparer(self.data, device=self.device, channels=self.channels,
                            image_size=self.image_size, channels_last=self.channels_last)
         self.stream = BatchStream(self.data, prepare, batch_size=config.batch_size,
                                   seed=config.seed, transform=transform)
+        self.held_out = HeldOutPass(self.stream, validate=config.validate,
+                                    batch_size=config.batch_size, autocast=self._autocast)
         spe = self.stream.steps_per_epoch
         self.total_steps = config.steps or (config.epochs or 1) * spe
         self.trainees = [self._trainee(m, modules) for m in config.models]
@@ -119,15 +118,9 @@ class _Run:
         optimizer = make_optimizer(self.config, prepared.module)
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lr_factor(self.config, self.total_steps))
-        scaler = torch.amp.GradScaler(self.device.type,
-                                      enabled=self.amp and self.amp_dtype == torch.float16)
+        scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision.scales_loss)
         zero = torch.zeros((), device=self.device)
         return Trainee(prepared, optimizer, scheduler, scaler, zero.clone(), zero.clone())
-
-    def _autocast(self):
-        if not self.amp:
-            return nullcontext()
-        return torch.autocast(device_type=self.device.type, dtype=self.amp_dtype)
 
     # -- the records -------------------------------------------------------------------------
 
@@ -173,7 +166,8 @@ class _Run:
                 classes=tuple(self.data.classes), train_samples=len(self.data.train_y),
                 val_samples=len(self.data.val_y), skipped=self.data.skipped,
                 run_dir=str(self.run_dir) if self.run_dir else None, **self._inputs()))
-            reason, message = yield from self._loop(started)
+            reason, message = yield from self._steps(started)
+            yield from self._read_pending()
         except CnnvizError as exc:
             yield from self._read_pending()  # the last logged step still counts
             reason, message = "error", str(exc)
@@ -205,13 +199,9 @@ class _Run:
                 "mean": tuple(self.prepare.mean.flatten().tolist()),
                 "std": tuple(self.prepare.std.flatten().tolist())}
 
-    def _keep_weights(self, t: Trainee, after: str) -> None:
-        """Save ``t``'s trained weights in the run folder, once (see weight_keeper)."""
-        self.weights.keep(self.log, t, self.step, after)
-
     def _keep_all(self, after: str) -> None:
         for t in self.trainees:
-            self._keep_weights(t, after)
+            self.weights.keep(self.log, t, self.step, after)  # kept once per model
 
     def _finish_log(self, reason: str, message: str, started: float) -> None:
         if self.log is not None and not self.finished:
@@ -226,11 +216,6 @@ class _Run:
         if reason == "stopped":
             return f"Training stopped at step {step}, as asked."
         return f"Every model stopped by step {step}."
-
-    def _loop(self, started: float):
-        result = yield from self._steps(started)
-        yield from self._read_pending()
-        return result
 
     def _log_pending(self) -> None:
         """Write the logging step still on its way to the run folder, when the run ends by an
@@ -304,7 +289,7 @@ class _Run:
             if epoch_end:  # every epoch end is a logging step: its numbers travel together
                 for p in list(self.pending):
                     try:
-                        p.attach_epoch(*self._epoch_sums(p.trainee))
+                        p.attach_epoch(*self.held_out.epoch_sums(p.trainee))
                     except Exception as exc:  # noqa: BLE001 - only memory trouble is handled
                         if not is_out_of_memory(exc):
                             raise
@@ -360,7 +345,9 @@ class _Run:
         loss, accuracy, nonfinite = values[:3]
         layers = len(t.model.recorder.layer_names)
         if nonfinite or not math.isfinite(loss):
-            yield from self._stop(t, batch.step, "nan", self._nan_message(t, batch.step))
+            others = [o.name for o in self.trainees if o.active and o is not t]
+            message = nan_message(t.name, others, self.config.learning_rate, batch.step)
+            yield from self._stop(t, batch.step, "nan", message)
             return
         grads = values[3:3 + layers]
         weights = values[3 + layers:3 + 2 * layers]
@@ -370,10 +357,6 @@ class _Run:
             accuracy=float(accuracy), lr=float(lr), samples_per_s=rate, elapsed_s=elapsed,
             grad_norms=grads, weight_norms=weights, update_ratios=ratios))
 
-    def _nan_message(self, t: Trainee, step: int) -> str:
-        others = [o.name for o in self.trainees if o.active and o is not t]
-        return nan_message(t.name, others, self.config.learning_rate, step)
-
     def _oom_message(self, t: Trainee | None) -> str:
         return oom_message(self.device, self.config.batch_size,
                            t.name if t is not None else None)
@@ -381,7 +364,7 @@ class _Run:
     def _stop(self, t: Trainee, step: int, reason: str, message: str):
         t.active = False
         t.model.module.zero_grad(set_to_none=True)
-        self._keep_weights(t, reason)  # it trains no more: its weights are final
+        self.weights.keep(self.log, t, self.step, reason)  # it trains no more: final weights
         yield self._emit(ModelStopped(step=step, model=t.name, reason=reason, message=message))
 
     def _out_of_memory(self, culprit: Trainee | None, step: int):
@@ -389,26 +372,6 @@ class _Run:
         release_memory(self.trainees, self.device)
         for t in [t for t in self.trainees if t.active]:
             yield from self._stop(t, step, "out_of_memory", message)
-
-    def _epoch_sums(self, t: Trainee) -> tuple[torch.Tensor, int, int]:
-        """The epoch's sums still on the device (see :meth:`PendingStep.attach_epoch`), the
-        number of training images they cover and of validation images; starts a new epoch."""
-        sums = torch.stack([t.loss_sum, t.correct_sum])  # a copy: the sums restart below
-        seen = t.seen
-        t.reset_epoch()
-        if not self.config.validate:
-            return torch.cat([sums, sums.new_full((2,), math.nan)]), seen, 0
-        module = t.model.module
-        module.eval()
-        t.in_training_mode = False
-        val = torch.zeros(2, device=self.device)
-        with torch.no_grad(), self._autocast():
-            for x, y in self.stream.validation(max(256, self.config.batch_size)):
-                with FORWARD_LOCK:
-                    logits = model_output(module(x)).float()
-                val[0] += F.cross_entropy(logits, y, reduction="sum")
-                val[1] += (logits.argmax(dim=1) == y).sum()
-        return torch.cat([sums, val]), seen, len(self.data.val_y)
 
 
 def train(

@@ -71,6 +71,8 @@ class ControlBar(QFrame):
         super().__init__(parent)
         self.setObjectName("Toolbar")
         self.state = "idle"
+        # Brings the setup side back once it is hidden (see setup_fold): shown only then.
+        self.setup_button = QPushButton("Setup")
         self.title = ElidedLabel("No run yet")
         self.title.setProperty("role", "title")
         # What the models learn from, beside the title in a quieter voice: at 1280 pixels a
@@ -111,6 +113,7 @@ class ControlBar(QFrame):
         # its row with the hand-offs to the other workspaces.
         top = QHBoxLayout()
         top.setSpacing(8)
+        top.addWidget(self.setup_button)
         top.addWidget(self.title)
         top.addWidget(self.detail, 1, Qt.AlignmentFlag.AlignVCenter)
         for button in (self.start_button, self.pause_button, self.stop_button):
@@ -145,6 +148,7 @@ class ControlBar(QFrame):
 
     def retheme(self, pal) -> None:
         self.export_button.setIcon(icons.icon("export", pal.muted, pal.accent, 16))
+        self.setup_button.setIcon(icons.icon("sliders", pal.muted, pal.accent, 16))
         self.look_button.setIcon(icons.icon("eye", pal.muted, pal.accent, 16))
         self.graph_button.setIcon(icons.icon("architectures", pal.muted, pal.accent, 16))
         self.progress.setStyleSheet(

@@ -41,9 +41,11 @@ class DepthPlot(pg.PlotWidget):
         self.hideButtons()
         item = self.getPlotItem()
         item.setLogMode(x=False, y=True)
-        item.setLabel("bottom", "layer (input → output)")
+        # Long forms where the panel is wide, short ones where it is not (a small window
+        # with the setup beside the plots).
+        style.bottom_label(item, "layer (input → output)", "layer")
         item.setLabel("left", "norm")  # the title says which: "Gradient norm across depth"
-        style.titled(item, "Gradient norm across depth")
+        style.titled(item, "Gradient norm across depth", "Norm across depth")
         self.series: ModelSeries | None = None
         self.color = QColor(pal.accent)
         self.surface = QColor(pal.surface)
@@ -52,6 +54,12 @@ class DepthPlot(pg.PlotWidget):
         self.hover = style.Hover(self, self._describe)
         self.retheme(pal)
         self.setMinimumHeight(style.minimum_plot_height(self))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # pyqtgraph calls this itself, without an event, while it builds the widget.
+        if event is not None and hasattr(self, "hover"):
+            style.fit_words(self)
 
     def set_series(self, series: ModelSeries, color: QColor) -> None:
         """Follow ``series`` (the run view sets the axes' ranges, shared by every model)."""

@@ -58,7 +58,7 @@ class HeatMap(pg.PlotWidget):
         item = self.getPlotItem()
         item.setLabel("bottom", "step")
         item.setLabel("left", "layer")
-        style.titled(item, "Gradient norm by layer and step")
+        style.titled(item, "Gradient norm by layer and step", "Norm by layer and step")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setNanPolicy("omit")
         self.image.setColorMap(pg.colormap.get(style.HEATMAP_COLORMAP))
@@ -97,6 +97,8 @@ class HeatMap(pg.PlotWidget):
         if event is not None and hasattr(self, "titled_height"):
             style.show_title(self.getPlotItem(), event.size().height() >= self.titled_height)
         super().resizeEvent(event)
+        if event is not None and hasattr(self, "titled_height"):
+            style.fit_words(self)  # and a narrow one shortens its title, or drops it
 
     def title_shown(self) -> bool:
         return self.getPlotItem().titleLabel.isVisible()

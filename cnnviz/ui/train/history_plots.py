@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from cnnviz.ui.train import held_out_marks as marks
 from cnnviz.ui.train import plot_legend
@@ -31,14 +31,16 @@ from cnnviz.ui.train.layer_choices import (
     line_legend,
 )
 from cnnviz.ui.train.series import ModelSeries, RunSeries
+from cnnviz.ui.train.shortened import ShortenedLabel
 
 
-def _plot_box(plots: Sequence[tuple[str, pg.PlotWidget]], legend: QLabel,
+def _plot_box(plots: Sequence[tuple[tuple[str, ...], pg.PlotWidget]], legend: QLabel,
               extra: QWidget | None = None, heading_height: int = 0) -> QWidget:
-    """A column of the history: each ``(title, plot)`` under its heading, side by side, and
-    ``legend`` under them all.  ``extra`` goes at the first heading's right;
-    ``heading_height`` keeps headings of columns side by side on one line when only one
-    column has an ``extra``."""
+    """A column of the history: each ``(titles, plot)`` under its heading, side by side, and
+    ``legend`` under them all.  ``titles`` are the heading's long form and, optionally, a
+    short one for a narrow window (the long one is then its tooltip).  ``extra`` goes at
+    the first heading's right; ``heading_height`` keeps headings of columns side by side on
+    one line when only one column has an ``extra``."""
     box = QWidget()
     col = QVBoxLayout(box)
     col.setContentsMargins(0, 0, 0, 0)
@@ -46,16 +48,20 @@ def _plot_box(plots: Sequence[tuple[str, pg.PlotWidget]], legend: QLabel,
     row = QHBoxLayout()
     row.setContentsMargins(0, 0, 0, 0)
     row.setSpacing(14)
-    for index, (title, plot) in enumerate(plots):
+    for index, (titles, plot) in enumerate(plots):
         one = QVBoxLayout()
         one.setSpacing(2)
         top = QHBoxLayout()
         top.setContentsMargins(4, 0, 0, 0)
-        heading = QLabel(title.upper())
+        heading = ShortenedLabel()
         heading.setProperty("role", "heading")
+        # Never wider than its plot: the row's plots keep their shares of its width.
+        heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        heading.set_forms(*(title.upper() for title in titles))
+        if len(titles) > 1:
+            heading.setToolTip(titles[0])
         heading.setMinimumHeight(heading_height)
-        top.addWidget(heading)
-        top.addStretch(1)
+        top.addWidget(heading, 1)
         if extra is not None and index == 0:
             top.addWidget(extra)
         one.addLayout(top)
@@ -116,10 +122,12 @@ class HistoryPlots(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(14)
-        row.addWidget(_plot_box([("Chosen layers over time", self.layers)], self.legend,
+        # Each heading's long form, then shorter ones for a narrow window.
+        layers = ("Chosen layers over time", "Chosen layers", "Norms")
+        accuracy = ("Accuracy on training batches", "Training accuracy", "Accuracy")
+        row.addWidget(_plot_box([(layers, self.layers)], self.legend,
                                 extra=self.layer_button), 4)
-        row.addWidget(_plot_box([("Loss", self.loss),
-                                 ("Accuracy on training batches", self.accuracy)],
+        row.addWidget(_plot_box([(("Loss",), self.loss), (accuracy, self.accuracy)],
                                 self.scalar_legend,
                                 heading_height=self.layer_button.sizeHint().height()), 6)
         self.hovers = [style.Hover(self.layers, lambda x, y: self._describe("layers", x)),

@@ -21,38 +21,13 @@ from cnnviz.ui.train.ratio_words import (
     NO_GRADIENT, comparison, header_short, header_text, ratio_said,
 )
 from cnnviz.ui.train.series import ModelSeries
+from cnnviz.ui.train.shortened import ShortenedLabel
 from cnnviz.ui.widgets import icons
-from cnnviz.ui.widgets.elided import ElidedLabel
 
 
 RATIO_TIP = ("The first layer's gradient norm divided by the last layer's (median of the last "
              "10 logged steps): far below 1 means the gradient fades on its way back to the "
              "input")
-
-
-class ShortenedLabel(ElidedLabel):
-    """A header line with a long and a short form (:meth:`set_forms`): the long one where it
-    fits, the short one where it does not (a narrow window), cut with "…" only when even that
-    does not fit; :meth:`text` is the form on screen, and the tooltip says the rest."""
-
-    def __init__(self, mode: Qt.TextElideMode) -> None:
-        super().__init__(mode=mode)
-        self._forms = ("", "")
-
-    def set_forms(self, long: str, short: str = "") -> None:
-        self._forms = (long, short or long)
-        self._choose()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._choose()
-
-    def _choose(self) -> None:
-        long, short = self._forms
-        fits = self.fontMetrics().horizontalAdvance(long) <= self.width() - 2
-        text = long if fits or not self.isVisible() else short
-        if text != self.text():
-            self.setText(text)
 
 
 class ModelPanel(QFrame):

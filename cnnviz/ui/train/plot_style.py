@@ -104,6 +104,8 @@ def snapped(low: float, high: float, step: float, margin: float = 0.0) -> tuple[
 TITLE_PT = 9.5
 #: Pixels of view box a plot keeps under its title and above its bottom axis, at least.
 VIEW_MIN_PX = 40
+#: The margin of a title's text inside its label, on each side (Qt's document margin).
+TITLE_MARGIN_PX = 4
 
 
 def title_row_px() -> int:
@@ -114,10 +116,62 @@ def title_row_px() -> int:
     return QFontMetrics(font).height() + 4
 
 
-def titled(plot: pg.PlotItem, title: str) -> None:
-    """Give ``plot`` a title that :func:`style_plot` re-colours with the theme."""
-    plot._cnnviz_title = title  # noqa: SLF001 - our own marker on a pyqtgraph object
+def titled(plot: pg.PlotItem, title: str, *shorter: str) -> None:
+    """Give ``plot`` a title that :func:`style_plot` re-colours with the theme; ``shorter``
+    forms of it stand in where the plot is too narrow for it (see :func:`fit_words`)."""
+    plot._cnnviz_titles = (title, *shorter)  # noqa: SLF001 - our own marker
+    plot._cnnviz_title = title  # noqa: SLF001 - the form on screen ("" for none)
     _show_title(plot)
+
+
+def bottom_label(plot: pg.PlotItem, label: str, *shorter: str) -> None:
+    """Title the bottom axis ``label``; ``shorter`` forms stand in where the plot is too
+    narrow for it (see :func:`fit_words`)."""
+    axis = plot.getAxis("bottom")
+    axis._cnnviz_labels = (label, *shorter)  # noqa: SLF001 - our own marker
+    plot.setLabel("bottom", label)
+
+
+def title_width(text: str) -> int:
+    """The width a title of ``text`` takes, its label's margins included."""
+    font = QFont()
+    font.setPointSizeF(TITLE_PT)
+    return QFontMetrics(font).horizontalAdvance(text) + 2 * TITLE_MARGIN_PX + 2
+
+
+def fit_words(widget: pg.PlotWidget) -> None:
+    """Show the plot's title and its bottom axis's title in the longest of their forms
+    that fits the plot's width (the title not at all when none fits).  Call it when the
+    plot's width changes.
+
+    pyqtgraph lays a plot out at least as wide as its title: a title wider than its widget
+    pushes the plot's right part, axis titles and all, out of sight.
+    """
+    item = widget.getPlotItem()
+    item.layout.activate()
+    # The title and the bottom axis sit over the data's column.  A title too wide for it
+    # widens the whole plot beyond the widget, by as much as it is too wide: the excess is
+    # taken off, so the room measured is the same whichever form is on screen.
+    room = item.vb.width() - max(0.0, item.width() - widget.viewport().width())
+    titles = getattr(item, "_cnnviz_titles", ())
+    if titles:
+        title = next((t for t in titles if title_width(t) <= room), "")
+        if title != item._cnnviz_title:  # noqa: SLF001 - our own marker
+            item._cnnviz_title = title  # noqa: SLF001
+            _show_title(item)
+            # Laid out again now: a plot widened by a longer title would otherwise stay that
+            # wide, and one whose title came back would draw it in the row it had before.
+            item.layout.invalidate()
+            item.layout.activate()
+            item.setGeometry(widget.range)
+    axis = item.getAxis("bottom")
+    labels = getattr(axis, "_cnnviz_labels", ())
+    if labels:
+        metrics = QFontMetrics(axis.label.font())
+        label = next((t for t in labels if metrics.horizontalAdvance(t) + 4 <= room),
+                     labels[-1])
+        if label != axis.labelText:
+            axis.setLabel(label)
 
 
 def show_title(plot: pg.PlotItem, shown: bool) -> None:
@@ -128,10 +182,10 @@ def show_title(plot: pg.PlotItem, shown: bool) -> None:
 
 
 def _show_title(plot: pg.PlotItem) -> None:
-    title = getattr(plot, "_cnnviz_title", "")
-    if not title:
+    if not getattr(plot, "_cnnviz_titles", ()):
         return
-    if not getattr(plot, "_cnnviz_title_shown", True):
+    title = plot._cnnviz_title  # noqa: SLF001 - our own marker
+    if not title or not getattr(plot, "_cnnviz_title_shown", True):
         plot.titleLabel.setText("")  # a hidden title's text would still widen the plot
         plot.setTitle(None)
         # Half a tick label of room above the data: the top label is drawn whole.

@@ -36,6 +36,7 @@ from cnnviz.ui.train.handoffs import Handoffs
 from cnnviz.ui.train.run_browser import RunBrowser
 from cnnviz.ui.train.run_view import RunView
 from cnnviz.ui.train.series import RunSeries
+from cnnviz.ui.train.setup_fold import SHORTCUT, SetupFold
 from cnnviz.ui.train.setup_form import SetupForm
 from cnnviz.ui.train.training_flow import TrainingFlow
 from cnnviz.ui.widgets import icons
@@ -83,6 +84,7 @@ class TrainWorkspace(TrainingFlow, RunFolderFlow, QWidget):
         self.tabs.addTab(self.form, "Setup")
         self.tabs.addTab(self.browser, "Past runs")
         self._build()
+        self.fold = SetupFold(self.tabs, self.bar.setup_button, self)
         self.handoffs = Handoffs(self.bar, self)
         self.handoffs.look_inside.connect(self.look_inside_model_requested)
         self.handoffs.failed.connect(self.banner.show_message)
@@ -179,11 +181,23 @@ class TrainWorkspace(TrainingFlow, RunFolderFlow, QWidget):
             self.worker.failed.connect(self._worker_failed)
         elif not busy and self.banner.message:
             self._start_error = self.banner.message
+            self.fold.reveal()  # the form is where the student acts on it
         return started
 
     def _worker_failed(self, message: str) -> None:
         if not self._began:  # the engine refused the settings before the first step
             self._start_error = message
+
+    def _started(self, record) -> None:
+        super()._started(record)
+        self.fold.run_started()
+
+    def _on_thread_finished(self) -> None:
+        began = self._began
+        super()._on_thread_finished()
+        self.fold.run_ended()
+        if not began:  # the engine refused the settings: the form is where to fix them
+            self.fold.reveal()
 
     def _form_edited(self) -> None:
         if self._start_error and self.worker is None and \
@@ -208,7 +222,8 @@ class TrainWorkspace(TrainingFlow, RunFolderFlow, QWidget):
         return [self.act_open_run, self.act_export_png, self.act_export_csv]
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
-        return [("Start training", "Ctrl+Return"), ("Read a value", "Hover a plot"),
+        return [("Start training", "Ctrl+Return"), ("Show or hide the setup", SHORTCUT),
+                ("Read a value", "Hover a plot"),
                 ("Zoom a plot", "Mouse wheel / drag")]
 
     def shutdown(self) -> None:
@@ -223,7 +238,8 @@ class TrainWorkspace(TrainingFlow, RunFolderFlow, QWidget):
         self.handoffs.shutdown()
         self.first_guess.shutdown()
         self.form.shutdown()
-        settings.write("train/split", self.split.saveState())
+        if self.fold.shown:  # a folded side has no width worth remembering
+            settings.write("train/split", self.split.saveState())
 
     # -- export -------------------------------------------------------------------------------
 
