@@ -20,6 +20,9 @@ PIPELINE_PEEK = 64 * 1024
 # Kept equal to cnnviz.core.zoo.user_file.MODEL_FILE_SUFFIXES (a test checks), which this
 # module does not import: that would load torch.
 MODEL_SUFFIXES = (".py", ".pt", ".pth", ".ts")
+#: The open dialogs' filter for network files.
+MODEL_FILE_FILTER = ("Network files (" + " ".join(f"*{s}" for s in MODEL_SUFFIXES)
+                     + ");;All files (*)")
 
 
 def is_model_file(path: Path) -> bool:

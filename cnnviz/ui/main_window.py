@@ -35,6 +35,7 @@ from cnnviz.ui.theme import MODES, theme_manager
 from cnnviz.ui.widgets import icons
 from cnnviz.ui.widgets.dialogs import AboutDialog, ShortcutsDialog
 from cnnviz.ui.widgets.unavailable import UnavailablePage
+from cnnviz.ui.file_kinds import MODEL_FILE_FILTER
 from cnnviz.ui.workspaces import WORKSPACES, WorkspaceRegistry, natural_owner
 from cnnviz.ui.widgets.file_dialogs import ask_open_file, ask_open_files
 
@@ -364,8 +365,7 @@ class MainWindow(WorkspaceHandoffs, QMainWindow):
             self.open_paths(files)
 
     def open_model_dialog(self) -> None:
-        file = ask_open_file(self, "Open Model File", "models",
-                             "Network files (*.py *.pt *.pth *.ts);;All files (*)")
+        file = ask_open_file(self, "Open Model File", "models", MODEL_FILE_FILTER)
         if file is not None:
             self.open_paths([file])
 

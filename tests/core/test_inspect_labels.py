@@ -69,3 +69,13 @@ def test_exported_labels_fit_their_boxes(googlenet):
     fonts = gx._png_fonts(2.0)
     assert fonts[1].getlength(detail) > room * 2  # too wide at the regular size...
     assert gx._fitting(fonts, 1, detail, room * 2, 2.0).getlength(detail) <= room * 2
+
+
+def test_sizes_are_written_in_decimal_units_as_the_window_writes_them():
+    from cnnviz.core.inspect.textio import human_bytes
+
+    assert human_bytes(512) == "512 B"
+    assert human_bytes(1500) == "1.5 kB"
+    assert human_bytes(999_960) == "1.0 MB"  # never "1000.0 kB"
+    assert human_bytes(6_624_904 * 4) == "26.5 MB"  # GoogLeNet's parameters as float32
+    assert human_bytes(2_500_000_000) == "2.5 GB"

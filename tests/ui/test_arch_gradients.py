@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from cnnviz.core.inspect.gradients import geometric_mean, scale_position
 from cnnviz.core.train import (
     GradientSnapshot, ModelConfig, RunConfig, RunStarted, StepRecord, load_dataset, train,
 )
+from cnnviz.ui.arch import engine
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.gradient_legend import color_at
 from cnnviz.ui.arch.model_bar import GRADIENT_UNAVAILABLE
@@ -206,11 +208,24 @@ def test_frozen_layers_and_collapsed_blocks(qtbot, arch, snapshots):
     assert fmt.norm(mean) in arch.details.toPlainText()
 
 
-def test_gradients_sent_before_the_zoo_loads_are_shown_once_it_has(qtbot, window, snapshots):
-    ws = window.show_workspace("arch")
+def test_gradients_sent_before_the_zoo_loads_are_shown_once_it_has(qtbot, make_window,
+                                                                   snapshots, monkeypatch):
+    # The zoo is held back until the gradients have been sent, however fast the machine.
+    arrived = threading.Event()
+    load_catalog = engine.load_catalog
+
+    def held_back(*args, **kwargs):
+        arrived.wait(WAIT_MS / 1000)
+        return load_catalog(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "load_catalog", held_back)
+    ws = make_window().show_workspace("arch")
     snap = snapshots["plain20"]
-    assert not ws.catalog.entries  # the zoo loads on a worker once the event loop runs
+    assert not ws.catalog.entries  # still loading
     ws.show_gradients(snap)
+    qtbot.wait(20)  # the window's event loop runs while the zoo is still held back
+    assert not ws.catalog.entries and ws.gradients.snapshot is not snap
+    arrived.set()
     qtbot.waitUntil(lambda: ws.gradients.snapshot is snap and not ws.runner.busy, timeout=WAIT_MS)
     assert ws.current_ref == "plain20" and ws.bar.shade_mode() == "grad"
 

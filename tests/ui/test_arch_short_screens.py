@@ -1,5 +1,6 @@
-"""The explorer on a 1366 x 768 laptop and in a 960 px window: the graph gets the height
-(the layer table keeps three rows, its subtotals beside the filter box), the network's title
+"""The explorer on a 1366 x 768 laptop, in a 1280 x 720 window and in a 960 px window: the
+graph gets the height and opens where the network's structure begins (the layer table keeps
+three rows with every number whole, its subtotals beside the filter box), the network's title
 stays whole beside the input boxes, and the folded catalog's button says what it holds."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QRect, QRectF
 
+from cnnviz.ui.arch.graph_start import structure_start
 from cnnviz.ui.arch.table_panel import COMPACT_ROWS
 
 WAIT_MS = 60_000
@@ -32,8 +34,13 @@ def test_a_1366_x_768_laptop_shows_five_boxes_at_the_readable_zoom(qtbot, window
     _resize(qtbot, window, 1366, 768)
     graph, table = arch.graph, arch.table
     graph.show_start()
-    # Four boxes of ResNet-50 were whole on a 374-pixel-high graph before.
-    assert _whole_boxes(graph) >= 5
+    # The view opens on the first bottleneck blocks, not on the stem above them: the stem's
+    # last pooling and three residual blocks are whole (the blocks are twice a layer's height).
+    assert _whole_boxes(graph) >= 4
+    seen = _seen(graph)
+    nodes = graph.graph_scene.nodes
+    assert all(seen.contains(nodes[key].mapRectToScene(nodes[key].box()))
+               for key in ("maxpool", "layer1.0", "layer1.1", "layer1.2"))
     assert graph.viewport().height() >= 2.2 * table.height()
     # The table keeps its rows, and its subtotals moved up beside the filter box.
     view = table.view
@@ -94,3 +101,53 @@ def test_the_folded_catalog_says_what_it_holds_and_where_it_is(qtbot, window, ar
     assert "open the Catalog" not in arch.details.toPlainText()
     assert button.toolTip().startswith("Show the catalog")
     assert bar.title.text() == "LeNet-5"
+
+
+def _seen(graph) -> QRectF:
+    return QRectF(graph.mapToScene(graph.viewport().rect()).boundingRect())
+
+
+@pytest.mark.parametrize("first_arch", ["googlenet"])
+def test_a_1280_x_720_window_opens_googlenet_on_its_first_inception_block(qtbot, window, arch,
+                                                                         first_arch):
+    from cnnviz.ui.arch.graph_items import readable_zoom
+
+    _resize(qtbot, window, 1280, 720)
+    graph = arch.graph
+    graph.show_start()
+    assert graph.zoom() >= readable_zoom() - 1e-6
+    start = structure_start(graph.graph_scene)
+    assert start is not None and start.key == "maxpool2"  # where the first fan opens
+    seen = _seen(graph)
+    branches = [node for key, node in graph.graph_scene.nodes.items()
+                if key.startswith("inception3a.")]
+    assert branches and any(seen.contains(node.mapRectToScene(node.box())) for node in branches)
+    first = arch.report.layers[0].id  # the input
+    assert not seen.intersects(graph.graph_scene.nodes[first].sceneBoundingRect())
+
+
+@pytest.mark.parametrize("first_arch", ["alexnet"])
+def test_a_plain_chain_still_opens_on_its_input_in_a_short_window(qtbot, window, arch,
+                                                                  first_arch):
+    _resize(qtbot, window, 1280, 720)
+    graph = arch.graph
+    graph.show_start()
+    assert structure_start(graph.graph_scene) is None
+    first = graph.graph_scene.nodes[arch.report.layers[0].id]  # the input
+    assert _seen(graph).contains(first.mapRectToScene(first.box()))
+
+
+@pytest.mark.parametrize("first_arch", ["googlenet"])
+def test_the_tables_numbers_stay_whole_in_a_1280_x_720_window(qtbot, window, arch, first_arch):
+    _resize(qtbot, window, 1280, 720)
+    table = arch.table
+    for button in (table.btn_blocks, table.btn_layers):
+        button.click()
+        view = table.view
+        source = view.model().sourceModel()
+        width = view.viewport().width()
+        for col in source.NUMERIC:
+            right = view.columnViewportPosition(col) + view.columnWidth(col)
+            assert 0 <= right <= width, source.COLUMNS[col]
+    natural = table._natural_widths(view.model())
+    assert view.columnWidth(1) < natural[1]  # the layer's name gave way to the numbers

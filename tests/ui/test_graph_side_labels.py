@@ -48,12 +48,14 @@ def test_every_box_on_screen_with_room_is_named_wherever_the_view_goes(qtbot, ar
             for label, rect in labels:
                 assert rect.intersects(viewport)
                 assert rect.left() > boxes[label.key].right() - 1  # beside its box
+            # Every box with a label of its own (a row of boxes with one parent, such as a
+            # block's shortcut beside its main path, is named once, beside its rightmost box).
+            wanted = LabelPlan(LabelGeometry(scene, scene.names), scene.nodes).labels
             on_screen = {key for key, box in boxes.items()
-                         if viewport.contains(box) and scene.names.get(key)}
+                         if viewport.contains(box) and key in wanted}
             assert named & on_screen, (zoom, fraction)
             # A box on screen goes unnamed only where its label would cover another label
             # or another box (SPACING_PX around it).
-            wanted = LabelPlan(LabelGeometry(scene, scene.names), scene.nodes).labels
             to_view = view.viewportTransform()
             for key in on_screen - named:
                 label = wanted[key]
@@ -107,3 +109,24 @@ def test_folded_residual_blocks_are_named_beyond_their_shortcut_arcs(qtbot, arch
     for key in beside:
         arc = to_view.mapRect(scene.shortcuts[key].sceneBoundingRect())
         assert labels[key].left() > arc.right(), key
+
+
+@pytest.mark.parametrize("first_arch", ["googlenet"])
+def test_a_row_of_inception_branches_is_named_by_its_module(qtbot, arch, first_arch):
+    view, scene = arch.graph, arch.graph.graph_scene
+    row = [key for key in scene.nodes if key.startswith("inception3a.branch")]
+    assert len(row) == 4 and len({scene.nodes[key].scene_box[1] for key in row}) == 1
+    view.zoom_to(0.2, animated=False)  # an overview: the boxes' own text is not drawn
+    assert view.zoom() < text_zoom()
+    view.centerOn(scene.nodes["inception3a.branch2"])
+    names = [label.name for label, _rect in view.side_labels()]
+    assert "inception3a" in names
+    assert not any(".branch" in name for name in names)
+    # The label sits beside the rightmost branch, the one with room after it.
+    labels = {label.name: label for label, _rect in view.side_labels()}
+    assert labels["inception3a"].key == "inception3a.branch4"
+    # Coloured by a measure, the label carries one box's value: it keeps that box's name.
+    scene.set_heat({"inception3a.branch4": ("value", QColor("#d9603b"), "", "0.0523")})
+    labels = {label.key: label for label, _rect in view.side_labels()}
+    assert labels["inception3a.branch4"].name == "inception3a.branch4"
+    assert labels["inception3a.branch4"].value == "0.0523"

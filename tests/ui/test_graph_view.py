@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from cnnviz.core.inspect import compute_layout
 from cnnviz.ui.arch.graph_items import readable_zoom
-from cnnviz.ui.arch.graph_view import FIT_MIN_ZOOM, SHORT_VIEW
+from cnnviz.ui.arch.graph_start import SHORT_VIEW
+from cnnviz.ui.arch.graph_view import FIT_MIN_ZOOM
 
 WAIT_MS = 60_000
 

@@ -165,9 +165,9 @@ def _totals_lines(report: ModelReport) -> list[str]:
         f"Depth: {report.network_depth} layers with weights on the longest path "
         f"({weighted_layers(report)} in all; {len(report.layers)} modules)",
         f"Parameters: {t.params:,} (trainable {t.trainable_params:,}, frozen {t.frozen_params:,})",
-        f"Multiply-adds: {t.macs:,} ({human_count(t.macs)}) per sample; pooling and "
+        f"Multiply-adds: {t.macs:,} ({human_count(t.macs)}) per image; pooling and "
         "element-wise products not counted",
-        f"Activations: {human_bytes(t.activation_bytes)} per sample, "
+        f"Activations: {human_bytes(t.activation_bytes)} per image, "
         f"{human_bytes(report.batch_activation_bytes)} for a batch of {report.batch_size}",
         f"Size on disk: {human_bytes(t.size_bytes)}",
     ]

@@ -61,10 +61,10 @@ def human_count(value: int) -> str:
 
 
 def human_bytes(value: int) -> str:
-    """Bytes in binary units: 1536 -> "1.5 KiB"."""
-    size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GiB"
+    """Bytes in decimal units, as the window writes them: 1500 -> "1.5 kB", 26_500_000 ->
+    "26.5 MB" (a student multiplying parameters by 4 bytes gets the same figure); 999,960
+    bytes reads "1.0 MB", never "1000.0 kB"."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if round(value / size, 1) >= 1.0:
+            return f"{value / size:.1f} {unit}"
+    return f"{value:.0f} B"

@@ -12,20 +12,27 @@ import html
 
 from PySide6.QtWidgets import QTextBrowser
 
-from cnnviz.core.inspect.depth import weighted_layers
+from cnnviz.core.inspect.depth import (
+    DEPTH_MEANING, LAYERS_MEANING, MODULES_MEANING, weighted_layers,
+)
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.formula_layout import FormulaLayout
 from cnnviz.ui.theme import theme_manager
 
 
-# Under the whole network's numbers: what its "Layers" counts (the papers' depth).
-LAYERS_NOTE = ("Layers counts convolutions and fully connected layers, as the papers do "
-               "(ResNet-18 has 18), leaving out the 1×1 projections on shortcuts; modules "
-               "are every node of the graph.")
+# Under the whole network's numbers: what its three counts count (each row's tooltip says
+# more).  Papers differ: GoogLeNet's "22 layers" is its depth, VGG-16's 16 both counts.
+LAYERS_NOTE = ("Depth counts the layers with weights (convolutions and fully connected "
+               "layers) on the longest path through the network, Layers counts them on all "
+               "paths, and Modules counts every node of the graph.")
 
 
-def _row(name: str, value: str) -> str:
-    return f"<tr><td class='k'>{html.escape(name)}</td><td class='v'>{value}</td></tr>"
+def _row(name: str, value: str, tip: str = "") -> str:
+    """A name and its value; ``tip`` (plain text) shows when the pointer rests on either."""
+    # Double quotes around the tip: Qt keeps "&#x27;" (html.escape's apostrophe) literally.
+    title = f' title="{html.escape(tip, quote=False).replace(chr(34), "&quot;")}"' if tip else ""
+    return (f"<tr><td class='k'{title}>{html.escape(name)}</td>"
+            f"<td class='v'{title}>{value}</td></tr>")
 
 
 def _share(part: int, whole: int) -> str:
@@ -154,8 +161,9 @@ class DetailsPanel(QTextBrowser):
         rows = [
             _row("Input", fmt.shape(report.input_shape)),
             _row("Classes", str(report.num_classes) if report.num_classes else "–"),
-            _row("Layers", f"{weighted_layers(report)}"),
-            _row("Modules", str(len(report.layers))),
+            _row("Layers", f"{weighted_layers(report)}", LAYERS_MEANING),
+            _row("Depth", str(report.network_depth), DEPTH_MEANING),
+            _row("Modules", str(len(report.layers)), MODULES_MEANING),
             _row("Parameters", f"<span class='big'>{fmt.exact(t.params)}</span>"),
             _row("Trainable", fmt.exact(t.trainable_params)),
             _row("Multiply-adds", f"{fmt.count(t.macs)} ({fmt.exact(t.macs)})"),

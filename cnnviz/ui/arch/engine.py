@@ -90,9 +90,12 @@ def inspect(ref: str, input_shape: tuple[int, ...] | None, num_classes: int | No
                       dict(options or {}))
 
 
-def file_models(path: str) -> list[str]:
-    """The nn.Module classes a user's .py file defines (importing it runs its code)."""
+def file_models(path: str, trusted: bool = False) -> list[str]:
+    """The networks a user's model file holds: the nn.Module classes a .py file defines
+    (importing it runs its code), or the one network a .pt/.pth/.ts file saved.  A whole
+    pickled network raises :class:`~cnnviz.core.errors.TrustRequiredError` unless
+    ``trusted`` (unpickling runs code the file names)."""
     import_torch()  # torch's first use may be here: load it without freezing the window
     from cnnviz.core.zoo import list_file_models
 
-    return list(list_file_models(path))
+    return list(list_file_models(path, trusted=trusted))

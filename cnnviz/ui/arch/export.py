@@ -67,7 +67,12 @@ class _Picture:
             self.legend.paint(painter, pal)
         target = QRectF((self.width - self.source.width()) / 2, self.top,
                         self.source.width(), self.source.height())
-        self.scene.render(painter, target, self.source, Qt.AspectRatioMode.IgnoreAspectRatio)
+        # A picture on paper or a slide cannot be clicked: the blocks' expand buttons stay out.
+        self.scene.printing = True
+        try:
+            self.scene.render(painter, target, self.source, Qt.AspectRatioMode.IgnoreAspectRatio)
+        finally:
+            self.scene.printing = False
 
 
 def export_png(scene: QGraphicsScene, path: Path, scale: float = 2.0,

@@ -1,6 +1,8 @@
-"""How numbers read in the Architectures views: 61.7K, 138M, 1.50G, 1.2 MB."""
+"""How numbers read in the Architectures views: 61.7K, 138M, 1.50G, 26.5 MB."""
 
 from __future__ import annotations
+
+from cnnviz.core.inspect.textio import human_bytes
 
 
 def count(n: int | float | None) -> str:
@@ -27,13 +29,9 @@ def exact(n: int | None) -> str:
 
 
 def nbytes(n: int | float | None) -> str:
-    if n is None:
-        return "–"
-    n = float(n)
-    for limit, suffix in ((1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "KB")):
-        if n >= limit:
-            return f"{n / limit:.1f} {suffix}"
-    return f"{n:.0f} B"
+    """A size in decimal units, as disks and file managers count them: ``26,499,616 ->
+    26.5 MB`` (1 MB is 10⁶ bytes; "MB" never means 2²⁰ here)."""
+    return "–" if n is None else human_bytes(n)  # the command line's units too
 
 
 def shape(s) -> str:

@@ -262,7 +262,7 @@ class NodeItem(QGraphicsObject):
         if frozen:
             self._paint_pill(painter, FROZEN_TAG, self._rect.right() - 6, self._rect.top() + 5,
                              QColor(pal.muted), QColor(pal.surface))
-        if self.is_block:
+        if self.is_block and not getattr(self.scene(), "printing", False):
             b = self.expand_button_rect()
             painter.setPen(QPen(outline, 1.2))
             painter.setBrush(QColor(pal.surface))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from cnnviz.core.inspect.collapse import residual_blocks
 from cnnviz.core.inspect.depth import block_layers
+from cnnviz.core.inspect.labels import display_type, kernel_chain
 from cnnviz.core.inspect.layout import NODE_WIDTH as LAYOUT_NODE_WIDTH
 from cnnviz.core.inspect.layout import V_GAP
 from cnnviz.ui.arch import formatting as fmt
@@ -62,7 +63,7 @@ def hyper_summary(layer) -> str:
 def describe_layer(layer, totals) -> tuple[str, str, str]:
     """Title, subtitle and tooltip (rich text) of a layer node."""
     summary = hyper_summary(layer)
-    title = f"{layer.type} {summary}".strip()
+    title = f"{display_type(layer)} {summary}".strip()
     sub = fmt.shape(layer.output_shape)
     if layer.params:
         sub += f"  ·  {fmt.count(layer.params)} params"
@@ -76,13 +77,15 @@ def describe_layer(layer, totals) -> tuple[str, str, str]:
 
 
 def describe_block(block, n_layers: int, totals, residual: bool = False,
-                   n_modules: int = 0) -> tuple[str, str, str]:
+                   n_modules: int = 0, chain: str = "") -> tuple[str, str, str]:
     """Title, subtitle and tooltip of a collapsed block of ``n_layers`` weighted layers
     (see :mod:`cnnviz.core.inspect.depth`) and ``n_modules`` modules in all; ``residual``
-    when it hides a shortcut."""
+    when it hides a shortcut; ``chain`` its steps when they form one chain ("1×1 → 3×3",
+    see :func:`cnnviz.core.inspect.labels.kernel_chain`), which then leads the subtitle so
+    an Inception block's branches read apart without opening them."""
     title = f"{block.path} · {block.type}"
     size = (_plural(n_layers, "layer") if n_layers else _plural(n_modules, "module"))
-    sub = f"{size}  ·  {fmt.count(block.params)} params"
+    sub = f"{chain or size}  ·  {fmt.count(block.params)} params"
     shortcut = "Adds its input back to its output (a shortcut)<br>" if residual else ""
     tip = (
         f"<b>{block.path}</b> &nbsp;<span style='opacity:.7'>{block.type}</span><br>"
@@ -120,6 +123,7 @@ class GraphScene(QGraphicsScene):
         self.shortcuts: dict[str, ShortcutItem] = {}
         self.names: dict[str, str] = {}  # each node's short name, for labels beside far bars
         self.scale_factor = 1.0
+        self.printing = False  # set while exported: nodes leave out what only a click uses
         # Goes up whenever what a node shows changes: the view's placed labels depend on it.
         self.revision = 0
         self.layout_revision = 0  # goes up whenever the nodes are made anew (see populate)
@@ -152,7 +156,8 @@ class GraphScene(QGraphicsScene):
                 kind = "block"
                 title, sub, tip = describe_block(blocks[key], layer_counts.get(key, 0),
                                                  report.totals, key in residual,
-                                                 module_counts.get(key, 0))
+                                                 module_counts.get(key, 0),
+                                                 kernel_chain(report, key))
             else:
                 layer = report.layer(key)
                 kind = layer.kind

@@ -8,7 +8,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QMenu
 
+from cnnviz.ui.arch.busy_pill import BusyPill
 from cnnviz.ui.arch.gradient_legend import GradientLegend
+from cnnviz.ui.arch.graph_start import start_view, top_center
 from cnnviz.ui.arch.graph_items import readable_zoom, text_zoom
 from cnnviz.ui.arch.graph_scene import GraphScene
 from cnnviz.ui.arch.minimap import Minimap
@@ -27,11 +29,6 @@ FIT_MIN_ZOOM = 0.6
 # across depth is seen at once.
 OVERVIEW_BOX_MIN_PX = 5.0
 FIT_MAX_ZOOM = 1.5
-START_ZOOM = 1.0  # a new graph opens at 100 % where it fits across, never above
-START_MARGIN = 2  # scene pixels above the input in a new graph's first view
-# A view shorter than this (a laptop screen) opens a long graph at the readable zoom instead:
-# there a longer stretch of the network is worth more than larger boxes.
-SHORT_VIEW = 520
 
 
 class GraphView(QGraphicsView):
@@ -44,6 +41,7 @@ class GraphView(QGraphicsView):
     selection_changed = Signal(object)
     view_changed = Signal()
     context_menu_requested = Signal(QMenu, object)
+    busy_cancelled = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -67,8 +65,8 @@ class GraphView(QGraphicsView):
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._placeholder.setProperty("role", "muted")
         self._placeholder.setWordWrap(True)
-        self._busy = QLabel(self, objectName="BusyPill")
-        self._busy.hide()
+        self._busy = BusyPill(self)
+        self._busy.cancelled.connect(self._busy_cancel_pressed)
         self._anim = QVariantAnimation(self)
         self._anim.setDuration(170)
         self._anim.setEasingCurve(QEasingCurve.Type.OutCubic)
@@ -132,19 +130,26 @@ class GraphView(QGraphicsView):
         self._placeholder.setGeometry(self.viewport().geometry().adjusted(40, 40, -40, -40))
         self._placeholder.setVisible(not self.graph_scene.nodes and self._busy.isHidden())
 
-    def set_busy(self, text: str | None) -> None:
+    def set_busy(self, text: str | None, cancellable: bool = False) -> None:
         """Show a "working" pill over the graph (None hides it); the graph stays usable.
-        The placeholder text waits while the pill shows: one state message at a time."""
+        ``cancellable`` adds a Cancel button to the pill, which emits ``busy_cancelled``
+        (the owner drops the work's result; the pill hides).  The placeholder text waits
+        while the pill shows: one state message at a time."""
         if not text:
             self._busy.hide()
             self._placeholder.setVisible(not self.graph_scene.nodes)
             return
         self._placeholder.hide()
-        self._busy.setText(text)
-        self._busy.adjustSize()
+        self._busy.show_text(text, cancellable)
         self._place_busy()
-        self._busy.show()
-        self._busy.raise_()
+
+    def _busy_cancel_pressed(self) -> None:
+        self.set_busy(None)
+        self.busy_cancelled.emit()
+
+    def busy_pill(self) -> BusyPill:
+        """The pill :meth:`set_busy` shows (for tests and screenshots)."""
+        return self._busy
 
     def shown_messages(self) -> list[str]:
         """The state messages shown over the graph now: the "working" pill's and the
@@ -259,7 +264,7 @@ class GraphView(QGraphicsView):
         vp = self.viewport().rect()
         fit = min(vp.width() / rect.width(), vp.height() / rect.height(), FIT_MAX_ZOOM)
         zoom = max(fit, self.fit_floor() if floor is None else floor)
-        self.zoom_to(zoom, animated=animated, center=self._start_center(rect, zoom))
+        self.zoom_to(zoom, animated=animated, center=top_center(self.graph_scene, rect, vp.size(), zoom))
 
     def shows_whole_graph(self) -> bool:
         """Whether every box of the graph lies inside the viewport."""
@@ -268,38 +273,12 @@ class GraphView(QGraphicsView):
                    for node in self.graph_scene.nodes.values())
 
     def show_start(self) -> None:
-        """The first view of a new graph: whole when it fits at a readable zoom (see
-        :func:`readable_zoom`), else its top, at 100 % where the graph fits across (at the
-        readable zoom in a view under :data:`SHORT_VIEW` pixels) and at the readable zoom at
-        least, centred on the input when it is wider still."""
-        # A narrow margin above the input: on a laptop screen each pixel of height shows
-        # more of the network.
-        rect = self.graph_scene.itemsBoundingRect().adjusted(-20, -START_MARGIN, 20, 20)
-        if rect.isEmpty():
-            return
-        vp = self.viewport().rect()
-        readable = readable_zoom()
-        fit = min(vp.width() / rect.width(), vp.height() / rect.height())
-        start = readable if vp.height() < SHORT_VIEW else START_ZOOM
-        if fit >= readable:
-            zoom = min(fit, START_ZOOM)
-        else:
-            zoom = max(readable, min(start, vp.width() / rect.width()))
-        self.zoom_to(zoom, animated=False, center=self._start_center(rect, zoom))
-
-    def _start_center(self, rect, zoom: float) -> QPointF:
-        """The scene point to centre so that ``rect`` (the graph) is seen from its top at
-        ``zoom``: its middle where it fits, else its top across the input node."""
-        vp = self.viewport().rect()
-        half_w, half_h = vp.width() / 2 / zoom, vp.height() / 2 / zoom
-        x, y = rect.center().x(), rect.center().y()
-        if rect.height() > 2 * half_h:
-            y = rect.top() + half_h
-        if rect.width() > 2 * half_w:
-            first = next(iter(self.graph_scene.nodes.values()), None)
-            x = first.sceneBoundingRect().center().x() if first is not None else x
-            x = max(rect.left() + half_w, min(rect.right() - half_w, x))
-        return QPointF(x, y)
+        """The first view of a new graph (see :func:`~cnnviz.ui.arch.graph_start.start_view`):
+        whole when it fits at a readable zoom, else from its top, or in a short view from
+        where the network's structure begins."""
+        start = start_view(self.graph_scene, self.viewport().size(), readable_zoom())
+        if start is not None:
+            self.zoom_to(start[0], animated=False, center=start[1])
 
     def wheelEvent(self, event) -> None:
         # A trackpad's two-finger scroll pans; a mouse wheel (or Ctrl + scroll) zooms.
@@ -398,9 +377,6 @@ class GraphView(QGraphicsView):
         painter.setPen(QColor(pal.grid).darker(118 if pal.name == "light" else 90))
         painter.drawPoint(12, 12)
         painter.end()
-        self._busy.setStyleSheet(
-            f"background: {pal.surface}; color: {pal.text}; border: 1px solid {pal.border};"
-            "border-radius: 14px; padding: 6px 16px; font-weight: 600;")
         self.viewport().update()
         if self.graph_scene.nodes:
             self.minimap.refresh()

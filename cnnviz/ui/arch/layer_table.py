@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
+from cnnviz.core.inspect.depth import MODULES_MEANING
 from cnnviz.ui.arch import formatting as fmt
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -21,6 +22,7 @@ class _RowsModel(QAbstractTableModel):
     ``NUMERIC`` are right-aligned."""
 
     COLUMNS: tuple[str, ...] = ()
+    HEADER_TIPS: dict[str, str] = {}  # column title -> what the column counts
     NUMERIC: set[int] = set()
     SHRINKABLE: dict[int, int] = {}
     _rows: list
@@ -37,6 +39,8 @@ class _RowsModel(QAbstractTableModel):
                 return self.COLUMNS[section]
             if role == Qt.ItemDataRole.TextAlignmentRole and section in self.NUMERIC:
                 return _RIGHT
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.HEADER_TIPS.get(self.COLUMNS[section])
         return None
 
 
@@ -113,14 +117,17 @@ class LayerTableModel(_RowsModel):
 class BlockTableModel(_RowsModel):
     """Every block (module grouping layers) with its subtotals, indented by depth."""
 
-    COLUMNS = ("Block", "Type", "Layers", "Parameters", "Share", "Multiply-adds", "Repeats")
+    # "Modules", not "Layers": the count is of every node inside the block, as in the
+    # module table; "Layers" means layers with weights everywhere else.
+    COLUMNS = ("Block", "Type", "Modules", "Parameters", "Share", "Multiply-adds", "Repeats")
+    HEADER_TIPS = {"Modules": f"The modules inside the block. {MODULES_MEANING}"}
     NUMERIC = {2, 3, 4, 5, 6}
     SHRINKABLE = {0: 120, 1: 96}
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.report = None
-        self._rows: list[tuple[int, object, int]] = []  # depth, block, layer count
+        self._rows: list[tuple[int, object, int]] = []  # depth, block, module count
 
     def set_report(self, report) -> None:
         self.beginResetModel()

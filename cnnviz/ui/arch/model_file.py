@@ -1,13 +1,16 @@
-"""Opening a user's model file: list its networks on a worker, ask which one if several."""
+"""Opening a user's model file: list its networks on a worker, ask before unpickling a whole
+network, and ask which one if the file defines several."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QLabel, QListWidget, QMessageBox, QVBoxLayout,
+)
 
-from cnnviz.core.errors import CnnvizError
+from cnnviz.core.errors import CnnvizError, TrustRequiredError
 from cnnviz.ui.arch import engine
 
 
@@ -57,11 +60,13 @@ class ClassChooserDialog(QDialog):
 
 
 class ModelFileOpener(QObject):
-    """Turns a .py path into a ``"file.py:Class"`` reference.
+    """Turns a model file's path into a ``"file:Class"`` reference.
 
-    ``chosen(ref)`` when the file defines one network or the user picked one; ``cancelled()``
-    when the user closed the chooser; ``failed(title, exc, traceback)`` when the file does not
-    import or defines no network.  The file is imported on ``runner`` (it runs user code).
+    ``chosen(ref)`` when the file holds one network or the user picked one; ``cancelled()``
+    when the user closed the chooser, declined to trust a pickled network or called
+    :meth:`cancel`; ``failed(title, exc, traceback)`` when the file does not load or holds no
+    network.  The file is read on ``runner`` (a .py file's code runs; so does a pickled
+    network's, which is why it is loaded only after the user agrees in :attr:`trust_box`).
     """
 
     chosen = Signal(str)
@@ -72,17 +77,62 @@ class ModelFileOpener(QObject):
         super().__init__(parent_widget)
         self._runner = runner
         self._parent = parent_widget
+        self._reading: object | None = None  # the token of the read whose result counts
         self.chooser: ClassChooserDialog | None = None
+        self.trust_box: QMessageBox | None = None
 
     def open(self, path: Path) -> None:
-        self._runner.submit(engine.file_models, str(path), key="file",
-                            on_done=lambda classes: self._listed(path, classes),
-                            on_error=lambda exc, tb: self.failed.emit(f"Could not open {path.name}", exc, tb))
+        """List the networks in ``path`` on the runner, then choose or ask."""
+        self._read(Path(path), trusted=False)
+
+    def cancel(self) -> None:
+        """Forget the file being read: its result, when it comes, is ignored."""
+        if self._reading is not None:
+            self._reading = None
+            self.cancelled.emit()
+
+    def _read(self, path: Path, trusted: bool) -> None:
+        token = self._reading = object()
+
+        def done(classes: list[str]) -> None:
+            if token is self._reading:
+                self._reading = None
+                self._listed(path, classes)
+
+        def error(exc: BaseException, tb: str) -> None:
+            if token is self._reading:
+                self._reading = None
+                self._not_listed(path, exc, tb)
+
+        self._runner.submit(engine.file_models, str(path), trusted, key="file",
+                            on_done=done, on_error=error)
+
+    def _not_listed(self, path: Path, exc: BaseException, tb: str) -> None:
+        if isinstance(exc, TrustRequiredError):
+            self._ask_trust(path, exc)
+        else:
+            self.failed.emit(f"Could not open {path.name}", exc, tb)
+
+    def _ask_trust(self, path: Path, exc: TrustRequiredError) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Open Pickled Network?", str(exc),
+                          QMessageBox.StandardButton.Cancel, self._parent)
+        open_button = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter must not run code
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is open_button:
+                self._read(path, trusted=True)
+            else:
+                self.cancelled.emit()
+
+        box.finished.connect(answered)
+        self.trust_box = box
+        box.open()
 
     def _listed(self, path: Path, classes: list[str]) -> None:
         if not classes:
-            self.failed.emit(f"No network in {path.name}",
-                             CnnvizError(f"{path.name} does not define any torch.nn.Module class."), "")
+            self.failed.emit(f"No network in {path.name}", CnnvizError(
+                f"{path.name} defines no network (no torch.nn.Module subclass)."), "")
         elif len(classes) == 1:
             self.chosen.emit(f"{path}:{classes[0]}")
         else:

@@ -74,13 +74,54 @@ def short_name(item: NodeItem, report) -> str:
     return layer.name or layer.type or item.key
 
 
+def name_rows(nodes: dict, names: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+    """The label names of ``nodes`` (``names`` by key) once rows are named as a whole: boxes
+    side by side whose names share a parent (Inception's four branches, a residual block's
+    shortcut beside its main path) are named once, by that parent ("inception3a"), beside
+    the rightmost of them, where a label has room; the others get no label.  Returns the
+    names and the keys that now name a whole row."""
+    rows: dict[int, list[str]] = {}
+    for key, item in nodes.items():
+        if names.get(key):
+            rows.setdefault(round(item.scene_box[1]), []).append(key)
+    named, row_keys = dict(names), set()
+    for keys in rows.values():
+        parent = _common_parent([names[key] for key in keys]) if len(keys) > 1 else ""
+        if not parent:
+            continue
+        keys.sort(key=lambda key: nodes[key].scene_box[2])
+        for key in keys[:-1]:
+            named[key] = ""
+        named[keys[-1]] = parent
+        row_keys.add(keys[-1])
+    return named, row_keys
+
+
+def _common_parent(names: list[str]) -> str:
+    """The dotted path every name lies strictly inside ("inception3a" for
+    "inception3a.branch1" and "inception3a.branch4"), or "" when they share none."""
+    paths = [name.split(".") for name in names]
+    shared = []
+    for parts in zip(*paths):
+        if len(set(parts)) > 1:
+            break
+        shared.append(parts[0])
+    if not shared or any(len(path) == len(shared) for path in paths):
+        return ""
+    return ".".join(shared)
+
+
 class LabelGeometry:
     """Where the labels of one layout go, measured once: each named node's anchor (the scene
     point its label's left middle is pinned to) and name width, and every node's box, as
-    plain numbers.  Build one whenever the scene is populated anew (its ``layout_revision``
-    moves); recolouring a graph keeps it."""
+    plain numbers; a row of boxes with a common parent is named once (see
+    :func:`name_rows`; ``row_keys`` are the nodes whose label names their row).  Build one
+    whenever the scene is populated anew (its ``layout_revision`` moves); recolouring a
+    graph keeps it."""
 
     def __init__(self, scene, names: dict[str, str]) -> None:
+        own = names
+        names, self.row_keys = name_rows(scene.nodes, names)
         name_font, value_font = label_fonts()
         self.name_width, self.value_width = _TextWidths(name_font), _TextWidths(value_font)
         self.height = max(self.name_width.metrics.height(),
@@ -102,6 +143,10 @@ class LabelGeometry:
         self.named = {key: (names[key], columns[round((box[0] + box[2]) / 20)], middles[key],
                             self.name_width(names[key]) + 2 * PAD_X)
                       for key, box in boxes.items() if names.get(key)}
+        # A row's label that shows a value (a gradient norm) is one box's: it keeps that
+        # box's own name, "inception3a.branch4 0.0523", never the row's.
+        self.own_names = {key: (own[key], self.name_width(own[key]) + 2 * PAD_X)
+                          for key in self.row_keys}
 
 
 class LabelPlan:
@@ -132,8 +177,11 @@ class LabelPlan:
         for key in [*_ends_first(measured), *_ends_first(others)]:
             value, quiet = facts[key]
             name, x, y, width = named[key]
+            if value and key in geometry.own_names:
+                name, width = geometry.own_names[key]
             label = old.get(key)
-            if label is None or label.value != value or label.quiet != quiet:
+            if label is None or label.value != value or label.quiet != quiet \
+                    or label.name != name:
                 if value:
                     width += geometry.value_width("  " + value)
                 label = SideLabel(key, name, value, QPointF(x, y), width, geometry.height,

@@ -142,17 +142,18 @@ class TablePanel(QWidget):
 
     def _fit_columns(self) -> None:
         """Size columns from their header and their longest text, no wider than needed;
-        when the columns up to Parameters do not fit in the view, the name columns give up
-        width so that they do, and take it back when the view widens again.  Long names (at
-        most :data:`NAME_MAX` pixels) lose their middle, "features.…16.conv2".
+        when the columns up to the last number (Receptive field, Repeats) do not fit in the
+        view, the name columns give up width so that they do, and take it back when the view
+        widens again: a number is never cut, a name loses its middle ("features.…16.conv2",
+        at most :data:`NAME_MAX` pixels wide anyway).
         """
         model = self.view.model()
         if model is None:
             return
         source = model.sourceModel()
         widths = list(self._natural_widths(model))
-        # The names give way (down to a floor) until the parameter counts fit in the view.
-        last = source.COLUMNS.index("Parameters")
+        # The names give way (down to a floor) until every number fits in the view.
+        last = max(source.NUMERIC)
         excess = sum(widths[: last + 1]) - self.view.viewport().width()
         for col, floor in source.SHRINKABLE.items():
             if excess <= 0:

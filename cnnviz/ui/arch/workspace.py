@@ -183,6 +183,7 @@ class ArchitecturesWorkspace(ModelLoading, GraphNavigation, GradientViewing, Exp
         self.file_opener.chosen.connect(lambda _ref: self.graph.set_busy(None))
         self.file_opener.cancelled.connect(lambda: self.graph.set_busy(None))
         self.file_opener.failed.connect(self._file_failed)
+        self.graph.busy_cancelled.connect(self.file_opener.cancel)
         self.catalog.open_file_requested.connect(self._open_file_dialog)
         self.catalog.twin_requested.connect(self._compare_twin)
         self.bar.request_changed.connect(self._reinspect)

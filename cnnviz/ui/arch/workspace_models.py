@@ -21,6 +21,7 @@ from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.model_file import ClassChooserDialog
 from cnnviz.ui.widgets.dialogs import error_box
 from cnnviz.ui.widgets.file_dialogs import ask_open_file
+from cnnviz.ui.file_kinds import MODEL_FILE_FILTER
 
 DEFAULT_ARCH = "resnet18"
 
@@ -155,14 +156,19 @@ class ModelLoading:
 
     # ----------------------------------------------------------- model files
     def _open_file_dialog(self) -> None:
-        file = ask_open_file(self, "Open Model File", "models", "Python files (*.py)")
+        file = ask_open_file(self, "Open Model File", "models", MODEL_FILE_FILTER)
         if file is not None:
             self.open_model_file(file)
 
     def open_model_file(self, path: Path) -> None:
-        """List the networks ``path`` defines; open the only one or ask which (non-blocking)."""
-        self.graph.set_busy(f"Reading {path.name}…")
-        self.file_opener.open(Path(path))
+        """List the networks ``path`` holds (a .py file, or a network PyTorch saved); open the
+        only one or ask which (non-blocking).  The busy pill over the graph offers Cancel,
+        after which the file's result is ignored."""
+        path = Path(path)
+        busy = (f"Running {path.name} to find its networks…" if path.suffix.lower() == ".py"
+                else f"Loading {path.name}…")
+        self.graph.set_busy(busy, cancellable=True)
+        self.file_opener.open(path)
 
     @property
     def chooser(self) -> ClassChooserDialog | None:
