@@ -5,12 +5,10 @@ by their display names once it arrives and shows one state message per graph."""
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtCore import QRect
 
-from cnnviz.ui.arch import engine
-from cnnviz.ui.arch.compare import TABLE_SHARE
+from cnnviz.ui.arch.compare import ROWS, TABLE_SHARE
+from held_catalog import hold_catalog
 
 WAIT_MS = 60_000
 
@@ -55,6 +53,22 @@ def test_the_graphs_get_most_of_the_height_at_1280_x_720(qtbot, window, arch):
     assert panel.table.height() == panel.table_height()
 
 
+def test_depth_shares_the_layers_row(qtbot, window, arch):
+    _resize(qtbot, window, 1280, 720)
+    panel = _compare(qtbot, arch, "plain34", "resnet34")
+    assert panel.table.rowCount() == len(ROWS) == 6  # no row more to squeeze in
+    row = ROWS.index("Layers")
+    for col, shown in enumerate(panel.reports):
+        depth = shown.report.network_depth
+        assert depth == 34  # both are 34 deep, as their names say
+        assert panel.table.item(row, col).text().endswith(f" · depth {depth}")
+        assert "as the papers count depth" in panel.table.item(row, col).toolTip()
+    assert "Depth:" in panel.table.verticalHeaderItem(row).toolTip()
+    # The graphs keep their share of the height.
+    table, graphs = panel.split.sizes()
+    assert table <= TABLE_SHARE * (table + graphs)
+
+
 def test_the_bar_fits_the_smallest_window(qtbot, window, arch):
     panel = _compare(qtbot, arch, "plain34", "resnet34")
     _resize(qtbot, window, 960, 640)
@@ -73,14 +87,7 @@ def test_the_bar_fits_the_smallest_window(qtbot, window, arch):
 def test_compare_before_the_catalog_names_networks_once_it_arrives(qtbot, make_window,
                                                                    monkeypatch):
     # The catalog is held back until the comparison has started, however fast the machine.
-    arrived = threading.Event()
-    load_catalog = engine.load_catalog
-
-    def held_back(*args, **kwargs):
-        arrived.wait(WAIT_MS / 1000)
-        return load_catalog(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "load_catalog", held_back)
+    arrived = hold_catalog(monkeypatch)
     window = make_window()
     arch = window.show_workspace("arch")
     assert not arch.catalog.entries  # still loading

@@ -32,9 +32,10 @@ def test_compare_two_networks_side_by_side_in_step(qtbot, arch):
     assert left.arch == "plain20" and right.arch == "resnet20"
     assert panel.table.item(0, 0).text() == fmt.count(left.totals.params)
     assert panel.table.item(0, 1).text() == fmt.count(right.totals.params)
-    # "Layers" counts layers with weights on all paths, "Modules" every node of the graph.
+    # "Layers" counts layers with weights on all paths (the depth beside it, on the longest
+    # one), "Modules" every node of the graph.
     assert [panel.table.verticalHeaderItem(r).text() for r in (2, 3)] == ["Layers", "Modules"]
-    assert [panel.table.item(2, c).text() for c in (0, 1)] == ["20", "20"]
+    assert [panel.table.item(2, c).text() for c in (0, 1)] == ["20 · depth 20"] * 2
     assert panel.table.item(3, 1).text() == str(len(right.layers))
     assert "GoogLeNet has 58 layers but a depth of 22" in panel.table.verticalHeaderItem(2).toolTip()
     assert panel.table.item(1, 2).text() == fmt.ratio(left.totals.macs, right.totals.macs)

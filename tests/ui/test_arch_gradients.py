@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
 
 import numpy as np
 import pytest
@@ -13,10 +12,10 @@ from cnnviz.core.inspect.gradients import geometric_mean, scale_position
 from cnnviz.core.train import (
     GradientSnapshot, ModelConfig, RunConfig, RunStarted, StepRecord, load_dataset, train,
 )
-from cnnviz.ui.arch import engine
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.gradient_legend import color_at
 from cnnviz.ui.arch.model_bar import GRADIENT_UNAVAILABLE
+from held_catalog import hold_catalog
 
 WAIT_MS = 60_000
 
@@ -211,14 +210,7 @@ def test_frozen_layers_and_collapsed_blocks(qtbot, arch, snapshots):
 def test_gradients_sent_before_the_zoo_loads_are_shown_once_it_has(qtbot, make_window,
                                                                    snapshots, monkeypatch):
     # The zoo is held back until the gradients have been sent, however fast the machine.
-    arrived = threading.Event()
-    load_catalog = engine.load_catalog
-
-    def held_back(*args, **kwargs):
-        arrived.wait(WAIT_MS / 1000)
-        return load_catalog(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "load_catalog", held_back)
+    arrived = hold_catalog(monkeypatch)
     ws = make_window().show_workspace("arch")
     snap = snapshots["plain20"]
     assert not ws.catalog.entries  # still loading

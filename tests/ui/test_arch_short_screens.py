@@ -103,6 +103,13 @@ def test_the_folded_catalog_says_what_it_holds_and_where_it_is(qtbot, window, ar
     assert bar.title.text() == "LeNet-5"
 
 
+def _opened_at_1280_x_720(qtbot, window, arch):
+    """The graph of a 1280 x 720 window, shown from where a network opens."""
+    _resize(qtbot, window, 1280, 720)
+    arch.graph.show_start()
+    return arch.graph
+
+
 def _seen(graph) -> QRectF:
     return QRectF(graph.mapToScene(graph.viewport().rect()).boundingRect())
 
@@ -112,9 +119,7 @@ def test_a_1280_x_720_window_opens_googlenet_on_its_first_inception_block(qtbot,
                                                                          first_arch):
     from cnnviz.ui.arch.graph_items import readable_zoom
 
-    _resize(qtbot, window, 1280, 720)
-    graph = arch.graph
-    graph.show_start()
+    graph = _opened_at_1280_x_720(qtbot, window, arch)
     assert graph.zoom() >= readable_zoom() - 1e-6
     start = structure_start(graph.graph_scene)
     assert start is not None and start.key == "maxpool2"  # where the first fan opens
@@ -129,9 +134,7 @@ def test_a_1280_x_720_window_opens_googlenet_on_its_first_inception_block(qtbot,
 @pytest.mark.parametrize("first_arch", ["alexnet"])
 def test_a_plain_chain_still_opens_on_its_input_in_a_short_window(qtbot, window, arch,
                                                                   first_arch):
-    _resize(qtbot, window, 1280, 720)
-    graph = arch.graph
-    graph.show_start()
+    graph = _opened_at_1280_x_720(qtbot, window, arch)
     assert structure_start(graph.graph_scene) is None
     first = graph.graph_scene.nodes[arch.report.layers[0].id]  # the input
     assert _seen(graph).contains(first.mapRectToScene(first.box()))

@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 
 from cnnviz.core.errors import CnnvizError
 from cnnviz.core.inspect.collapse import overview_collapsed
-from cnnviz.core.inspect.depth import LAYERS_MEANING, MODULES_MEANING, weighted_layers
+from cnnviz.core.inspect.depth import (
+    DEPTH_MEANING,
+    LAYERS_MEANING,
+    MODULES_MEANING,
+    weighted_layers,
+)
 from cnnviz.ui.arch import engine
 from cnnviz.ui.arch import formatting as fmt
 from cnnviz.ui.arch.graph_view import GraphView
@@ -42,7 +47,9 @@ OPEN_MIN_ZOOM = 0.5
 # user can drag down (the splitter remembers nothing; each session starts graph-first).
 TABLE_SHARE = 0.35
 TABLE_MIN_ROWS = 2  # the table never shrinks below its header and this many rows
-ROW_TIPS = {"Layers": LAYERS_MEANING, "Modules": MODULES_MEANING}
+# Depth shares the Layers row ("36 · depth 34"): a seventh row made the table too tall for
+# its share of the height, and the two counts read best side by side anyway.
+ROW_TIPS = {"Layers": f"{LAYERS_MEANING} Depth: {DEPTH_MEANING}", "Modules": MODULES_MEANING}
 
 
 def totals_row_values(report) -> list[tuple[float, str]]:
@@ -51,7 +58,7 @@ def totals_row_values(report) -> list[tuple[float, str]]:
     layers, modules = weighted_layers(report), len(report.layers)
     return [
         (t.params, fmt.count(t.params)), (t.macs, fmt.count(t.macs)),
-        (layers, str(layers)), (modules, str(modules)),
+        (layers, f"{layers} · depth {report.network_depth}"), (modules, str(modules)),
         (t.activation_bytes, fmt.nbytes(t.activation_bytes)), (t.size_bytes, fmt.nbytes(t.size_bytes)),
     ]
 
@@ -301,6 +308,7 @@ class ComparePanel(QWidget):
                 text = values[col][row][1] if values[col] else "…"
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                item.setToolTip(ROW_TIPS.get(ROWS[row], ""))
                 self.table.setItem(row, col, item)
             ratio = fmt.ratio(values[0][row][0], values[1][row][0]) if all(values) else ""
             item = QTableWidgetItem(ratio)

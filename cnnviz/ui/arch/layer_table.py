@@ -24,7 +24,12 @@ class _RowsModel(QAbstractTableModel):
     COLUMNS: tuple[str, ...] = ()
     HEADER_TIPS: dict[str, str] = {}  # column title -> what the column counts
     NUMERIC: set[int] = set()
+    # Where the columns do not fit the view, FIT_STEPS say how they give way, in order:
+    # (column, floor) narrows a column of names down to floor pixels (its text loses its
+    # middle), (column, None) hides a column; the steps stop once every column fits.
+    # SHRINKABLE holds the narrowest each column of names ever gets.
     SHRINKABLE: dict[int, int] = {}
+    FIT_STEPS: tuple[tuple[int, int | None], ...] = ()
     _rows: list
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -50,7 +55,11 @@ class LayerTableModel(_RowsModel):
     COLUMNS = ("#", "Layer", "Type", "Output shape", "Parameters", "Share", "Multiply-adds",
                "Receptive field", "Block")
     NUMERIC = {0, 4, 5, 6, 7}
-    SHRINKABLE = {1: 120, 2: 96}  # column -> the narrowest it gets to make room for numbers
+    SHRINKABLE = {1: 72, 2: 96}
+    # Names give way before types ("AdaptiveAvgPool2d" reads whole longer than
+    # "features.28"); Share (a ratio of Parameters), Receptive field and Block (the name's
+    # prefix) are the least needed and hide before any name is cut deep.
+    FIT_STEPS = ((1, 120), (5, None), (7, None), (8, None), (1, SHRINKABLE[1]), (2, SHRINKABLE[2]))
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -122,7 +131,8 @@ class BlockTableModel(_RowsModel):
     COLUMNS = ("Block", "Type", "Modules", "Parameters", "Share", "Multiply-adds", "Repeats")
     HEADER_TIPS = {"Modules": f"The modules inside the block. {MODULES_MEANING}"}
     NUMERIC = {2, 3, 4, 5, 6}
-    SHRINKABLE = {0: 120, 1: 96}
+    SHRINKABLE = {0: 72, 1: 96}
+    FIT_STEPS = ((0, 120), (4, None), (6, None), (0, SHRINKABLE[0]), (1, SHRINKABLE[1]))
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -90,7 +91,14 @@ class TablePanel(QWidget):
         self._natural: tuple[object, list[int]] | None = None  # (model, widths before fitting)
         self._fitting = False
         self.columns_dragged = False
-        self.view.horizontalHeader().sectionResized.connect(self._section_resized)
+        self.hidden_columns: list[str] = []  # column titles hidden for lack of room
+        self.catalog_open = False  # whether folding the catalog would give the table room
+        header = self.view.horizontalHeader()
+        header.sectionResized.connect(self._section_resized)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        self._header_viewport = header.viewport()
+        self._header_viewport.installEventFilter(self)
         self._viewport = self.view.viewport()
         self._viewport.installEventFilter(self)
         self._set_model(self.layer_proxy)
@@ -142,34 +150,50 @@ class TablePanel(QWidget):
 
     def _fit_columns(self) -> None:
         """Size columns from their header and their longest text, no wider than needed;
-        when the columns up to the last number (Receptive field, Repeats) do not fit in the
-        view, the name columns give up width so that they do, and take it back when the view
-        widens again: a number is never cut, a name loses its middle ("features.…16.conv2",
-        at most :data:`NAME_MAX` pixels wide anyway).
+        when they do not all fit in the view, they give way by the model's ``FIT_STEPS``
+        (names narrow, the least needed columns hide) until they do, and come back when
+        the view widens again: a number is never cut and no horizontal scroll bar appears
+        while there is a step left to take.  ``hidden_columns`` names what was hidden.
         """
         model = self.view.model()
         if model is None:
             return
         source = model.sourceModel()
         widths = list(self._natural_widths(model))
-        # The names give way (down to a floor) until every number fits in the view.
-        last = max(source.NUMERIC)
-        excess = sum(widths[: last + 1]) - self.view.viewport().width()
-        for col, floor in source.SHRINKABLE.items():
+        hidden: list[int] = []
+        excess = sum(widths) - self.view.viewport().width()
+        for col, floor in source.FIT_STEPS:
             if excess <= 0:
                 break
-            cut = min(excess, max(0, widths[col] - floor))
-            widths[col] -= cut
+            cut = widths[col] if floor is None else min(excess, max(0, widths[col] - floor))
+            if floor is None:
+                hidden.append(col)
+            else:
+                widths[col] -= cut
             excess -= cut
+        self.hidden_columns = [source.COLUMNS[col] for col in sorted(hidden)]
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         self._fitting = True
         try:
             for col, width in enumerate(widths):
                 header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                self.view.setColumnHidden(col, col in hidden)
                 self.view.setColumnWidth(col, width)
         finally:
             self._fitting = False
+
+    def hidden_note(self) -> str:
+        """One sentence on the columns hidden for lack of room, or "" when none is."""
+        names = self.hidden_columns
+        if not names:
+            return ""
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        verb, them = ("is", "it") if len(names) == 1 else ("are", "them")
+        return f"{listed} {verb} hidden for lack of room: {self._more_room()} to show {them}."
+
+    def _more_room(self) -> str:
+        return "widen the window or fold the catalog" if self.catalog_open else "widen the window"
 
     def _natural_widths(self, model) -> list[int]:
         """Each column's width for its header and longest text, remembered per model.
@@ -194,12 +218,30 @@ class TablePanel(QWidget):
         return widths
 
     def _section_resized(self, index: int, _old: int, _new: int) -> None:
-        # The last column stretches with the view by itself; any other change that is not
+        # The last shown column stretches with the view by itself; any other change that is not
         # ours is the user dragging a column edge, and their widths are kept from then on.
-        if not self._fitting and index < self.view.horizontalHeader().count() - 1:
+        if not self._fitting and index < self._last_shown_column():
             self.columns_dragged = True
 
+    def _last_shown_column(self) -> int:
+        """The column that stretches with the view (the last one not hidden)."""
+        last = self.view.horizontalHeader().count() - 1
+        while last > 0 and self.view.isColumnHidden(last):
+            last -= 1
+        return last
+
     def eventFilter(self, watched, event) -> bool:
+        if (event.type() == QEvent.Type.ToolTip and watched is self._header_viewport
+                and self.hidden_columns):
+            # The column's own tip (what it counts), then where the hidden columns went.
+            header = self.view.horizontalHeader()
+            section = header.logicalIndexAt(event.pos())
+            tip = self.view.model().headerData(
+                section, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) \
+                if section >= 0 else None
+            text = "\n".join(filter(None, (tip, self.hidden_note())))
+            QToolTip.showText(event.globalPos(), text, self._header_viewport)
+            return True
         if (event.type() == QEvent.Type.Resize and watched is self._viewport
                 and not self.columns_dragged
                 and event.size().width() != event.oldSize().width()):
@@ -311,6 +353,31 @@ class TablePanel(QWidget):
 
     def _selection_changed(self, *_args) -> None:
         self.selection_changed.emit(self.selected_key())
+
+    def header_menu(self) -> QMenu:
+        """The header's menu: which columns are hidden for lack of room, and how to get them
+        back (or that every column is shown)."""
+        menu = QMenu(self)
+        if not self.hidden_columns:
+            menu.addAction("Every column is shown").setEnabled(False)
+            return menu
+        title = menu.addAction("Hidden for lack of room")  # Fusion draws no section titles
+        title.setEnabled(False)
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        menu.addSeparator()
+        for name in self.hidden_columns:
+            menu.addAction(name).setEnabled(False)
+        menu.addSeparator()
+        remedy = self._more_room()
+        menu.addAction(f"{remedy[0].upper()}{remedy[1:]} to show them").setEnabled(False)
+        return menu
+
+    def _header_menu(self, pos) -> None:
+        menu = self.header_menu()
+        menu.exec(self.view.horizontalHeader().viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def _context_menu(self, pos) -> None:
         menu = QMenu(self)

@@ -81,6 +81,7 @@ class RoomSharing:
     def show_catalog(self, on: bool) -> None:
         """Show or hide the catalog column (the graph takes its width)."""
         self.bar.catalog_button.setChecked(on)
+        self.table.catalog_open = on
         self.point_at_catalog()
         if on == self.catalog_shown():
             return
