@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cnnviz import APP_ID, resources
+from cnnviz import resources
 from cnnviz.core.inspect.textio import atomic_write_text
 
 

@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 from cnnviz.cli import main
-from cnnviz.core.augment import Pipeline, Step
+from cnnviz.core.augment import Pipeline, Step, sample_rng
 from cnnviz.core.errors import WeightsError
 from cnnviz.core.inspect import inspect_model
 from cnnviz.core.probe import (
@@ -171,6 +171,24 @@ def test_invariance_check_uses_the_pipeline():
     assert np.array_equal(rows[0][0], image[:, ::-1])
     assert len(rows[0][1]) == 3
 
+
+
+def test_invariance_check_draws_the_samples_the_studio_draws_for_that_picture():
+    # The studio's export draws sample i of cat.jpg from sample_rng(seed, i, "cat.jpg"); the
+    # check, told the picture's name, shows those very samples, and another name others.
+    model, _, prep = model_and_report("lenet5")
+    pipeline = Pipeline([Step("random_resized_crop", {"scale": (0.3, 1.0)}),
+                         Step("rotate", {"angle": (-40.0, 40.0)})])
+    image = photo(60, 80)
+    rows = invariance_check(model, image, pipeline, count=3, seed=7, prep=prep,
+                            picture="cat.jpg")
+    studio = [pipeline.sample(image, sample_rng(7, i, "cat.jpg")).image for i in range(3)]
+    for (sample, _), drawn in zip(rows, studio):
+        np.testing.assert_array_equal(sample, drawn)
+    dog = invariance_check(model, image, pipeline, count=3, seed=7, prep=prep, picture="dog.jpg")
+    unnamed = invariance_check(model, image, pipeline, count=3, seed=7, prep=prep)
+    assert not np.array_equal(dog[0][0], rows[0][0])
+    assert not np.array_equal(unnamed[0][0], rows[0][0])
 
 def test_cli_writes_feature_maps(tmp_path, capsys):
     img = tmp_path / "cat.png"

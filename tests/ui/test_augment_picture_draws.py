@@ -4,12 +4,12 @@ and the preview, Export Samples and ``cnnviz augment`` agree on each picture's d
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from cnnviz.cli import main as cli_main
 from cnnviz.core.augment import Pipeline, Step
 from cnnviz.core.augment.pipeline import sample_rng
+from studio_fixtures import themed, ws  # noqa: F401 - the fixtures, used by name
 from studio_pictures import picture
 
 WAIT_MS = 30_000
@@ -22,27 +22,6 @@ def drawn(sample) -> list:
     """The values drawn for each step of ``sample`` (what differs between two draws)."""
     return [None if step.info is None else sorted((k, repr(v)) for k, v in step.info.params.items())
             for step in sample.steps]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def themed(qapp):
-    from cnnviz.ui.app import make_application
-    from cnnviz.ui.theme import theme_manager
-
-    make_application()
-    theme_manager().apply()
-
-
-@pytest.fixture
-def ws(qtbot):
-    from cnnviz.ui.augment.workspace import AugmentWorkspace
-
-    workspace = AugmentWorkspace()
-    qtbot.addWidget(workspace)
-    workspace.resize(1200, 760)
-    workspace.show()
-    yield workspace
-    workspace.shutdown()
 
 
 def settled(qtbot, ws):

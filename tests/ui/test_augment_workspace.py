@@ -11,6 +11,7 @@ from PIL import Image
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QHelpEvent, QImage
 from PySide6.QtWidgets import QApplication
+from studio_fixtures import themed, ws  # noqa: F401 - the fixtures, used by name
 
 from cnnviz.core.augment import Pipeline, Step
 from cnnviz.core.augment.pipeline import sample_rng
@@ -36,28 +37,6 @@ def send_drop(widget, paths: list[Path]) -> tuple[bool, bool, bool]:
     """Drag ``paths`` onto ``widget`` with real Qt drag events; returns whether the enter,
     move and drop events were accepted."""
     return drop_files(widget, paths)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def themed(qapp):
-    """The application's theme, applied once: re-applying re-styles every widget alive."""
-    from cnnviz.ui.app import make_application
-    from cnnviz.ui.theme import theme_manager
-
-    make_application()
-    theme_manager().apply()
-
-
-@pytest.fixture
-def ws(qtbot):
-    from cnnviz.ui.augment.workspace import AugmentWorkspace
-
-    workspace = AugmentWorkspace()
-    qtbot.addWidget(workspace)
-    workspace.resize(1200, 760)
-    workspace.show()
-    yield workspace
-    workspace.shutdown()
 
 
 def load(qtbot, ws, paths, how="drop"):

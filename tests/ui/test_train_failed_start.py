@@ -4,23 +4,13 @@ Show in graph stay as they were."""
 from __future__ import annotations
 
 import pytest
-import torch
+from tiny_models import Tiny
 
 from cnnviz.core.train import ModelConfig, RunConfig
 
 WAIT_MS = 60_000
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-class Tiny(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = torch.nn.Conv2d(3, 4, 3, padding=1)
-        self.fc = torch.nn.Linear(4, 3)
-
-    def forward(self, x):
-        return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
 
 
 def _menu_texts(button):

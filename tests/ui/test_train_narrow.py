@@ -5,37 +5,17 @@ the setup folds by itself while a run goes on a narrow window, and one click bri
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-import torch
+from plot_texts import fading_run, glyph_box
 from PySide6.QtCore import QRectF, Qt
+from tiny_models import Tiny
 
 from cnnviz.core.train import ModelConfig, RunConfig
-from cnnviz.ui.train.series import RunSeries
 from cnnviz.ui.train.shortened import ShortenedLabel
 
 WAIT_MS = 60_000
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-def _run(steps: int = 40) -> RunSeries:
-    """A 20-layer plain network whose norms fade to 10⁻⁸ and a residual one that does not."""
-    run = RunSeries()
-    run.total_steps = steps
-    for name, shown, low in (("plain20", "Plain-20", -8.0), ("resnet20", "ResNet-20", -0.5)):
-        model = run.add_model(name, shown, [f"layer{i}" for i in range(20)])
-        for step in range(1, steps + 1):
-            model.add_step(step, 2.0 - step / steps, step / steps,
-                           10 ** np.linspace(low, 0.0, 20))
-    return run
-
-
-def _glyphs(plot, text_item) -> QRectF:
-    """Where ``text_item`` (a title or an axis title) draws its text, in ``plot``'s pixels."""
-    margin = text_item.document().documentMargin()
-    box = text_item.boundingRect().adjusted(margin, margin, -margin, -margin)
-    return QRectF(plot.mapFromScene(text_item.mapRectToScene(box)).boundingRect())
 
 
 def _plots(ws) -> list:
@@ -60,7 +40,7 @@ def _cut_words(ws) -> list[str]:
         if item.titleLabel.isVisible():
             texts.append((item.titleLabel.text, item.titleLabel.item))
         for text, text_item in texts:
-            if not QRectF(plot.rect()).contains(_glyphs(plot, text_item)):
+            if not QRectF(plot.rect()).contains(glyph_box(plot, text_item)):
                 cut.append(f"{text!r} of {type(plot).__name__}")
     for label in ws.view.findChildren(ShortenedLabel):
         if label.isVisible() and (label.is_elided() or label.fontMetrics().horizontalAdvance(
@@ -75,7 +55,7 @@ def narrow(qtbot, make_window):
     window = make_window()
     window.resize(960, 640)
     ws = window.show_workspace("train")
-    ws.view.set_run(_run())
+    ws.view.set_run(fading_run())
     ws.view.refresh()
     qtbot.waitUntil(lambda: len(ws.view.panels) == 2 and ws.view.panels[0].isVisible(),
                     timeout=WAIT_MS)
@@ -118,7 +98,7 @@ def test_at_1280_pixels_the_setup_and_the_plots_share_the_width_whole(qtbot, mak
     from cnnviz.ui.train.workspace import TrainWorkspace
 
     ws = make_shown(TrainWorkspace, size)
-    ws.view.set_run(_run())
+    ws.view.set_run(fading_run())
     ws.view.refresh()
     qtbot.waitUntil(lambda: ws.view.panels and ws.view.panels[0].isVisible(), timeout=WAIT_MS)
     qtbot.wait(50)
@@ -128,16 +108,6 @@ def test_at_1280_pixels_the_setup_and_the_plots_share_the_width_whole(qtbot, mak
         item = panel.depth_plot.getPlotItem()
         assert item.titleLabel.text == "Gradient norm across depth"
         assert item.getAxis("bottom").labelText == "layer (input → output)"
-
-
-class Tiny(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = torch.nn.Conv2d(3, 4, 3, padding=1)
-        self.fc = torch.nn.Linear(4, 3)
-
-    def forward(self, x):
-        return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
 
 
 def _start_long_run(qtbot, ws, data, tmp_path) -> None:

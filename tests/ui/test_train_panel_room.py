@@ -8,31 +8,11 @@ import itertools
 
 import numpy as np
 import pytest
+from plot_texts import fading_run, glyph_box
 from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QImage, QPainter
 
-from cnnviz.ui.train.series import RunSeries
-
 WAIT_MS = 10_000
-
-
-def _run(steps: int = 40) -> RunSeries:
-    """A plain network whose norms span 10⁻⁸..1, and a residual one that stays level."""
-    run = RunSeries()
-    run.total_steps = steps
-    for name, low in (("plain20", -8.0), ("resnet20", -0.5)):
-        model = run.add_model(name, name, [f"layer{i}" for i in range(20)])
-        for step in range(1, steps + 1):
-            model.add_step(step, 2.0 - step / steps, step / steps,
-                           10 ** np.linspace(low, 0.0, 20))
-    return run
-
-
-def _glyphs(plot, text_item) -> QRectF:
-    """Where ``text_item`` (a title or axis title) draws its text, in ``plot``'s pixels."""
-    margin = text_item.document().documentMargin()
-    box = text_item.boundingRect().adjusted(margin, margin, -margin, -margin)
-    return QRectF(plot.mapFromScene(text_item.mapRectToScene(box)).boundingRect())
 
 
 def _texts(panel) -> list[tuple[str, QRectF, QRect]]:
@@ -49,7 +29,7 @@ def _texts(panel) -> list[tuple[str, QRectF, QRect]]:
             items.append((f"title of {type(plot).__name__}", item.titleLabel.item))
         origin = plot.mapTo(panel, plot.rect().topLeft())
         for name, text_item in items:
-            box = _glyphs(plot, text_item).translated(origin)
+            box = glyph_box(plot, text_item).translated(origin)
             found.append((name, box, plot.rect().translated(origin)))
     return found
 
@@ -74,7 +54,7 @@ def _shown(qtbot, ws, banner: bool) -> None:
     if banner:
         ws.banner.show_message("3 files of the image folder could not be read as pictures "
                                "and are left out of the training data.")
-    ws.view.set_run(_run())
+    ws.view.set_run(fading_run())
     ws.view.refresh()
     qtbot.waitUntil(lambda: len(ws.view.panels) == 2 and ws.view.panels[0].isVisible(),
                     timeout=WAIT_MS)

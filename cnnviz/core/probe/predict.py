@@ -81,11 +81,17 @@ def ten_crop_predict(model: nn.Module, image: np.ndarray, prep: Preprocess,
 
 
 def invariance_check(model: nn.Module, image: np.ndarray, pipeline, count: int, seed: int,
-                     prep: Preprocess, categories: Sequence[str] = (), k: int = 3
+                     prep: Preprocess, categories: Sequence[str] = (), k: int = 3, *,
+                     picture: str | None = None
                      ) -> list[tuple[np.ndarray, list[Prediction]]]:
     """Apply the augmentation ``pipeline`` ``count`` times (reproducibly from ``seed``) and
-    return each sample with the network's top-``k`` for it."""
-    samples = pipeline.samples(image, count, seed)
+    return each sample with the network's top-``k`` for it.
+
+    ``picture`` is the picture's file name ("cat.jpg"): sample i is then drawn as the
+    augmentation studio and its export draw sample i of that picture with that seed (see
+    :func:`cnnviz.core.augment.pipeline.sample_rng`), so both show the same samples.
+    """
+    samples = pipeline.samples(image, count, seed, picture=picture)
     batch = torch.cat([prep(s.image) for s in samples])
     logits = _logits(model, batch)
     return [(s.image, top_k(row, categories, k)) for s, row in zip(samples, logits)]

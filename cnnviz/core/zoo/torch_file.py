@@ -23,10 +23,8 @@ import copy
 import pickle
 import pickletools
 import sys
-import threading
 import warnings
 import zipfile
-from collections import OrderedDict
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -35,25 +33,20 @@ import torch
 from torch import nn
 
 from cnnviz.core.errors import ArchError, TrustRequiredError
+from cnnviz.core.zoo.file_cache import FileKeyedCache
 from cnnviz.core.zoo.registry import ArchSpec
 
 TORCH_SUFFIXES = (".pt", ".pth", ".ts")
 
 # Input sizes tried, in order, when a saved network does not say which it takes.
 _GUESSED_SIDES = (224, 32, 28, 64, 96, 227, 299)
-_CACHE_SIZE = 8
-_loaded: OrderedDict[tuple[str, int, int], nn.Module] = OrderedDict()
-_loaded_lock = threading.Lock()  # one load per file version, whichever worker asks first
+# One load per file version, whichever worker asks first.
+_loaded: FileKeyedCache[nn.Module] = FileKeyedCache(8)
 
 
 def is_torch_file_name(path: str | Path) -> bool:
     """True when the name ends in .pt, .pth or .ts (a cheap, textual check)."""
     return str(path).strip().lower().endswith(TORCH_SUFFIXES)
-
-
-def _version(path: Path) -> tuple[str, int, int]:
-    stat = path.stat()
-    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
 
 
 def _is_torchscript(path: Path) -> bool:
@@ -115,15 +108,10 @@ def load_torch_model(path: str | Path, trusted: bool = False) -> nn.Module:
     path = Path(path).expanduser()
     if not path.is_file():
         raise ArchError(f"The model file '{path}' does not exist.")
-    with _loaded_lock:
-        return _load_once(path, trusted)
+    return _loaded.get(path, partial(_load, path, trusted))
 
 
-def _load_once(path: Path, trusted: bool) -> nn.Module:
-    key = _version(path)
-    if key in _loaded:
-        _loaded.move_to_end(key)
-        return _loaded[key]
+def _load(path: Path, trusted: bool) -> nn.Module:
     if _is_torchscript(path):
         _refuse_torchscript(path)
     names = _unsafe_globals(path)
@@ -138,11 +126,7 @@ def _load_once(path: Path, trusted: bool) -> nn.Module:
                         "it, which no other program can load; open that .py file instead.")
     if not trusted:
         raise TrustRequiredError(path, class_name, module)
-    model = _unpickle(path)
-    _loaded[key] = model
-    while len(_loaded) > _CACHE_SIZE:
-        _loaded.popitem(last=False)
-    return model
+    return _unpickle(path)
 
 
 def _refuse_torchscript(path: Path) -> None:

@@ -20,8 +20,6 @@ import hashlib
 import importlib.util
 import inspect
 import sys
-import threading
-from collections import OrderedDict
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -31,15 +29,14 @@ import torch
 from torch import nn
 
 from cnnviz.core.errors import ArchError
+from cnnviz.core.zoo.file_cache import FileKeyedCache
 from cnnviz.core.zoo.registry import ArchSpec
 from cnnviz.core.zoo.torch_file import TORCH_SUFFIXES, torch_file_models, torch_file_spec
 
 MODEL_FILE_SUFFIXES = (".py", *TORCH_SUFFIXES)
 
-_MODULE_CACHE_SIZE = 16
-_modules: OrderedDict[tuple[str, int, int], ModuleType] = OrderedDict()
 # Workers may list a file and build from it at once: the file must still run only once.
-_modules_lock = threading.Lock()
+_modules: FileKeyedCache[ModuleType] = FileKeyedCache(16)
 
 
 def is_file_ref(ref: str) -> bool:
@@ -67,17 +64,7 @@ def _load_module(path: Path) -> ModuleType:
     """The module ``path`` defines, run once per version of the file."""
     if not path.is_file():
         raise ArchError(f"The model file '{path}' does not exist.")
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    with _modules_lock:
-        if key in _modules:
-            _modules.move_to_end(key)
-            return _modules[key]
-        module = _run_module(path)
-        _modules[key] = module
-        while len(_modules) > _MODULE_CACHE_SIZE:
-            _modules.popitem(last=False)
-        return module
+    return _modules.get(path, partial(_run_module, path))
 
 
 def _run_module(path: Path) -> ModuleType:

@@ -31,6 +31,7 @@ class AnswerChecks(QObject):
         super().__init__(parent)
         self.worker = worker
         self.probe = None
+        self.picture: str | None = None
         self.pipeline = jobs.DEFAULT_PIPELINE
         self.pipeline_source = "default"
         self.tencrop_view = TenCropView()
@@ -41,8 +42,12 @@ class AnswerChecks(QObject):
         self._tencrop_for = self._invariance_for = None
         self._shown: QWidget | None = None
 
-    def set_probe(self, probe) -> None:
+    def set_probe(self, probe, picture: str | None = None) -> None:
+        """Check ``probe`` (None: nothing to check).  ``picture`` is the file name of its
+        picture: the invariance check mixes it into each sample's draw, as the augmentation
+        studio does, so the same picture, seed and pipeline give the studio's samples."""
         self.probe = probe
+        self.picture = picture
         self._tencrop_for = self._invariance_for = None
         if probe is None:
             self.tencrop_view.clear(NO_IMAGE)
@@ -108,7 +113,8 @@ class AnswerChecks(QObject):
                 self.invariance_view.set_result(*result, trained=probe.network.trained)
 
         self.worker.run_model(jobs.invariance, probe.network, probe.image, self.pipeline, count,
-                              seed, key="invariance", on_done=done, on_error=self.failed.emit)
+                              seed, self.picture, key="invariance", on_done=done,
+                              on_error=self.failed.emit)
 
     def _open_pipeline_dialog(self) -> None:
         path = ask_open_file(self.invariance_view, "Load Pipeline", "pipelines",

@@ -233,11 +233,13 @@ def ten_crop(network: Network, image: np.ndarray):
                               network.categories, 5)
 
 
-def invariance(network: Network, image: np.ndarray, pipeline: Pipeline, count: int, seed: int):
-    """``(top-3 of the untouched image, [(augmented sample, its top-3), ...])``."""
+def invariance(network: Network, image: np.ndarray, pipeline: Pipeline, count: int, seed: int,
+               picture: str | None = None):
+    """``(top-3 of the untouched image, [(augmented sample, its top-3), ...])``; the samples
+    are drawn for ``picture`` (its file name) as the studio draws them."""
     from cnnviz.core.probe import invariance_check, predict
 
     base = predict(network.model, image, network.prep, network.categories, 3)
     rows = invariance_check(network.model, image, pipeline, count, seed,
-                              network.prep, network.categories, 3)
+                            network.prep, network.categories, 3, picture=picture)
     return base, rows

@@ -200,7 +200,7 @@ class LookInsidePanel(NetworkFlow, QWidget):
         self._pending_unit = None
         self.seen.show_probe(probe, self.image_name, waiting=self.image is not None)
         self.maps.set_probe(probe)
-        self.checks.set_probe(probe)
+        self.checks.set_probe(probe, self.image_name)
 
     # --- layers and units -------------------------------------------------------------
 
